@@ -1,0 +1,1 @@
+from .seq_data_preprocessor import SequenceDataPreprocessor  # noqa: F401
