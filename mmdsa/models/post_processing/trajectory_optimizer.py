@@ -1,0 +1,188 @@
+"""Series-level optimisation of per-frame detections (``TASK_UTILS``)."""
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from mmdsa.registry import TASK_UTILS
+from ._boxes import check_series_boxes
+from .seq_nms import seq_nms
+from .trajectory import Trajectory, best_trajectory
+
+
+@dataclass
+class SeriesDetections:
+    """Result of :class:`TrajectoryOptimizer` for one series.
+
+    Attributes:
+        bboxes (list[np.ndarray]): Per frame, (k_i, 4) kept boxes.
+        scores (list[np.ndarray]): Per frame, (k_i,) new scores.
+        keep (list[np.ndarray]): Per frame, (k_i,) indices of the kept boxes
+            in the input.
+        series_score (float): Series-level score in [0, 1] when the input
+            scores are.
+        trajectory (Trajectory | None): The best trajectory ('trajectory'
+            mode only).
+    """
+    bboxes: List[np.ndarray]
+    scores: List[np.ndarray]
+    keep: List[np.ndarray]
+    series_score: float
+    trajectory: Optional[Trajectory] = None
+
+
+@TASK_UTILS.register_module()
+class TrajectoryOptimizer:
+    """Series-level post-processing of per-frame boxes.
+
+    Two modes:
+
+    - ``'trajectory'`` (Su et al., MedIA 2022, "SO"): boxes of consecutive
+      frames are linked when the centre of one lies inside the other; the
+      single trajectory maximising (sum of scores) x (number of frames) is
+      found exactly (:func:`best_trajectory`); only its boxes are kept, all
+      rescored to its mean score, and the series score is that mean (0 when
+      the series has no box). At most one box per frame survives.
+    - ``'seq_nms'`` (classic Seq-NMS): links by IoU >= ``link_iou_thr``,
+      maximises the plain *sum* of scores, rescores the path ('avg'/'max'),
+      suppresses overlapping boxes in the path's frames and repeats until no
+      box is left, so several paths (and several boxes per frame) survive.
+      The series score is the highest rescored box score (0 when none).
+
+    Boxes scoring below ``score_thr`` are dropped before either mode.
+
+    Args:
+        mode (str): 'trajectory' or 'seq_nms'. Defaults to 'trajectory'.
+        score_thr (float): Input boxes below it are ignored. Defaults to 0.
+        link_iou_thr (float): 'seq_nms' linking IoU. Defaults to 0.5.
+        nms_iou_thr (float): 'seq_nms' suppression IoU. Defaults to 0.3.
+        rescore (str): 'seq_nms' rescoring, 'avg' or 'max'. Defaults to
+            'avg'.
+    """
+
+    def __init__(self,
+                 mode: str = 'trajectory',
+                 score_thr: float = 0.0,
+                 link_iou_thr: float = 0.5,
+                 nms_iou_thr: float = 0.3,
+                 rescore: str = 'avg') -> None:
+        if mode not in ('trajectory', 'seq_nms'):
+            raise ValueError("TrajectoryOptimizer: expected mode "
+                             f"'trajectory' or 'seq_nms', got {mode!r}")
+        if rescore not in ('avg', 'max'):
+            raise ValueError("TrajectoryOptimizer: expected rescore 'avg' or "
+                             f"'max', got {rescore!r}")
+        for name, value in (('link_iou_thr', link_iou_thr),
+                            ('nms_iou_thr', nms_iou_thr)):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f'TrajectoryOptimizer: expected {name} in '
+                                 f'[0, 1], got {value}')
+        self.mode = mode
+        self.score_thr = float(score_thr)
+        self.link_iou_thr = float(link_iou_thr)
+        self.nms_iou_thr = float(nms_iou_thr)
+        self.rescore = rescore
+
+    def __call__(self, boxes: Sequence, scores: Sequence) -> SeriesDetections:
+        """Optimise one series.
+
+        Args:
+            boxes (Sequence): Per frame, (n_i, 4) boxes (x1, y1, x2, y2).
+            scores (Sequence): Per frame, (n_i,) scores.
+
+        Returns:
+            SeriesDetections: Kept boxes, new scores and the series score.
+        """
+        boxes, scores = check_series_boxes(boxes, scores,
+                                           'TrajectoryOptimizer')
+        pre_keep = [np.flatnonzero(s >= self.score_thr) for s in scores]
+        f_boxes = [b[k] for b, k in zip(boxes, pre_keep)]
+        f_scores = [s[k] for s, k in zip(scores, pre_keep)]
+        empty_b, empty_i = np.zeros((0, 4)), np.zeros(0, dtype=np.int64)
+        if self.mode == 'trajectory':
+            traj = best_trajectory(f_boxes, f_scores)
+            keep = [empty_i.copy() for _ in boxes]
+            out_scores = [np.zeros(0) for _ in boxes]
+            if traj is None:
+                return SeriesDetections([empty_b.copy() for _ in boxes],
+                                        out_scores, keep, 0.0, None)
+            for f, i in zip(traj.frame_indices, traj.box_indices):
+                keep[f] = pre_keep[f][[i]]
+                out_scores[f] = np.array([traj.mean_score])
+            out_boxes = [b[k] for b, k in zip(boxes, keep)]
+            return SeriesDetections(out_boxes, out_scores, keep,
+                                    float(traj.mean_score), traj)
+        new = seq_nms(f_boxes, f_scores, self.link_iou_thr, self.nms_iou_thr,
+                      self.rescore)
+        keep, out_scores = [], []
+        for pk, ns in zip(pre_keep, new):
+            kept = ns >= 0
+            keep.append(pk[kept])
+            out_scores.append(ns[kept])
+        out_boxes = [b[k] for b, k in zip(boxes, keep)]
+        nonempty = [s.max() for s in out_scores if s.size]
+        series_score = float(max(nonempty)) if nonempty else 0.0
+        return SeriesDetections(out_boxes, out_scores, keep, series_score)
+
+    def optimize_frames(self, frames: Sequence[Dict]) -> Dict:
+        """Optimise saved per-frame predictions of one series.
+
+        Args:
+            frames (Sequence[dict]): One dict per frame with ``'frame_id'``
+                (int), ``'bboxes'`` ((n, 4) array-like) and ``'scores'``
+                ((n,) array-like). Frames are ordered by ``frame_id``; ids
+                missing between the smallest and largest are treated as
+                frames without boxes (a trajectory cannot cross them).
+
+        Returns:
+            dict: ``'series_score'`` (float) and ``'frames'``: a list of
+            dicts (``frame_id``, ``bboxes``, ``scores``) for every frame id
+            from the smallest to the largest, with the kept boxes.
+        """
+        return optimize_series_predictions(frames, self)
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(mode={self.mode!r}, '
+                f'score_thr={self.score_thr}, '
+                f'link_iou_thr={self.link_iou_thr}, '
+                f'nms_iou_thr={self.nms_iou_thr}, rescore={self.rescore!r})')
+
+
+def optimize_series_predictions(frames: Sequence[Dict],
+                                optimizer: Optional[TrajectoryOptimizer] = None
+                                ) -> Dict:
+    """Apply a :class:`TrajectoryOptimizer` to saved per-frame predictions.
+
+    See :meth:`TrajectoryOptimizer.optimize_frames`; ``optimizer`` defaults
+    to ``TrajectoryOptimizer()`` (the paper's trajectory mode).
+    """
+    optimizer = optimizer or TrajectoryOptimizer()
+    if len(frames) == 0:
+        return dict(series_score=0.0, frames=[])
+    by_id = {}
+    for k, fr in enumerate(frames):
+        for key in ('frame_id', 'bboxes', 'scores'):
+            if key not in fr:
+                raise ValueError(f'optimize_series_predictions: frame entry '
+                                 f'{k}: expected key {key!r}, got keys '
+                                 f'{sorted(fr)}')
+        fid = int(fr['frame_id'])
+        if fid in by_id:
+            raise ValueError(f'optimize_series_predictions: frame_id {fid} '
+                             'appears more than once')
+        by_id[fid] = fr
+    ids = list(range(min(by_id), max(by_id) + 1))
+    boxes = [
+        np.asarray(by_id[i]['bboxes'], dtype=np.float64).reshape(-1, 4)
+        if i in by_id else np.zeros((0, 4)) for i in ids
+    ]
+    scores = [
+        np.asarray(by_id[i]['scores'], dtype=np.float64).reshape(-1)
+        if i in by_id else np.zeros(0) for i in ids
+    ]
+    res = optimizer(boxes, scores)
+    out = [
+        dict(frame_id=i, bboxes=b, scores=s)
+        for i, b, s in zip(ids, res.bboxes, res.scores)
+    ]
+    return dict(series_score=res.series_score, frames=out)

@@ -1,0 +1,118 @@
+import itertools
+
+import numpy as np
+import pytest
+
+from mmdsa.models.post_processing import (TrajectoryOptimizer,
+                                          optimize_series_predictions)
+from mmdsa.registry import TASK_UTILS
+
+
+def _iou(a, b):
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1])
+    union -= inter
+    return inter / union if union > 0 else 0.0
+
+
+def _seq_nms_reference(boxes, scores, link_thr, nms_thr, rescore):
+    """Classic Seq-NMS with the max-sum path found by enumeration."""
+    alive = [set(range(len(s))) for s in scores]
+    new = [dict() for _ in scores]
+    while any(alive):
+        best = None
+        for start in range(len(boxes)):
+            for end in range(start, len(boxes)):
+                choices = [sorted(alive[f]) for f in range(start, end + 1)]
+                for combo in itertools.product(*choices):
+                    if any(
+                            _iou(boxes[start + k][combo[k]],
+                                 boxes[start + k + 1][combo[k + 1]]) <
+                            link_thr for k in range(len(combo) - 1)):
+                        continue
+                    total = sum(scores[start + k][i]
+                                for k, i in enumerate(combo))
+                    if best is None or total > best[0] + 1e-12:
+                        best = (total, start, combo)
+        _, start, combo = best
+        vals = [scores[start + k][i] for k, i in enumerate(combo)]
+        value = np.mean(vals) if rescore == 'avg' else max(vals)
+        for k, i in enumerate(combo):
+            f = start + k
+            new[f][i] = value
+            alive[f] = {
+                j for j in alive[f]
+                if j != i and _iou(boxes[f][i], boxes[f][j]) < nms_thr
+            }
+    return new
+
+
+@pytest.mark.parametrize('rescore', ['avg', 'max'])
+def test_seq_nms_mode_matches_enumeration(rescore):
+    rng = np.random.default_rng(5)
+    opt = TrajectoryOptimizer(
+        mode='seq_nms', link_iou_thr=0.3, nms_iou_thr=0.5, rescore=rescore)
+    for _ in range(60):
+        boxes, scores = [], []
+        for _f in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(0, 4))
+            xy = rng.uniform(0, 10, (n, 2))
+            boxes.append(np.c_[xy, xy + rng.uniform(4, 10, (n, 2))])
+            scores.append(rng.uniform(0.01, 1, n))
+        ref = _seq_nms_reference(boxes, scores, 0.3, 0.5, rescore)
+        res = opt(boxes, scores)
+        for f in range(len(boxes)):
+            assert res.keep[f].tolist() == sorted(ref[f])
+            np.testing.assert_allclose(
+                res.scores[f], [ref[f][i] for i in sorted(ref[f])])
+        all_new = [v for d in ref for v in d.values()]
+        assert res.series_score == pytest.approx(max(all_new or [0.0]))
+
+
+def test_trajectory_mode_keeps_only_best_and_rescores():
+    opt = TASK_UTILS.build(dict(type='TrajectoryOptimizer'))
+    boxes = [np.array([[0, 0, 10, 10], [40, 40, 50, 50.]]),
+             np.array([[1, 1, 11, 11.], [41, 41, 51, 51]]),
+             np.zeros((0, 4))]
+    scores = [np.array([0.6, 0.9]), np.array([0.8, 0.1]), np.zeros(0)]
+    res = opt(boxes, scores)
+    # (0.6+0.8)*2 = 2.8 beats (0.9+0.1)*2 = 2.0
+    assert [k.tolist() for k in res.keep] == [[0], [0], []]
+    np.testing.assert_allclose(res.scores[0], [0.7])
+    np.testing.assert_allclose(res.bboxes[1], [[1, 1, 11, 11]])
+    assert res.series_score == pytest.approx(0.7)
+
+
+def test_score_thr_and_empty_series():
+    opt = TrajectoryOptimizer(score_thr=0.5)
+    res = opt([np.array([[0, 0, 5, 5.]])], [np.array([0.2])])
+    assert res.series_score == 0.0 and res.keep[0].size == 0
+    res = opt([np.array([[0, 0, 5, 5.], [9, 9, 12, 12]])],
+              [np.array([0.2, 0.6])])
+    assert res.keep[0].tolist() == [1]  # index into the unfiltered input
+
+
+def test_optimize_saved_predictions_fills_gaps():
+    frames = [
+        dict(frame_id=3, bboxes=[[0, 0, 10, 10]], scores=[0.9]),
+        dict(frame_id=0, bboxes=[[0, 0, 10, 10]], scores=[0.5]),
+        dict(frame_id=1, bboxes=[[1, 1, 10, 10]], scores=[0.5]),
+    ]
+    out = optimize_series_predictions(frames)
+    assert [f['frame_id'] for f in out['frames']] == [0, 1, 2, 3]
+    assert out['series_score'] == pytest.approx(0.5)  # 1.0*2 > 0.9*1
+    assert out['frames'][3]['bboxes'].shape == (0, 4)
+    with pytest.raises(ValueError, match='frame_id 0 appears more'):
+        optimize_series_predictions(frames + [frames[1]])
+    with pytest.raises(ValueError, match="key 'scores'"):
+        optimize_series_predictions([dict(frame_id=0, bboxes=[])])
+
+
+def test_bad_config_raises():
+    with pytest.raises(ValueError, match='mode'):
+        TrajectoryOptimizer(mode='greedy')
+    with pytest.raises(ValueError, match='rescore'):
+        TrajectoryOptimizer(rescore='sum')
+    assert 'trajectory' in repr(TrajectoryOptimizer())
