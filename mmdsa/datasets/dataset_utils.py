@@ -1,0 +1,60 @@
+"""Helpers shared by :class:`DSASequenceDataset` and :class:`DSAVideoDataset`."""
+import os.path as osp
+from typing import Optional
+
+from .splits import load_split, split_patients
+
+VIEW_CHOICES = (None, 'PA', 'LAT')
+
+
+def check_view(view, where):
+    if view not in VIEW_CHOICES:
+        raise ValueError(f"{where}: expected view None, 'PA' or 'LAT', got "
+                         f'{view!r}')
+    return view
+
+
+def prepare_synthetic(synthetic: Optional[dict], data_root: str, task: str,
+                      where: str) -> None:
+    """Generate the synthetic data set on first use (no-op when None).
+
+    Calls ``mmdsa.synth.ensure_synthetic_dataset(data_root, task=task,
+    **synthetic)``, which reuses an existing set with the same parameters.
+    """
+    if synthetic is None:
+        return
+    if not isinstance(synthetic, dict):
+        raise TypeError(f'{where}: expected synthetic to be a dict of '
+                        f'generator arguments or None, got {synthetic!r}')
+    if not data_root:
+        raise ValueError(f'{where}: synthetic=... needs data_root (the '
+                         'folder to generate into), got an empty data_root')
+    from mmdsa.synth import ensure_synthetic_dataset  # lazy: heavy import
+    ensure_synthetic_dataset(data_root, task=task, **synthetic)
+
+
+def split_filter(split_file, split, fold, where):
+    """Return the set of patient ids to keep, or None to keep all."""
+    if split_file is None:
+        if split is not None or fold is not None:
+            raise ValueError(f'{where}: split={split!r} / fold={fold!r} '
+                             'given without split_file')
+        return None
+    if split is None:
+        raise ValueError(f"{where}: split_file given: expected split "
+                         f"'train', 'val' or 'test', got None")
+    spl = load_split(split_file)
+    return split_patients(spl, split, fold, where=split_file)
+
+
+def resolve_file(rel: str, ann_file: str, img_prefix: str) -> str:
+    """Absolute path of a series file named in an annotation file.
+
+    Paths are relative to the annotation file's folder unless the dataset's
+    ``data_prefix['img_path']`` is set, in which case they are relative to
+    that folder. Absolute paths are kept.
+    """
+    if osp.isabs(rel):
+        return rel
+    base = img_prefix if img_prefix else osp.dirname(osp.abspath(ann_file))
+    return osp.abspath(osp.join(base, rel))

@@ -1,0 +1,57 @@
+"""Intensity mappings from stored DSA values (float32) to uint8 frames."""
+from typing import Optional, Sequence
+
+import numpy as np
+
+INTENSITY_MODES = ('minmax', 'bits', 'window')
+
+
+def to_uint8(frames: np.ndarray,
+             mode: str = 'minmax',
+             percentiles: Sequence[float] = (0.5, 99.5),
+             bits: Optional[int] = None,
+             window: Optional[Sequence[float]] = None,
+             where: str = 'intensity') -> np.ndarray:
+    """Map a whole series to uint8 with one window for all frames.
+
+    Args:
+        frames (np.ndarray): (T, H, W) stored values.
+        mode (str): ``'minmax'``: the ``percentiles`` (low, high) of the
+            whole series become 0 and 255 (default; robust to outliers);
+            ``'bits'``: ``x * 255 / (2**bits - 1)`` as the classification
+            authors (12-bit data -> x 255/4095); ``'window'``: the DICOM
+            window ``(center, width)`` (``window`` argument), linear
+            ``center - width/2 .. center + width/2`` -> 0..255.
+        percentiles (tuple[float]): for ``'minmax'``.
+        bits (int, optional): for ``'bits'``.
+        window (tuple[float], optional): ``(center, width)`` for
+            ``'window'``.
+        where (str): prefix of error messages (the file).
+
+    Returns:
+        np.ndarray: (T, H, W) uint8.
+    """
+    frames = np.asarray(frames, dtype=np.float32)
+    if mode == 'minmax':
+        lo, hi = np.percentile(frames, percentiles)
+    elif mode == 'bits':
+        if bits is None or not 1 <= int(bits) <= 32:
+            raise ValueError(f"{where}: intensity='bits' needs the bit depth "
+                             f'(1..32; BitsStored or bits=...), got {bits!r}')
+        lo, hi = 0.0, float(2**int(bits) - 1)
+    elif mode == 'window':
+        if window is None or len(window) != 2 or window[1] is None \
+                or window[0] is None or float(window[1]) <= 0:
+            raise ValueError(f"{where}: intensity='window' needs a DICOM "
+                             '(WindowCenter, WindowWidth > 0), got '
+                             f'{window!r}')
+        c, w = float(window[0]), float(window[1])
+        lo, hi = c - w / 2, c + w / 2
+    else:
+        raise ValueError(f'{where}: expected intensity in {INTENSITY_MODES}'
+                         f', got {mode!r}')
+    lo, hi = float(lo), float(hi)
+    if hi <= lo:  # a flat series: map everything to mid-grey
+        return np.full(frames.shape, 128, dtype=np.uint8)
+    out = (frames - lo) * (255.0 / (hi - lo))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
