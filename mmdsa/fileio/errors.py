@@ -1,0 +1,26 @@
+"""Error raised for a DSA series that cannot be read."""
+
+
+class DSAReadError(ValueError):
+    """A DSA series (DICOM file, DICOM / PNG / NPY folder, NPY file) is unreadable.
+
+    The message always starts with the offending file or folder, followed by
+    the reason, e.g. ``"/data/a.dcm: not a DICOM file ..."``. Nothing is
+    silently repaired: every problem the reader detects ends up here.
+
+    Args:
+        path (str | os.PathLike): The file or folder that could not be read.
+        reason (str): What is wrong and, where possible, what to do about it.
+
+    Attributes:
+        path (str): As given.
+        reason (str): As given.
+    """
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        self.reason = str(reason)
+        super().__init__(f'{self.path}: {self.reason}')
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.reason))
