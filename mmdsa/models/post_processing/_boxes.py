@@ -1,7 +1,10 @@
-"""Box helpers shared by the series-level post-processing (numpy only)."""
+"""Input checks and box helpers of the series-level post-processing."""
 from typing import List, Sequence, Tuple
 
 import numpy as np
+
+from mmdsa.evaluation.functional.boxes import box_iou as pairwise_iou
+from mmdsa.evaluation.functional.boxes import centre_in_matrix
 
 
 def check_series_boxes(boxes: Sequence, scores: Sequence,
@@ -52,8 +55,8 @@ def centre_in_links(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     """Centre-in links between the boxes of two frames.
 
     Box ``a_i`` and box ``b_j`` are linked when the centre of ``a_i`` lies
-    inside ``b_j`` or the centre of ``b_j`` lies inside ``a_i``. Borders count
-    as inside (closed intervals).
+    inside ``b_j`` or the centre of ``b_j`` lies inside ``a_i`` (borders
+    count as inside); see :func:`mmdsa.evaluation.functional.centre_in_matrix`.
 
     Args:
         boxes_a (np.ndarray): (n, 4) boxes (x1, y1, x2, y2).
@@ -62,38 +65,4 @@ def centre_in_links(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: (n, m) bool link matrix.
     """
-    ca = (boxes_a[:, :2] + boxes_a[:, 2:]) * 0.5
-    cb = (boxes_b[:, :2] + boxes_b[:, 2:]) * 0.5
-    a_in_b = ((ca[:, None, 0] >= boxes_b[None, :, 0])
-              & (ca[:, None, 0] <= boxes_b[None, :, 2])
-              & (ca[:, None, 1] >= boxes_b[None, :, 1])
-              & (ca[:, None, 1] <= boxes_b[None, :, 3]))
-    b_in_a = ((cb[None, :, 0] >= boxes_a[:, None, 0])
-              & (cb[None, :, 0] <= boxes_a[:, None, 2])
-              & (cb[None, :, 1] >= boxes_a[:, None, 1])
-              & (cb[None, :, 1] <= boxes_a[:, None, 3]))
-    return a_in_b | b_in_a
-
-
-def pairwise_iou(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
-    """IoU of every box of ``boxes_a`` with every box of ``boxes_b``.
-
-    Args:
-        boxes_a (np.ndarray): (n, 4) boxes (x1, y1, x2, y2).
-        boxes_b (np.ndarray): (m, 4) boxes (x1, y1, x2, y2).
-
-    Returns:
-        np.ndarray: (n, m) IoU in [0, 1]; 0 where the union is empty.
-    """
-    area_a = np.clip(boxes_a[:, 2] - boxes_a[:, 0], 0, None) * np.clip(
-        boxes_a[:, 3] - boxes_a[:, 1], 0, None)
-    area_b = np.clip(boxes_b[:, 2] - boxes_b[:, 0], 0, None) * np.clip(
-        boxes_b[:, 3] - boxes_b[:, 1], 0, None)
-    lt = np.maximum(boxes_a[:, None, :2], boxes_b[None, :, :2])
-    rb = np.minimum(boxes_a[:, None, 2:], boxes_b[None, :, 2:])
-    wh = np.clip(rb - lt, 0, None)
-    inter = wh[..., 0] * wh[..., 1]
-    union = area_a[:, None] + area_b[None, :] - inter
-    with np.errstate(divide='ignore', invalid='ignore'):
-        iou = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.)
-    return iou
+    return centre_in_matrix(boxes_a, boxes_b)
