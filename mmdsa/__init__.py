@@ -61,4 +61,8 @@ def check_versions(installed=None):
 
 check_versions()
 
+from .utils.compat import apply_all as _apply_compat  # noqa: E402
+
+_apply_compat()
+
 __all__ = ['__version__', 'version_info', 'check_versions']

@@ -26,7 +26,7 @@ VPY="$VENV/bin/python"
 # A hash of everything that decides what gets installed: re-runs are cheap.
 want_hash=$(cat "$REQ"/*.txt "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)
 want_tests="${MMDSA_TESTS:-0}"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_hash-$want_tests" ] \
+if [ -f "$STAMP" ] && { [ "$(cat "$STAMP")" = "$want_hash-$want_tests" ] || [ "$(cat "$STAMP")" = "$want_hash-1" ]; } \
    && "$VPY" -c "import mmdsa, mmcv.ops, torchvision.ops" 2>/dev/null; then
   log "environment up to date ($VENV)"
   exit 0

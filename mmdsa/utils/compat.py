@@ -1,0 +1,230 @@
+"""Workarounds for the pinned stack (torch 2.13 + MMEngine 0.10.7).
+
+Every workaround for this stack lives here, each with a test showing that it
+is needed and that it works (``tests/test_utils/test_compat.py``):
+
+1. **Checkpoints under torch >= 2.6.** ``torch.load`` defaults to
+   ``weights_only=True``; MMEngine's checkpoints hold a few non-tensor types
+   (``HistoryBuffer`` in the message hub, numpy arrays and scalars), so
+   ``tools/test.py CKPT`` and ``--resume`` fail with ``Unsupported global``.
+   :func:`allow_mmengine_checkpoints` allow-lists exactly those types and
+   keeps ``weights_only=True``; :func:`load_checkpoint_file` replaces
+   MMEngine's local-file loader so that a checkpoint carrying any other pickled
+   object is refused with :class:`UnsafeCheckpointError` naming the file and
+   the offending global.
+2. **Distributed runs without GPUs.** MMEngine's pytorch and slurm launchers
+   call ``torch.cuda.set_device`` before ``init_process_group``, which fails on
+   a CPU-only machine. :func:`init_cpu_distributed` creates the process group
+   with the gloo backend first; ``Runner.setup_env`` then uses it as it is,
+   and :func:`adapt_config_for_cpu_distributed` stops MMEngine from giving
+   the CPU model a CUDA ``device_ids`` in its DDP wrapper.
+"""
+import collections
+import inspect
+import os
+import pickle
+from typing import List, Optional
+
+import numpy as np
+import torch
+
+__all__ = [
+    'UnsafeCheckpointError', 'mmengine_checkpoint_globals',
+    'allow_mmengine_checkpoints', 'load_checkpoint_file',
+    'install_checkpoint_loader', 'init_cpu_distributed',
+    'adapt_config_for_cpu_distributed', 'apply_all'
+]
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds a pickled object outside the allow-list."""
+
+
+def mmengine_checkpoint_globals() -> List[object]:
+    """The non-builtin types MMEngine 0.10 checkpoints contain.
+
+    ``message_hub`` holds :class:`mmengine.logging.HistoryBuffer` objects whose
+    state is numpy arrays; ``runtime_info`` / ``meta`` may hold numpy scalars.
+    Pickling numpy arrays needs ``_reconstruct``, ``ndarray``, ``dtype`` and
+    the concrete ``numpy.dtypes`` classes; numpy scalars need ``scalar``.
+    """
+    from mmengine.logging import HistoryBuffer
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy < 2
+        from numpy.core import multiarray
+    dtype_classes = [
+        getattr(np.dtypes, name) for name in dir(np.dtypes)
+        if name.endswith('DType') and isinstance(
+            getattr(np.dtypes, name), type)
+    ]
+    return [
+        HistoryBuffer, multiarray._reconstruct, multiarray.scalar,
+        np.ndarray, np.dtype, collections.Counter,
+        (_history_buffer_getattr, '__builtin__.getattr'),
+        (_history_buffer_getattr, 'builtins.getattr'),
+    ] + dtype_classes
+
+
+def _history_buffer_getattr(obj, name):
+    """The only ``getattr`` a checkpoint may call.
+
+    ``HistoryBuffer.__getstate__`` stores its statistics methods (``min``,
+    ``max``, ``current``, ``mean``, ...), which pickle as
+    ``getattr(HistoryBuffer, 'min')``. Allow-listing the builtin ``getattr``
+    would let a checkpoint reach any attribute of any allowed object, so this
+    stand-in resolves only plain functions defined on ``HistoryBuffer``.
+    """
+    from mmengine.logging import HistoryBuffer
+    value = getattr(obj, name, None) if obj is HistoryBuffer else None
+    if not isinstance(name, str) or name.startswith('_') or \
+            not inspect.isfunction(value):
+        raise pickle.UnpicklingError(
+            f'Unsupported global: getattr({obj!r}, {name!r}) is not a '
+            'statistics method of mmengine HistoryBuffer')
+    return value
+
+
+def allow_mmengine_checkpoints() -> None:
+    """Allow-list :func:`mmengine_checkpoint_globals` for ``weights_only``."""
+    torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+
+
+def load_checkpoint_file(filename: str, map_location=None):
+    """Load a local checkpoint with ``weights_only=True``.
+
+    Args:
+        filename (str): Path of the checkpoint.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        dict: The checkpoint.
+
+    Raises:
+        FileNotFoundError: ``filename`` does not exist.
+        UnsafeCheckpointError: the file holds a pickled object that is not a
+            tensor, a builtin container or an allow-listed MMEngine type.
+    """
+    filename = os.path.expanduser(filename)
+    if not os.path.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise UnsafeCheckpointError(
+            f'Refusing to load checkpoint {filename}: it contains a pickled '
+            'object that is not a tensor, a builtin container or one of the '
+            "types MMEngine checkpoints hold (mmdsa keeps torch.load's "
+            'weights_only=True so that a checkpoint cannot run code). '
+            f'torch said: {str(exc).splitlines()[0]} ... '
+            f'{_unsupported_global(str(exc))}') from exc
+
+
+def _unsupported_global(message: str) -> str:
+    for line in message.splitlines():
+        if 'Unsupported global' in line or 'GLOBAL' in line:
+            return line.strip()
+    return ''
+
+
+def install_checkpoint_loader() -> None:
+    """Make MMEngine's local-file scheme use :func:`load_checkpoint_file`."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_checkpoint_file, force=True)
+
+
+def init_cpu_distributed(launcher: str,
+                         backend: str = 'gloo',
+                         timeout_s: Optional[int] = None) -> bool:
+    """Initialise ``torch.distributed`` with gloo when there is no GPU.
+
+    Does nothing when ``launcher == 'none'``, when CUDA is available (then
+    MMEngine's own launcher is used) or when a process group exists already.
+
+    Args:
+        launcher (str): ``'none'``, ``'pytorch'`` (torchrun / dist_train.sh)
+            or ``'slurm'`` (srun).
+        backend (str): Backend for the CPU process group.
+        timeout_s (int, optional): Process-group timeout in seconds.
+
+    Returns:
+        bool: Whether this function created the process group.
+    """
+    import datetime
+
+    import torch.distributed as dist
+    if launcher == 'none' or torch.cuda.is_available() or (
+            dist.is_available() and dist.is_initialized()):
+        return False
+    if launcher == 'slurm':
+        _slurm_env_to_torch_env()
+    elif launcher != 'pytorch':
+        raise ValueError(
+            f"init_cpu_distributed: launcher expected 'none', 'pytorch' or "
+            f"'slurm' on a machine without GPUs, got {launcher!r}")
+    missing = [
+        k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+        if k not in os.environ
+    ]
+    if missing:
+        raise ValueError(
+            f'init_cpu_distributed: launcher {launcher!r} expected the '
+            f'environment variables {missing} (set by torchrun or '
+            'tools/dist_train.sh), but they are not set')
+    kwargs = {}
+    if timeout_s is not None:
+        kwargs['timeout'] = datetime.timedelta(seconds=timeout_s)
+    dist.init_process_group(
+        backend=backend,
+        rank=int(os.environ['RANK']),
+        world_size=int(os.environ['WORLD_SIZE']),
+        **kwargs)
+    return True
+
+
+def adapt_config_for_cpu_distributed(cfg) -> None:
+    """Config changes a CPU-only distributed run needs.
+
+    MMEngine wraps the model in ``MMDistributedDataParallel`` with
+    ``device_ids=[LOCAL_RANK]``, which torch rejects for a CPU module; an
+    explicit ``model_wrapper_cfg`` with ``device_ids=None`` avoids it. The
+    backend becomes gloo.
+
+    Args:
+        cfg (mmengine.Config): The run's config, changed in place.
+    """
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    cfg.env_cfg.dist_cfg['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg', None)
+    if wrapper is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel',
+            device_ids=None,
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+    elif 'device_ids' not in wrapper:
+        wrapper['device_ids'] = None
+
+
+def _slurm_env_to_torch_env() -> None:
+    """Derive torchrun-style variables from SLURM's, as MMEngine does."""
+    import subprocess
+    proc_id = int(os.environ['SLURM_PROCID'])
+    ntasks = int(os.environ['SLURM_NTASKS'])
+    node_list = os.environ['SLURM_NODELIST']
+    if 'MASTER_ADDR' not in os.environ:
+        addr = subprocess.getoutput(
+            f'scontrol show hostname {node_list} | head -n1')
+        os.environ['MASTER_ADDR'] = addr
+    os.environ.setdefault('MASTER_PORT', '29500')
+    os.environ['WORLD_SIZE'] = str(ntasks)
+    os.environ['RANK'] = str(proc_id)
+    os.environ.setdefault('LOCAL_RANK', os.environ.get('SLURM_LOCALID', '0'))
+
+
+def apply_all() -> None:
+    """Apply the import-time workarounds (called by ``import mmdsa``)."""
+    allow_mmengine_checkpoints()
+    install_checkpoint_loader()

@@ -1,0 +1,80 @@
+"""Evaluate a checkpoint on a config's test set (thin, mmdet-style).
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+
+Checkpoints load with ``torch.load(weights_only=True)`` and an allow-list of
+MMEngine's own types (mmdsa.utils.compat); anything else is refused.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.evaluator import DumpResults
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test an mmdsa model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='the directory to save the file containing evaluation metrics')
+    parser.add_argument(
+        '--out',
+        type=str,
+        help='dump the raw predictions to a pickle file (.pkl/.pickle)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. test_evaluator.threshold=0.4')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
+        parser.error(f'--out: expected a .pkl or .pickle file, got {args.out}')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import mmdsa  # noqa: F401  (version checks + checkpoint loader)
+    from mmdsa.utils import register_all_modules
+    from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
+                                     init_cpu_distributed)
+    register_all_modules(init_default_scope=False)
+
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if init_cpu_distributed(args.launcher):
+        adapt_config_for_cpu_distributed(cfg)
+
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
+        else RUNNERS.build(cfg)
+    if args.out is not None:
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=args.out))
+    metrics = runner.test()
+    return metrics
+
+
+if __name__ == '__main__':
+    main()

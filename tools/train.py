@@ -1,0 +1,91 @@
+"""Train a model from an mmdsa config (thin, mmdet-style).
+
+    python tools/train.py CONFIG [--work-dir DIR] [--amp] [--resume [CKPT]]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+
+Distributed runs use MMEngine's launchers and torch.distributed (see
+tools/dist_train.sh); on a machine without GPUs the process group is created
+with the gloo backend (mmdsa.utils.compat.init_cpu_distributed).
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train an mmdsa model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        default=False,
+        help='enable automatic-mixed-precision training (GPU)')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or, without a path, from '
+        'the latest checkpoint in the work directory')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. train_cfg.max_epochs=2')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_config(args):
+    """Load the config and apply the command-line overrides."""
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import mmdsa  # noqa: F401  (version checks + checkpoint loader)
+    from mmdsa.utils import register_all_modules
+    from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
+                                     init_cpu_distributed)
+    register_all_modules(init_default_scope=False)
+    cfg = build_config(args)
+    if init_cpu_distributed(args.launcher):
+        adapt_config_for_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
+        else RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
