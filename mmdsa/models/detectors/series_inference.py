@@ -1,0 +1,160 @@
+"""Whole-series inference of a spatio-temporal detector.
+
+Windows are the training windows: T frames centred on the key frame, indices
+clamped to [0, N-1] at the series' ends (see :func:`window_indices`).
+
+The cached inference runs backbone + FPN (and the neck's per-frame part,
+:meth:`BaseTemporalNeck.precompute`) once per frame and keeps them for the
+frames that later windows still need (at most ``batch_size + T - 1`` frames,
+whatever the series length); the naive inference runs the whole model on
+every window. Both give the same detections.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.utils import ProgressBar
+from torch import Tensor
+
+
+def window_indices(key: int, num_frames: int, series_length: int) -> List[int]:
+    """Frame indices of the window around ``key`` (edge-clamped).
+
+    Args:
+        key (int): Key frame index in [0, series_length).
+        num_frames (int): Window length T (odd).
+        series_length (int): Frames N in the series.
+
+    Returns:
+        list[int]: T indices ``clamp(key - T // 2 + j, 0, N - 1)``.
+    """
+    if not 0 <= key < series_length:
+        raise ValueError(f'window_indices: expected key in [0, '
+                         f'{series_length}), got {key}')
+    half = num_frames // 2
+    return [
+        min(max(key - half + j, 0), series_length - 1)
+        for j in range(num_frames)
+    ]
+
+
+def _prepare(model, frames: Tensor,
+             data_samples: Optional[Sequence[DetDataSample]]
+             ) -> Tuple[Tensor, List[DetDataSample]]:
+    """Preprocess (N, C, H, W) frames and make one sample per frame."""
+    if not isinstance(frames, Tensor) or frames.dim() != 4:
+        shape = tuple(frames.shape) if isinstance(frames, Tensor) else \
+            type(frames).__name__
+        raise ValueError('predict_series: expected frames of shape (N, C, H, '
+                         f'W), got {shape}')
+    n, _, h, w = frames.shape
+    if data_samples is not None and len(data_samples) != n:
+        raise ValueError(f'predict_series: expected {n} data samples (one '
+                         f'per frame), got {len(data_samples)}')
+    # the series is preprocessed as one window of N frames
+    batch = model.data_preprocessor({'inputs': [frames], 'data_samples': None})
+    frames = batch['inputs'][0]
+    pad = tuple(frames.shape[-2:])
+    samples = []
+    for i in range(n):
+        if data_samples is None:
+            sample = DetDataSample(
+                metainfo=dict(
+                    img_shape=(h, w),
+                    ori_shape=(h, w),
+                    scale_factor=(1.0, 1.0),
+                    frame_id=i,
+                    series_length=n))
+        else:
+            sample = data_samples[i].clone()
+        sample.set_metainfo(
+            dict(
+                batch_input_shape=pad,
+                pad_shape=pad,
+                num_frames=model.num_frames,
+                key_frame_index=model.key_frame_index))
+        samples.append(sample)
+    return frames, samples
+
+
+@torch.no_grad()
+def predict_series_naive(model,
+                         frames: Tensor,
+                         data_samples: Optional[Sequence[DetDataSample]] = None,
+                         batch_size: int = 4,
+                         rescale: bool = True) -> List[DetDataSample]:
+    """Reference: the full model on every window (N x T backbone passes).
+
+    Args and returns as :func:`predict_series`.
+    """
+    frames, samples = _prepare(model, frames, data_samples)
+    n, t = frames.shape[0], model.num_frames
+    results = []
+    for start in range(0, n, batch_size):
+        keys = range(start, min(start + batch_size, n))
+        windows = torch.stack(
+            [frames[window_indices(i, t, n)] for i in keys])
+        results += model.predict(windows, [samples[i] for i in keys], rescale)
+    return results
+
+
+@torch.no_grad()
+def predict_series(model,
+                   frames: Tensor,
+                   data_samples: Optional[Sequence[DetDataSample]] = None,
+                   batch_size: int = 4,
+                   rescale: bool = True,
+                   show_progress: bool = False) -> List[DetDataSample]:
+    """Cached sliding-window inference: backbone + FPN once per frame.
+
+    Args:
+        model (SpatioTemporalDetector): The detector (put it in eval mode).
+        frames (Tensor): The series' raw frames (N, C, H, W) as packed
+            (before normalisation); the model's data preprocessor runs on
+            them.
+        data_samples (list[DetDataSample], optional): One per frame with its
+            metainfo (``ori_shape``, ``img_shape``, ``scale_factor``, ...);
+            by default the frames are their own original images.
+        batch_size (int): Key frames predicted together. Defaults to 4.
+        rescale (bool): Boxes in original image coordinates.
+        show_progress (bool): Show a progress bar.
+
+    Returns:
+        list[DetDataSample]: N samples with ``pred_instances``, in frame
+        order.
+    """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError('predict_series: expected a positive int '
+                         f'batch_size, got {batch_size!r}')
+    frames, samples = _prepare(model, frames, data_samples)
+    n, t, k = frames.shape[0], model.num_frames, model.key_frame_index
+    neck = model.temporal_neck
+    cache: Dict[int, Tuple[Tensor, ...]] = {}
+    results = []
+    progress = ProgressBar(n) if show_progress else None
+    for start in range(0, n, batch_size):
+        keys = list(range(start, min(start + batch_size, n)))
+        windows = [window_indices(i, t, n) for i in keys]
+        for i in [i for i in list(cache) if i < windows[0][0]]:
+            del cache[i]  # no later window needs it
+        new = sorted({i for w in windows for i in w} - set(cache))
+        if new:
+            feats = model.extract_frame_feat(frames[new])
+            if neck is not None:
+                feats = tuple(
+                    neck.precompute(level, f) for level, f in enumerate(feats))
+            for j, i in enumerate(new):
+                cache[i] = tuple(f[j] for f in feats)
+        fused = []
+        for level in range(len(cache[keys[0]])):
+            stacked = torch.stack(
+                [torch.stack([cache[i][level] for i in w]) for w in windows])
+            fused.append(stacked[:, 0] if neck is None else neck.fuse(
+                level, stacked))
+        results += model.predict_from_feats(fused, frames[keys],
+                                            [samples[i] for i in keys],
+                                            rescale)
+        if progress is not None:
+            for _ in keys:
+                progress.update()
+    return results
