@@ -10,6 +10,16 @@ from mmdsa.registry import TRANSFORMS
 BOX_KEYS = ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags')
 
 
+def _uses_mmdet(transforms) -> bool:
+    """Whether any (nested) transform comes from mmdet (box-aware)."""
+    for t in transforms:
+        if type(t).__module__.startswith('mmdet.'):
+            return True
+        if hasattr(t, '__iter__') and _uses_mmdet(t):
+            return True
+    return False
+
+
 def _empty_boxes():
     from mmdet.structures.bbox import HorizontalBoxes
     return dict(
@@ -34,9 +44,12 @@ class BroadcastFrames(TransformBroadcaster):
     sample's other keys. Box keys (``gt_bboxes``, ``gt_bboxes_labels``,
     ``gt_ignore_flags``) belong to the key frame: they are transformed
     with it and taken from its output. When a sample has no boxes
-    (classification), empty boxes are added while the transforms run so
-    box-aware mmdet transforms (``RandomAffine``...) work, and removed
-    afterwards. The key frame is processed first.
+    (classification) and a wrapped transform comes from mmdet, empty
+    ``HorizontalBoxes`` are added while the transforms run (mmdet's
+    ``RandomAffine`` needs them) and removed afterwards. Non-key frames get
+    empty boxes whenever the sample has boxes. The key frame is processed
+    first. With boxes, use mmdet's box-aware transforms (``mmdet.Resize``,
+    ``mmdet.RandomFlip``): mmcv's expect numpy boxes.
 
     Required Keys:
         - imgs (list[np.ndarray]): T frames, (H, W) or (H, W, C).
@@ -68,6 +81,7 @@ class BroadcastFrames(TransformBroadcaster):
         super().__init__(
             transforms=built, mapping=None, remapping=None,
             auto_remap=False, share_random_params=True)
+        self._mmdet = _uses_mmdet(self.transforms)
 
     def transform(self, results: Dict) -> Dict:
         imgs = results.get('imgs')
@@ -79,6 +93,7 @@ class BroadcastFrames(TransformBroadcaster):
             raise ValueError(f'BroadcastFrames: key_frame_index {key} is '
                              f'outside the {len(imgs)} frames')
         has_boxes = 'gt_bboxes' in results
+        fill = has_boxes or self._mmdet
         base = {k: v for k, v in results.items() if k != 'imgs'}
         no_boxes = {k: v for k, v in base.items() if k not in BOX_KEYS}
         order = [key] + [i for i in range(len(imgs)) if i != key]
@@ -87,11 +102,12 @@ class BroadcastFrames(TransformBroadcaster):
             for i in order:
                 if i == key:
                     scatter = dict(base)
-                    if not has_boxes:
+                    if fill and not has_boxes:
                         scatter.update(_empty_boxes())
                 else:
                     scatter = dict(no_boxes)
-                    scatter.update(_empty_boxes())
+                    if fill:
+                        scatter.update(_empty_boxes())
                 scatter['img'] = imgs[i]
                 out = self._apply_transforms(scatter)
                 if out is None:
@@ -105,13 +121,13 @@ class BroadcastFrames(TransformBroadcaster):
             raise ValueError('BroadcastFrames: expected all frames to keep '
                              f'one shape, got {sorted(shapes)}; give every '
                              'frame (and both views) the same size first')
+        frames = [o.pop('img') for o in outputs]
         key_out = outputs[key]
-        key_out.pop('img')
         if not has_boxes:
             for k in BOX_KEYS:
                 key_out.pop(k, None)
         results.update(key_out)
-        results['imgs'] = [o['img'] for o in outputs]
+        results['imgs'] = frames
         return results
 
     def __repr__(self) -> str:
