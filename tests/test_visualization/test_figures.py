@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from mmdsa.visualization import (DSASeriesVisualizer, draw_series_detections,
+                                 plot_roc_curves)
+
+
+def test_series_figure_draws_boxes(tmp_path):
+    import cv2
+    frames = np.full((8, 48, 48), 0.5, dtype=np.float32)
+    out = draw_series_detections(
+        frames,
+        str(tmp_path / 'series.png'),
+        detections=[(np.array([[5, 5, 20, 20]]), np.array([0.9]))] * 8,
+        trajectory={2: [5, 5, 20, 20]},
+        gt_boxes={2: [6, 6, 22, 22]},
+        title='positive')
+    img = cv2.imread(out)
+    assert img is not None and img.shape[2] == 3
+    red = (img[..., 2] > 200) & (img[..., 1] < 60) & (img[..., 0] < 60)
+    yellow = (img[..., 2] > 200) & (img[..., 1] > 200) & (img[..., 0] < 60)
+    assert red.sum() > 20 and yellow.sum() > 20
+    assert not list(tmp_path.glob('*.png.tmp*'))
+
+
+def test_series_figure_rejects_bad_frames(tmp_path):
+    with pytest.raises(ValueError, match='expected'):
+        draw_series_detections(np.zeros((4, 4)), str(tmp_path / 'x.png'))
+
+
+def test_roc_figure_has_auc_in_legend(tmp_path, monkeypatch):
+    import matplotlib.axes
+    labels = []
+    orig = matplotlib.axes.Axes.plot
+
+    def spy(self, *args, **kwargs):
+        labels.append(kwargs.get('label'))
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, 'plot', spy)
+    y = np.array([0, 0, 1, 1])
+    out = plot_roc_curves({'model': (y, [0.1, 0.4, 0.35, 0.8])},
+                          str(tmp_path / 'roc.png'))
+    assert (tmp_path / 'roc.png').stat().st_size > 1000 and out
+    assert 'model (AUC 0.750, n=4)' in labels
+    with pytest.raises(ValueError):
+        plot_roc_curves({}, str(tmp_path / 'empty.png'))
+
+
+def test_visualizer_sends_series_to_backend(tmp_path):
+    vis = DSASeriesVisualizer(
+        name='dsa_vis_test',
+        vis_backends=[dict(type='LocalVisBackend')],
+        save_dir=str(tmp_path))
+    image = vis.add_series('series', np.random.rand(3, 32, 32),
+                           trajectory={1: [2, 2, 10, 10]})
+    assert image.ndim == 3
+    assert list(tmp_path.rglob('series_0.png'))
