@@ -181,18 +181,18 @@ class CNNRNNRecognizer(BaseModel):
                 (B,)).
             lengths (Tensor, optional): (B,) true group counts.
         """
+        if mode not in ('loss', 'predict', 'tensor'):
+            raise ValueError("CNNRNNRecognizer: expected mode 'loss', "
+                             f"'predict' or 'tensor', got {mode!r}")
+        if mode == 'loss' and data_samples is None:
+            raise ValueError("CNNRNNRecognizer: mode='loss' needs "
+                             'data_samples with gt_label')
         outputs, lengths = self.extract_feat(inputs, lengths)
         if mode == 'tensor':
             return self.head(outputs, lengths)
         if mode == 'loss':
-            if data_samples is None:
-                raise ValueError("CNNRNNRecognizer: mode='loss' needs "
-                                 'data_samples with gt_label')
             return self.head.loss(outputs, lengths, data_samples)
-        if mode == 'predict':
-            return self.head.predict(outputs, lengths, data_samples)
-        raise ValueError("CNNRNNRecognizer: expected mode 'loss', 'predict' "
-                         f"or 'tensor', got {mode!r}")
+        return self.head.predict(outputs, lengths, data_samples)
 
     def stage_modules(self) -> Sequence[Tuple[str, nn.Module]]:
         """(name, module) of the three stages, for profiling tools."""
