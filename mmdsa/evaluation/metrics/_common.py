@@ -1,0 +1,186 @@
+"""Helpers shared by the series metrics: conversion, summaries, files."""
+import json
+import math
+import os
+import tempfile
+from typing import Dict, List, Mapping, Optional, Sequence
+
+import numpy as np
+from mmengine.logging import print_log
+
+from ..functional import (binary_roc_auc, confusion_matrix, matthews_corrcoef,
+                          sensitivity_at_specificity, youden_operating_point)
+
+THRESHOLD_KEYS = ('mcc', 'sens', 'spec', 'tn', 'fp', 'fn', 'tp')
+RANKING_KEYS = ('auc', 'youden_thr', 'youden_sens', 'youden_spec', 'sens95')
+
+
+def to_numpy(value, dtype=np.float64) -> np.ndarray:
+    """Tensor / array / list / scalar -> numpy array on the CPU."""
+    if hasattr(value, 'detach'):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=dtype)
+
+
+def as_dict(sample) -> dict:
+    """A data sample (``BaseDataElement`` or dict) as a flat dict."""
+    if isinstance(sample, dict):
+        return sample
+    if hasattr(sample, 'to_dict'):
+        return sample.to_dict()
+    raise TypeError('metric: expected data samples as dicts or '
+                    f'BaseDataElement, got {type(sample).__name__}')
+
+
+def require(sample: dict, key: str, where: str):
+    """``sample[key]`` or a ValueError naming the key and what came."""
+    if key not in sample:
+        raise ValueError(f'{where}: expected data sample key {key!r}, got '
+                         f'keys {sorted(sample)}')
+    return sample[key]
+
+
+def binary_summary(labels: Sequence,
+                   scores: Sequence,
+                   threshold: float,
+                   where: str,
+                   specificity: float = 0.95) -> Dict[str, float]:
+    """Series-level binary metrics.
+
+    Keys: ``auc``, ``mcc``, ``sens`` and ``spec`` (positives are
+    ``score >= threshold``), ``youden_thr``, ``youden_sens``,
+    ``youden_spec``, ``sens95`` (max sensitivity with specificity >= 95 %),
+    and the confusion counts ``tn``, ``fp``, ``fn``, ``tp`` at
+    ``threshold``. Ranking metrics need both classes: with one class only
+    they are NaN and a warning is logged (so validation on a tiny split does
+    not stop training).
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    scores = np.asarray(scores, dtype=np.float64)
+    pred = (scores >= threshold).astype(np.int64)
+    (tn, fp), (fn, tp) = confusion_matrix(labels, pred)
+    out = dict(
+        mcc=matthews_corrcoef(labels, pred),
+        sens=float(tp / (tp + fn)) if tp + fn else math.nan,
+        spec=float(tn / (tn + fp)) if tn + fp else math.nan,
+        tn=int(tn), fp=int(fp), fn=int(fn), tp=int(tp))
+    if len(np.unique(labels)) < 2:
+        print_log(
+            f'{where}: labels hold one class only; AUC, Youden and sens95 '
+            'are undefined (NaN)',
+            logger='current',
+            level=30)
+        out.update({k: math.nan for k in RANKING_KEYS})
+        return out
+    thr, y_sens, y_spec = youden_operating_point(labels, scores)
+    out.update(
+        auc=binary_roc_auc(labels, scores),
+        youden_thr=thr,
+        youden_sens=y_sens,
+        youden_spec=y_spec,
+        sens95=sensitivity_at_specificity(labels, scores, specificity))
+    return out
+
+
+def pair_records(records: List[dict], where: str) -> List[dict]:
+    """Combine PA and LAT series of the same ``pair_id`` (mean score).
+
+    Args:
+        records (list[dict]): Series records with ``series_id``, ``pair_id``,
+            ``view``, ``label`` and ``score``.
+        where (str): Caller name used in messages.
+
+    Returns:
+        list[dict]: One record per complete pair (``series_id`` = pair id,
+        ``view`` = 'PA+LAT', label = max of the views' labels, score = mean
+        of the views' scores); pairs missing a view are left out.
+    """
+    groups: Dict[str, Dict[str, dict]] = {}
+    for r in records:
+        pid = r.get('pair_id')
+        if pid is None:
+            continue
+        views = groups.setdefault(str(pid), {})
+        if r['view'] in views:
+            raise ValueError(f'{where}: pair {pid!r} has two {r["view"]} '
+                             f'series ({views[r["view"]]["series_id"]!r} and '
+                             f'{r["series_id"]!r})')
+        views[r['view']] = r
+    out = []
+    for pid in sorted(groups):
+        views = groups[pid]
+        if set(views) != {'PA', 'LAT'}:
+            continue
+        pa, lat = views['PA'], views['LAT']
+        out.append(
+            dict(series_id=pid, pair_id=pid, view='PA+LAT',
+                 patient_id=pa.get('patient_id'),
+                 label=int(max(pa['label'], lat['label'])),
+                 score=float((pa['score'] + lat['score']) / 2.0)))
+    return out
+
+
+def view_and_pair_summaries(records: List[dict], threshold: float,
+                            where: str, views: bool,
+                            pairs: bool) -> Dict[str, float]:
+    """Overall metrics (plain keys) plus ``pa/...``, ``lat/...`` and
+    ``pair/...`` keys when the records carry PA / LAT views."""
+    labels = [r['label'] for r in records]
+    scores = [r['score'] for r in records]
+    out = binary_summary(labels, scores, threshold, where)
+    present = {r.get('view') for r in records}
+    if views:
+        for view in ('PA', 'LAT'):
+            sub = [r for r in records if r.get('view') == view]
+            if sub and len(present) > 1:
+                res = binary_summary([r['label'] for r in sub],
+                                     [r['score'] for r in sub], threshold,
+                                     f'{where} ({view})')
+                out.update({f'{view.lower()}/{k}': v for k, v in res.items()})
+    if pairs and {'PA', 'LAT'} <= present:
+        paired = pair_records(records, where)
+        if paired:
+            res = binary_summary([r['label'] for r in paired],
+                                 [r['score'] for r in paired], threshold,
+                                 f'{where} (PA+LAT pairs)')
+            out.update({f'pair/{k}': v for k, v in res.items()})
+    return out
+
+
+def write_prediction_file(path: str, task: str, model: str,
+                          records: List[dict]) -> None:
+    """Write the contract's prediction JSON atomically (temp file +
+    ``os.replace`` in the same folder)."""
+    keys = ('series_id', 'pair_id', 'view', 'patient_id', 'label', 'score')
+    payload = dict(
+        task=task,
+        model=model,
+        predictions=[{k: r.get(k) for k in keys} for r in records])
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix='.' + os.path.basename(path), suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(payload, f, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def build_post_processor(cfg: Optional[object]):
+    """Build a series post-processor from a config dict (``TASK_UTILS``) or
+    return a callable as it is."""
+    if cfg is None or callable(cfg):
+        return cfg
+    if isinstance(cfg, Mapping):
+        cfg = dict(cfg)
+    if not isinstance(cfg, dict):
+        raise TypeError('post_processor: expected a config dict, a callable '
+                        f'or None, got {type(cfg).__name__}')
+    # imported here: post_processing imports evaluation.functional
+    import mmdsa.models.post_processing  # noqa: F401
+    from mmdsa.registry import TASK_UTILS
+    return TASK_UTILS.build(cfg)
