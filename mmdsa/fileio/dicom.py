@@ -68,7 +68,7 @@ def decoder_install_hint(syntax):
 def read_dicom_dataset(path):
     """``pydicom.dcmread(path)`` with DSAReadError for unreadable files."""
     try:
-        return pydicom.dcmread(str(path))
+        ds = pydicom.dcmread(str(path))
     except InvalidDicomError as exc:
         raise DSAReadError(
             path, f'not a DICOM file ({exc}); expected a DICOM Part 10 file '
@@ -80,6 +80,11 @@ def read_dicom_dataset(path):
         raise DSAReadError(
             path, 'cannot parse the DICOM file (truncated or corrupt?): '
             f'{type(exc).__name__}: {exc}') from exc
+    if 'TransferSyntaxUID' not in ds.file_meta:
+        raise DSAReadError(
+            path, 'the file meta information has no TransferSyntaxUID '
+            '(0002,0010): the file is truncated or not a valid Part 10 file')
+    return ds
 
 
 def check_image_dataset(ds, path):
@@ -97,12 +102,14 @@ def check_image_dataset(ds, path):
     if 'PixelData' not in ds:
         other = [k for k in ('FloatPixelData', 'DoubleFloatPixelData')
                  if k in ds]
-        what = (f'{other[0]} (float pixel data is not supported)'
-                if other else 'no Pixel Data (7FE0,0010) element')
         name = UID(sop).name if sop is not None else 'unknown SOP class'
+        if other:
+            raise DSAReadError(
+                path, f'{other[0]} (float pixel data) is not supported; '
+                f'expected integer Pixel Data (SOP class: {name})')
         raise DSAReadError(
-            path, f'{what}: missing pixel data or not an image (SOP class: '
-            f'{name})')
+            path, 'no Pixel Data (7FE0,0010) element: the file is truncated '
+            f'or holds no image (SOP class: {name})')
     missing = [
         k for k in ('Rows', 'Columns', 'BitsAllocated', 'BitsStored',
                     'SamplesPerPixel', 'PhotometricInterpretation',
@@ -111,8 +118,6 @@ def check_image_dataset(ds, path):
     if missing:
         raise DSAReadError(
             path, f'image pixel module incomplete: missing {missing}')
-    if 'TransferSyntaxUID' not in ds.file_meta:
-        raise DSAReadError(path, 'no TransferSyntaxUID in the file meta')
     photometric = str(ds.PhotometricInterpretation).strip()
     if photometric not in _GREYSCALE or int(ds.SamplesPerPixel) != 1:
         raise DSAReadError(
@@ -128,7 +133,7 @@ def check_image_dataset(ds, path):
     if num_frames < 1:
         raise DSAReadError(
             path, f'NumberOfFrames is {num_frames}: zero frames')
-    if len(ds.PixelData) == 0:
+    if not ds.PixelData:
         raise DSAReadError(path, 'the Pixel Data element is empty')
     return num_frames
 
@@ -147,7 +152,7 @@ def _mask_unused_bits(arr, ds):
     if shift <= 0 or arr.dtype.kind not in 'iu' or arr.size == 0:
         return arr
     low, high = _stored_range(ds)
-    if arr.min() >= low and arr.max() <= high:
+    if arr.max() <= high and (low == 0 or arr.min() >= low):
         return arr
     arr = np.left_shift(arr, shift)
     np.right_shift(arr, shift, out=arr)
@@ -156,7 +161,8 @@ def _mask_unused_bits(arr, ds):
 
 def _lut_entries(ds):
     """(number of entries, first mapped value) of the Modality LUT."""
-    entries, first = [int(v) for v in ds.ModalityLUTSequence[0].LUTDescriptor[:2]]
+    descriptor = ds.ModalityLUTSequence[0].LUTDescriptor
+    entries, first = int(descriptor[0]), int(descriptor[1])
     if first >= 1 << 15 and int(ds.PixelRepresentation) == 1:
         first -= 1 << 16  # signed first-mapped value stored as US
     return entries or (1 << 16), first
