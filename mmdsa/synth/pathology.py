@@ -1,0 +1,150 @@
+"""Pathologies and difficulty knobs: thrombus (occlusion) and perforation
+(contrast extravasation).
+
+Difficulty knobs (``DIFFICULTIES[name]``):
+
+- ``occlusion_levels``: probability of each occlusion site; 'ICA-T' (carotid
+  terminus: M1 and A1 territories lost), 'M1', 'M2', 'M3', 'M4+' (distal,
+  small territories, subtle).
+- ``occlusion_fraction``: where along the chosen segment the clot starts
+  (fraction of its length).
+- ``collateral_amp`` / ``collateral_delay``: strength (0 = none, 1 = normal)
+  and extra delay (s) of the late, retrograde leptomeningeal filling of the
+  occluded territory.
+- ``perforation_radius``: radius range (mm) of the vessel that leaks (thin =
+  distal = hard).
+- ``cloud_blobs``, ``cloud_sigma_mm``, ``cloud_step_mm``: number, size and
+  spacing of the Gaussian puffs forming the extravasation cloud (more and
+  larger = bigger cloud).
+- ``cloud_density``: peak iodine path (mm equivalent) of the whole cloud
+  once filled (x 260 grey values per mm); several times the noise at
+  'medium', about 5-10 x the noise at 'hard'.
+- ``noise``: quantum noise standard deviation in 12-bit grey values at the
+  background level.
+- ``motion_mm``: largest misregistration shift (mm) of the skull outline.
+"""
+import numpy as np
+
+DIFFICULTIES = {
+    'easy': dict(
+        occlusion_levels={'ICA-T': 0.3, 'M1': 0.7},
+        occlusion_fraction=(0.05, 0.4), collateral_amp=(0.0, 0.1),
+        collateral_delay=(3.0, 5.0), perforation_radius=(0.6, 1.6),
+        cloud_blobs=(30, 50), cloud_sigma_mm=(2.5, 4.5),
+        cloud_step_mm=(5.0, 8.0), cloud_density=(2.5, 3.5), noise=10.0,
+        motion_mm=0.15),
+    'medium': dict(
+        occlusion_levels={'ICA-T': 0.15, 'M1': 0.5, 'M2': 0.35},
+        occlusion_fraction=(0.05, 0.5), collateral_amp=(0.05, 0.25),
+        collateral_delay=(2.5, 4.5), perforation_radius=(0.45, 1.3),
+        cloud_blobs=(20, 36), cloud_sigma_mm=(2.0, 4.0),
+        cloud_step_mm=(4.0, 7.0), cloud_density=(1.6, 2.6), noise=16.0,
+        motion_mm=0.3),
+    'hard': dict(
+        occlusion_levels={'M1': 0.1, 'M2': 0.3, 'M3': 0.35, 'M4+': 0.25},
+        occlusion_fraction=(0.05, 0.8), collateral_amp=(0.15, 0.45),
+        collateral_delay=(2.0, 4.0), perforation_radius=(0.32, 0.8),
+        cloud_blobs=(10, 20), cloud_sigma_mm=(1.5, 3.0),
+        cloud_step_mm=(3.0, 5.0), cloud_density=(0.6, 1.1), noise=24.0,
+        motion_mm=0.6),
+}
+
+
+def check_difficulty(difficulty):
+    """Return the knob dict of ``difficulty`` or raise ValueError."""
+    if difficulty not in DIFFICULTIES:
+        raise ValueError(f'difficulty: expected one of '
+                         f'{sorted(DIFFICULTIES)}, got {difficulty!r}')
+    return DIFFICULTIES[difficulty]
+
+
+def choose_occlusion(rng, tree, difficulty):
+    """Pick the occluded vessel and the clot's proximal point.
+
+    Args:
+        rng (np.random.Generator): random source.
+        tree (VesselTree): arterial tree with arrival times.
+        difficulty (str): key of :data:`DIFFICULTIES`.
+
+    Returns:
+        dict: ``vessel`` (index), ``start`` (point index of the clot's
+        proximal end), ``point`` ((3,) mm), ``level``, ``blocked``
+        (dict vessel index -> first blocked point index).
+    """
+    knobs = check_difficulty(difficulty)
+    levels = list(knobs['occlusion_levels'])
+    probs = np.array([knobs['occlusion_levels'][k] for k in levels])
+    level = levels[int(rng.choice(len(levels), p=probs / probs.sum()))]
+    if level == 'ICA-T':
+        idx = 0
+        start = len(tree.vessels[0].points) - 1
+    else:
+        cands = [i for i, v in enumerate(tree.vessels) if v.level == level]
+        if not cands:   # tiny trees: fall back to M1
+            cands = [i for i, v in enumerate(tree.vessels)
+                     if v.level == 'M1']
+        idx = int(cands[int(rng.integers(len(cands)))])
+        n = len(tree.vessels[idx].points)
+        frac = rng.uniform(*knobs['occlusion_fraction'])
+        start = int(np.clip(round(frac * (n - 1)), 1, n - 1))
+    blocked = {idx: start}
+    stack = [c for c in tree.vessels[idx].children
+             if tree.vessels[c].parent_point >= start]
+    while stack:
+        c = stack.pop()
+        blocked[c] = 0
+        stack.extend(tree.vessels[c].children)
+    return dict(vessel=idx, start=start, level=level, blocked=blocked,
+                point=tree.vessels[idx].points[start].copy())
+
+
+def choose_perforation(rng, tree, difficulty):
+    """Pick the leaking vessel point and build the extravasation cloud.
+
+    Returns:
+        dict: ``point`` ((3,) mm), ``time`` (s, leak start, after the
+        point's arterial arrival), ``centres`` ((B, 3) mm), ``sigmas``
+        ((B,) mm), ``amounts`` ((B,) mm^3, so that a puff alone projects to a peak
+        iodine path of ``amount / (2 pi sigma^2)`` mm), ``arrivals``
+        ((B,) s, when each puff starts to fill), ``tau_fill`` (s).
+    """
+    knobs = check_difficulty(difficulty)
+    lo, hi = knobs['perforation_radius']
+    cands = [(i, j) for i, v in enumerate(tree.vessels)
+             if v.level[0] in 'MA' and v.level not in ('M1', 'A1')
+             for j in range(1, len(v.points))
+             if lo <= v.radii[j] <= hi]
+    if not cands:
+        cands = [(i, j) for i, v in enumerate(tree.vessels)
+                 if v.level[0] in 'MA' for j in range(1, len(v.points))]
+    i, j = cands[int(rng.integers(len(cands)))]
+    vessel = tree.vessels[i]
+    point = vessel.points[j].copy()
+    t_leak = vessel.times[j] + rng.uniform(0.15, 0.8)
+    n = int(rng.integers(*knobs['cloud_blobs']))
+    normal = point / (np.linalg.norm(point) + 1e-9)
+    # a preferred spreading direction along the surface (a sulcus)
+    sulcus = np.cross(normal, rng.standard_normal(3))
+    sulcus /= np.linalg.norm(sulcus) + 1e-9
+    centres = [point]
+    for _ in range(n - 1):
+        base = centres[int(rng.integers(len(centres)))]
+        d = rng.standard_normal(3) + 1.5 * sulcus * rng.choice([-1, 1])
+        d -= 0.7 * normal * (d @ normal)
+        d /= np.linalg.norm(d) + 1e-9
+        centres.append(base + d * rng.uniform(*knobs['cloud_step_mm']))
+    centres = np.array(centres)
+    sigmas = rng.uniform(*knobs['cloud_sigma_mm'], n)
+    dens = rng.uniform(0.4, 1.0, n)
+    # scale so that the filled cloud's peak (3D overlap of the puffs, a
+    # proxy of the projected peak) equals the wanted density
+    d2 = np.sum((centres[:, None] - centres[None]) ** 2, axis=-1)
+    peak = np.max(np.exp(-d2 / (2 * sigmas[None] ** 2)) @ dens)
+    dens *= rng.uniform(*knobs['cloud_density']) / peak
+    amounts = dens * 2 * np.pi * sigmas**2
+    dist = np.linalg.norm(centres - point, axis=1)
+    arrivals = t_leak + dist / rng.uniform(6.0, 14.0) + rng.uniform(0, 0.4, n)
+    arrivals[0] = t_leak
+    return dict(point=point, time=t_leak, centres=centres, sigmas=sigmas,
+                amounts=amounts, arrivals=arrivals,
+                tau_fill=rng.uniform(0.8, 1.8), vessel=i, index=j)
