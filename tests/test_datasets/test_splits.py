@@ -95,3 +95,21 @@ def test_write_and_validate(tmp_path):
     bad['folds'][1]['val'].append(bad['folds'][0]['val'][0])
     with pytest.raises(ValueError, match=r'folds\[\d\]'):
         validate_split(bad)
+
+
+def test_make_splits_cli(cls_root, tmp_path):
+    from tests.conftest import run_tool
+    out = tmp_path / 'split.json'
+    proc = run_tool(['tools/misc/make_splits.py',
+                     str(cls_root / 'thrombus.json'), '--method',
+                     'chronological_kfold', '--test-fraction', '0.25',
+                     '--folds', '3', '--out', str(out)])
+    split = load_split(str(out))
+    assert split['test'] == ['P0'] and len(split['folds']) == 3
+    assert 'fold 2' in proc.stdout
+    bad = run_tool(['tools/misc/make_splits.py',
+                    str(cls_root / 'thrombus.json'), '--method',
+                    'stratified_group_kfold', '--folds', '9', '--out',
+                    str(tmp_path / 'x.json')], check=False)
+    assert bad.returncode == 2 and 'at most as many folds' in bad.stderr
+    assert not (tmp_path / 'x.json').exists()

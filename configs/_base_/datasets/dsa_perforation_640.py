@@ -1,0 +1,54 @@
+# User DSA data for perforation detection (Su et al., papers.md B):
+#   data/dsa/perforation.json        CocoVID-style annotations
+#   data/dsa/perforation_split.json  tools/misc/make_splits.py --method
+#                                    stratified_group_kfold --folds 10
+# 640 px, T = 5 window, horizontal flip / shift 0.0625 / scale +-0.1 /
+# rotation +-10 deg, each with p = 0.5 (same parameters for all frames).
+dataset_type = 'DSAVideoDataset'
+data_root = 'data/dsa/'
+ann_file = 'perforation.json'
+split_file = 'perforation_split.json'
+fold = 0
+num_frames = 5
+image_size = 640
+batch_size = 2
+num_workers = 2
+
+train_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.Resize', scale=(image_size, image_size),
+             keep_ratio=True),
+        dict(type='mmdet.RandomFlip', prob=0.5, direction='horizontal'),
+        dict(type='RandomApply', prob=0.5, transforms=[
+            dict(type='mmdet.RandomAffine', max_rotate_degree=10,
+                 max_translate_ratio=0.0625, scaling_ratio_range=(0.9, 1.1),
+                 max_shear_degree=0, border_val=(128, 128, 128))]),
+    ]),
+    dict(type='PackDSADetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.Resize', scale=(image_size, image_size),
+             keep_ratio=True)]),
+    dict(type='PackDSADetInputs'),
+]
+
+_dataset = dict(type=dataset_type, data_root=data_root, ann_file=ann_file,
+                split_file=split_file)
+train_dataloader = dict(
+    batch_size=batch_size, num_workers=num_workers, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(_dataset, split='train', fold=fold,
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1, num_workers=num_workers, persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(_dataset, split='val', fold=fold, test_mode=True,
+                 pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='SeriesDetectionMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,59 @@
+# Synthetic perforation series (CPU scale), generated on first use under
+# data/synthetic/perforation. `num_frames` (window T) can be overridden.
+dataset_type = 'DSAVideoDataset'
+data_root = 'data/synthetic/perforation/'
+num_frames = 5
+image_size = 128
+batch_size = 2
+num_workers = 0
+# Patient-disjoint train / val / test sets: three synthetic sets with
+# different seeds (independent patients), each generated on first use.
+synthetic = dict(num_series=16, image_size=image_size, num_frames=(6, 12))
+synthetic_val = dict(synthetic, num_series=8)
+
+
+train_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.Resize', scale=(image_size, image_size),
+             keep_ratio=True),
+        dict(type='mmdet.RandomFlip', prob=0.5, direction='horizontal'),
+        dict(type='RandomApply', prob=0.5, transforms=[
+            dict(type='mmdet.RandomAffine', max_rotate_degree=10,
+                 max_translate_ratio=0.0625, scaling_ratio_range=(0.9, 1.1),
+                 max_shear_degree=0, border_val=(128, 128, 128))]),
+    ]),
+    dict(type='PackDSADetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.Resize', scale=(image_size, image_size),
+             keep_ratio=True)]),
+    dict(type='PackDSADetInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=batch_size, num_workers=num_workers,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root + 'train/',
+                 ann_file='perforation.json',
+                 synthetic=dict(synthetic, seed=0),
+                 key_frame_interval=1, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=batch_size, num_workers=num_workers,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root + 'val/',
+                 ann_file='perforation.json',
+                 synthetic=dict(synthetic_val, seed=1),
+                 test_mode=True, pipeline=test_pipeline))
+test_dataloader = dict(
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], data_root=data_root + 'test/',
+                 synthetic=dict(synthetic_val, seed=2)))
+val_evaluator = dict(type='SeriesDetectionMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,56 @@
+# Synthetic thrombus series (CPU scale), generated on first use under
+# data/synthetic/thrombus (mmdsa.synth.ensure_synthetic_dataset).
+dataset_type = 'DSASequenceDataset'
+data_root = 'data/synthetic/thrombus/'
+image_size = 128
+batch_size = 2
+num_workers = 0
+# Patient-disjoint train / val / test sets: three synthetic sets with
+# different seeds (independent patients), each generated on first use.
+synthetic = dict(num_pairs=24, image_size=image_size, num_frames=(6, 12))
+synthetic_val = dict(synthetic, num_pairs=12)
+
+
+train_pipeline = [
+    dict(type='LoadDSASeries', intensity='minmax', resize=image_size),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.RandomFlip', prob=0.5, direction='vertical'),
+        dict(type='RandomApply', prob=0.5, transforms=[
+            dict(type='mmdet.RandomAffine', max_rotate_degree=20,
+                 max_translate_ratio=0.15, scaling_ratio_range=(0.9, 1.1),
+                 max_shear_degree=0, border_val=(128, 128, 128))]),
+        dict(type='RandomContrast', prob=0.5),
+        dict(type='RandomBlur', mode='median', prob=0.3),
+        dict(type='RandomNoise', prob=0.3),
+        dict(type='RandomDownscale', scale_range=(0.5, 0.5), prob=0.3),
+    ]),
+    dict(type='GroupFrames', group_size=3),
+    dict(type='PackDSASequenceInputs'),
+]
+test_pipeline = [
+    dict(type='LoadDSASeries', intensity='minmax', resize=image_size),
+    dict(type='GroupFrames', group_size=3),
+    dict(type='PackDSASequenceInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=batch_size, num_workers=num_workers,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root + 'train/',
+                 ann_file='thrombus.json', synthetic=dict(synthetic, seed=0),
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=batch_size, num_workers=num_workers,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root + 'val/',
+                 ann_file='thrombus.json',
+                 synthetic=dict(synthetic_val, seed=1),
+                 test_mode=True, pipeline=test_pipeline))
+test_dataloader = dict(
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], data_root=data_root + 'test/',
+                 synthetic=dict(synthetic_val, seed=2)))
+val_evaluator = dict(type='SeriesClassificationMetric')
+test_evaluator = val_evaluator
