@@ -1,0 +1,211 @@
+"""Build mmdsa annotation files from a folder of DICOM series and CSVs.
+
+    python tools/dataset_converters/dicom_folder_to_annotations.py DICOM_DIR \
+        --labels labels.csv --boxes boxes.csv \
+        --out-cls thrombus.json --out-det perforation.json
+
+labels.csv: ``file,label[,patient_id,pair_id,view]``; boxes.csv:
+``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no pixels).
+Paths in the outputs are relative to each output file's folder.
+"""
+import argparse
+import csv
+import json
+import os
+import os.path as osp
+import sys
+import tempfile
+
+from mmengine.utils import ProgressBar
+
+
+class ConvertError(ValueError):
+    """A CSV row or DICOM header that cannot be converted."""
+
+
+def _view(ds):
+    pos = str(getattr(ds, 'ViewPosition', '') or '').upper()
+    if pos in ('AP', 'PA'):
+        return 'PA'
+    if pos in ('LL', 'RL', 'LAT', 'LATERAL'):
+        return 'LAT'
+    angle = getattr(ds, 'PositionerPrimaryAngle', None)
+    if angle is None:
+        return 'unknown'
+    return 'LAT' if abs(float(angle)) >= 45 else 'PA'
+
+
+def _datetime(ds):
+    dt = str(getattr(ds, 'AcquisitionDateTime', '') or '')
+    if not dt:
+        d = str(getattr(ds, 'AcquisitionDate', '') or getattr(
+            ds, 'StudyDate', '') or '')
+        t = str(getattr(ds, 'AcquisitionTime', '') or getattr(
+            ds, 'StudyTime', '') or '')
+        dt = d + t if d else ''
+    if len(dt) < 8:
+        return None
+    out = f'{dt[:4]}-{dt[4:6]}-{dt[6:8]}'
+    if len(dt) >= 12:
+        out += f'T{dt[8:10]}:{dt[10:12]}:{dt[12:14] or "00"}'
+    return out
+
+
+def read_header(root, rel, where):
+    import pydicom
+    path = osp.join(root, rel)
+    if not osp.isfile(path):
+        raise ConvertError(f'{where}: field "file": expected a file under '
+                           f'{root}, got {rel!r} (not found)')
+    try:
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        rows, cols = int(ds.Rows), int(ds.Columns)
+    except Exception as exc:  # pydicom raises many types
+        raise ConvertError(f'{where}: {path}: not a readable DICOM image '
+                           f'({exc})') from exc
+    return dict(path=path, patient_id=str(getattr(ds, 'PatientID', '') or ''),
+                num_frames=int(getattr(ds, 'NumberOfFrames', 1) or 1),
+                width=cols, height=rows, view=_view(ds),
+                acquisition_datetime=_datetime(ds))
+
+
+def _rows(path, required):
+    with open(path, newline='', encoding='utf-8') as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConvertError(f'{path}: header: expected columns '
+                               f'{required}, missing {missing}')
+        for i, row in enumerate(reader, start=2):
+            yield f'{path}: row {i}', row
+
+
+def _number(where, row, field, cast):
+    try:
+        return cast(row[field])
+    except (TypeError, ValueError):
+        raise ConvertError(f'{where}: field "{field}": expected a number, '
+                           f'got {row[field]!r}') from None
+
+
+def collect(root, labels_csv, boxes_csv):
+    series, boxes = {}, {}
+    if labels_csv:
+        rows = list(_rows(labels_csv, ['file', 'label']))
+        bar = ProgressBar(len(rows))
+        for where, row in rows:
+            label = row['label'].strip()
+            if label not in ('0', '1'):
+                raise ConvertError(f'{where}: field "label": expected 0 or 1'
+                                   f', got {row["label"]!r}')
+            info = read_header(root, row['file'], where)
+            info['label'] = int(label)
+            for key in ('patient_id', 'pair_id', 'view'):
+                if (row.get(key) or '').strip():
+                    info[key] = row[key].strip()
+            if info['view'] not in ('PA', 'LAT', 'unknown'):
+                raise ConvertError(f'{where}: field "view": expected PA or '
+                                   f'LAT, got {info["view"]!r}')
+            if not info['patient_id']:
+                raise ConvertError(f'{where}: field "patient_id": expected '
+                                   'a value (CSV or DICOM PatientID), got '
+                                   'none')
+            series[row['file']] = info
+            bar.update()
+    if boxes_csv:
+        for where, row in _rows(boxes_csv,
+                                ['file', 'frame', 'x1', 'y1', 'x2', 'y2']):
+            if row['file'] not in series:
+                series[row['file']] = dict(
+                    read_header(root, row['file'], where), label=1)
+            info = series[row['file']]
+            frame = _number(where, row, 'frame', int)
+            box = [_number(where, row, k, float)
+                   for k in ('x1', 'y1', 'x2', 'y2')]
+            if not 0 <= frame < info['num_frames']:
+                raise ConvertError(f'{where}: field "frame": expected 0..'
+                                   f'{info["num_frames"] - 1}, got {frame}')
+            if not (0 <= box[0] < box[2] <= info['width']
+                    and 0 <= box[1] < box[3] <= info['height']):
+                raise ConvertError(f'{where}: fields "x1,y1,x2,y2": expected '
+                                   'a non-empty box inside the '
+                                   f'{info["width"]}x{info["height"]} image, '
+                                   f'got {box}')
+            if (row['file'], frame) in boxes:
+                raise ConvertError(f'{where}: field "frame": expected one '
+                                   f'box per frame, frame {frame} repeats')
+            boxes[(row['file'], frame)] = box
+            if info['label'] != 1:
+                raise ConvertError(f'{where}: field "file": a box on a '
+                                   'series labelled 0 in the labels CSV')
+    return series, boxes
+
+
+def _sid(rel):
+    return osp.splitext(osp.basename(rel))[0]
+
+
+def build(series, boxes, out_path):
+    base = osp.dirname(osp.abspath(out_path))
+    rel = {k: osp.relpath(v['path'], base) for k, v in series.items()}
+    cls = dict(metainfo=dict(classes=['thrombus_free', 'thrombus'],
+                             task='thrombus'), data_list=[])
+    det = dict(categories=[dict(id=1, name='perforation')], videos=[],
+               images=[], annotations=[])
+    for vid, (key, s) in enumerate(sorted(series.items()), 1):
+        common = dict(patient_id=s['patient_id'], pair_id=s.get('pair_id'),
+                      view=s['view'], file=rel[key], label=s['label'],
+                      num_frames=s['num_frames'],
+                      acquisition_datetime=s['acquisition_datetime'])
+        cls['data_list'].append(dict(series_id=_sid(key), **common,
+                                     thrombus_points=[]))
+        det['videos'].append(dict(id=vid, name=_sid(key), width=s['width'],
+                                  height=s['height'], **common))
+        for f in range(s['num_frames']):
+            iid = len(det['images']) + 1
+            det['images'].append(dict(id=iid, video_id=vid, frame_id=f,
+                                      file_name=rel[key], width=s['width'],
+                                      height=s['height']))
+            if (key, f) in boxes:
+                x1, y1, x2, y2 = boxes[(key, f)]
+                det['annotations'].append(dict(
+                    id=len(det['annotations']) + 1, image_id=iid,
+                    video_id=vid, category_id=1,
+                    bbox=[x1, y1, x2 - x1, y2 - y1],
+                    area=(x2 - x1) * (y2 - y1), iscrowd=0))
+    return cls, det
+
+
+def write_json(obj, out):
+    folder = osp.dirname(osp.abspath(out))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.ann-', suffix='.json', dir=folder)
+    with os.fdopen(fd, 'w', encoding='utf-8') as f:
+        json.dump(obj, f, indent=1)
+    os.replace(tmp, out)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('dicom_dir')
+    p.add_argument('--labels', help='CSV file,label[,patient_id,pair_id,view]')
+    p.add_argument('--boxes', help='CSV file,frame,x1,y1,x2,y2')
+    p.add_argument('--out-cls', help='classification JSON to write')
+    p.add_argument('--out-det', help='detection JSON to write')
+    args = p.parse_args(argv)
+    if not (args.labels or args.boxes) or not (args.out_cls or args.out_det):
+        p.error('give --labels and/or --boxes, and --out-cls and/or --out-det')
+    try:
+        series, boxes = collect(args.dicom_dir, args.labels, args.boxes)
+    except ConvertError as exc:
+        print(f'\nconvert: error: {exc}', file=sys.stderr)
+        return 2
+    for out, idx in ((args.out_cls, 0), (args.out_det, 1)):
+        if out:
+            write_json(build(series, boxes, out)[idx], out)
+            print(f'\n{out}: {len(series)} series, {len(boxes)} boxes')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
