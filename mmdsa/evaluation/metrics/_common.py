@@ -1,8 +1,5 @@
-"""Helpers shared by the series metrics: conversion, summaries, files."""
-import json
+"""Helpers shared by the series metrics: conversion and summaries."""
 import math
-import os
-import tempfile
 from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
@@ -145,29 +142,6 @@ def view_and_pair_summaries(records: List[dict], threshold: float,
                                  f'{where} (PA+LAT pairs)')
             out.update({f'pair/{k}': v for k, v in res.items()})
     return out
-
-
-def write_prediction_file(path: str, task: str, model: str,
-                          records: List[dict]) -> None:
-    """Write the contract's prediction JSON atomically (temp file +
-    ``os.replace`` in the same folder)."""
-    keys = ('series_id', 'pair_id', 'view', 'patient_id', 'label', 'score')
-    payload = dict(
-        task=task,
-        model=model,
-        predictions=[{k: r.get(k) for k in keys} for r in records])
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix='.' + os.path.basename(path), suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(payload, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def build_post_processor(cfg: Optional[object]):

@@ -6,8 +6,9 @@ from mmengine.evaluator import BaseMetric
 
 from mmdsa.registry import METRICS
 from ._common import (as_dict, build_post_processor, require, to_numpy,
-                      view_and_pair_summaries, write_prediction_file)
+                      view_and_pair_summaries)
 from ._series_grouping import frame_record, group_series
+from .prediction_files import write_prediction_file
 
 
 @METRICS.register_module()

@@ -9,9 +9,9 @@ from mmengine.logging import print_log
 
 from mmdsa.registry import METRICS
 from ..functional import match_detections, pr_auc, precision_recall_at
-from ._common import (as_dict, binary_summary, build_post_processor,
-                      write_prediction_file)
+from ._common import as_dict, binary_summary, build_post_processor
 from ._series_grouping import frame_record, group_series
+from .prediction_files import write_prediction_file
 
 
 @METRICS.register_module()

@@ -1,0 +1,184 @@
+"""Combine series prediction files into an ensemble, with metrics and ROC.
+
+    # classification paper: 4-model PA+LAT ensemble (equal-weight mean)
+    python tools/analysis_tools/ensemble_predictions.py \\
+        pa_resnet18_gru.json pa_effv2s_gru.json \\
+        lat_effb0_gru.json lat_effb0_lstm.json \\
+        --method mean --pair --out work_dirs/ensemble.json
+    # detection paper: median of 4 models' series probabilities
+    python tools/analysis_tools/ensemble_predictions.py m1.json m2.json \\
+        m3.json m4.json --method median --out work_dirs/median.json
+
+Rules:
+
+- Input files are grouped by the set of views they hold (e.g. PA-only
+  files, LAT-only files); files of one group must hold exactly the same
+  series (folds or models of one view). Anything else is refused, naming
+  the files and the missing series.
+- Per series, the scores of all files holding it are combined with
+  ``--method`` (mean or median); its label must agree in all files.
+- ``--pair`` then combines the PA and LAT series of each ``pair_id`` with
+  the same method (both views required; label = 1 if either view is 1).
+  With two PA and two LAT models and ``mean`` this is the equal-weight mean
+  of the four probabilities (Mittmann et al.).
+
+Writes the prediction-file JSON of the ensemble plus ``metrics``,
+``method``, ``level`` and ``inputs``, and a ROC PNG (``--plot``, default:
+the output path with ``.png``). Exit status 1 with a message on bad input.
+"""
+import argparse
+import os
+import sys
+from collections import defaultdict
+from typing import Dict, List, Optional
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_roc import plot_roc  # noqa: E402
+
+COMBINE = {'mean': np.mean, 'median': np.median}
+
+
+def combine_series(files: Dict[str, dict], method: str) -> List[dict]:
+    """Per-series combination of several loaded prediction files.
+
+    Args:
+        files (dict[str, dict]): Path -> loaded prediction file.
+        method (str): 'mean' or 'median'.
+
+    Returns:
+        list[dict]: Combined series records sorted by ``series_id``.
+
+    Raises:
+        ValueError: Series sets differing inside a view group, or labels
+            differing between files.
+    """
+    groups = defaultdict(list)
+    for path, data in files.items():
+        views = frozenset(str(p.get('view')) for p in data['predictions'])
+        groups[views].append(path)
+    for views, paths in groups.items():
+        ref_ids = {p['series_id'] for p in files[paths[0]]['predictions']}
+        for path in paths[1:]:
+            ids = {p['series_id'] for p in files[path]['predictions']}
+            if ids != ref_ids:
+                raise ValueError(
+                    f'series sets differ between {paths[0]} and {path} '
+                    f'(views {sorted(views)}): missing in {path}: '
+                    f'{sorted(ref_ids - ids)[:10]}; missing in {paths[0]}: '
+                    f'{sorted(ids - ref_ids)[:10]}')
+    by_id = defaultdict(list)
+    for path, data in files.items():
+        for p in data['predictions']:
+            by_id[p['series_id']].append((path, p))
+    out = []
+    for sid in sorted(by_id):
+        entries = by_id[sid]
+        labels = {p['label'] for _, p in entries}
+        if len(labels) > 1:
+            raise ValueError(f'series {sid!r} has different labels in '
+                             f'{[path for path, _ in entries]}')
+        first = entries[0][1]
+        out.append(
+            dict(series_id=sid, pair_id=first.get('pair_id'),
+                 view=first.get('view'), patient_id=first.get('patient_id'),
+                 label=first['label'],
+                 score=float(COMBINE[method]([p['score']
+                                               for _, p in entries]))))
+    return out
+
+
+def combine_pairs(records: List[dict], method: str) -> List[dict]:
+    """Combine the PA and LAT series of every pair (see module doc).
+
+    Raises:
+        ValueError: Series without ``pair_id`` or pairs missing a view.
+    """
+    no_pair = [r['series_id'] for r in records if not r.get('pair_id')]
+    if no_pair:
+        raise ValueError(f'--pair: series without pair_id: {no_pair[:10]}')
+    pairs = defaultdict(dict)
+    for r in records:
+        pairs[str(r['pair_id'])][r['view']] = r
+    incomplete = sorted(p for p, v in pairs.items()
+                        if set(v) != {'PA', 'LAT'})
+    if incomplete:
+        raise ValueError('--pair: pairs without exactly one PA and one LAT '
+                         f'series: {incomplete[:10]}')
+    out = []
+    for pid in sorted(pairs):
+        pa, lat = pairs[pid]['PA'], pairs[pid]['LAT']
+        out.append(
+            dict(series_id=pid, pair_id=pid, view='PA+LAT',
+                 patient_id=pa.get('patient_id'),
+                 label=max(pa['label'], lat['label']),
+                 score=float(COMBINE[method]([pa['score'], lat['score']]))))
+    return out
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument('files', nargs='+', help='prediction files')
+    parser.add_argument('--method', choices=sorted(COMBINE), default='mean')
+    parser.add_argument('--pair', action='store_true',
+                        help='combine PA and LAT series by pair_id')
+    parser.add_argument('--threshold', type=float, default=0.5,
+                        help='decision threshold for MCC / sens / spec')
+    parser.add_argument('--out', required=True, help='output JSON')
+    parser.add_argument('--plot', default=None, help='output ROC PNG')
+    args = parser.parse_args(argv)
+
+    from mmdsa.evaluation.metrics import (binary_summary,
+                                          load_prediction_file,
+                                          write_prediction_file)
+    try:
+        if len(set(args.files)) != len(args.files):
+            raise ValueError(f'a file is given twice: {args.files}')
+        files = {p: load_prediction_file(p) for p in args.files}
+        tasks = {d.get('task') for d in files.values()}
+        if len(tasks) > 1:
+            raise ValueError('files of different tasks: '
+                             f'{sorted(map(str, tasks))}')
+        records = combine_series(files, args.method)
+        if args.pair:
+            records = combine_pairs(records, args.method)
+        metrics = binary_summary([r['label'] for r in records],
+                                 [r['score'] for r in records],
+                                 args.threshold, 'ensemble')
+        write_prediction_file(
+            args.out, tasks.pop(), f'{args.method} ensemble of '
+            f'{len(files)} files', records,
+            extra=dict(method=args.method,
+                       level='pair' if args.pair else 'series',
+                       inputs=list(args.files), metrics=metrics))
+        plot_file = args.plot or os.path.splitext(args.out)[0] + '.png'
+        curves = [(f'{args.method} ensemble',
+                   np.array([r['label'] for r in records]),
+                   np.array([r['score'] for r in records]))]
+        for path, data in files.items():
+            labels = [p['label'] for p in data['predictions']]
+            if len(set(labels)) == 2:
+                curves.append((os.path.basename(path), np.array(labels),
+                               np.array([p['score']
+                                         for p in data['predictions']])))
+        if len(set(curves[0][1].tolist())) < 2:
+            plot_file = None  # no ROC curve for one class
+        else:
+            plot_roc(curves, plot_file,
+                     title='ROC (' + ('PA+LAT pairs' if args.pair else
+                                      'series') + ')')
+    except ValueError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
+    print(f'{len(records)} {"pairs" if args.pair else "series"} from '
+          f'{len(files)} files ({args.method})')
+    for key in ('auc', 'mcc', 'youden_sens', 'youden_spec', 'sens95'):
+        print(f'{key}: {metrics[key]:.4f}')
+    print(f'written: {args.out}' + (f', {plot_file}' if plot_file else ''))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
