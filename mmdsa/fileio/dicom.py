@@ -12,7 +12,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.pixels import apply_modality_lut, get_decoder
 from pydicom.uid import UID
 
-from .dicom_meta import dicom_meta, frame_times
+from .dicom_meta import dicom_meta, frame_times, lookup
 from .errors import DSAReadError
 from .series import DSASeries
 
@@ -159,6 +159,23 @@ def _mask_unused_bits(arr, ds):
     return arr
 
 
+def rescale(ds, path):
+    """(slope, intercept) from the top level or the shared functional groups.
+
+    Enhanced XA / XRF objects keep them in the Pixel Value Transformation
+    Sequence; absent values mean identity (1, 0).
+    """
+    values = []
+    for keyword, default in (('RescaleSlope', 1.0), ('RescaleIntercept', 0.0)):
+        value = lookup(ds, keyword)
+        try:
+            values.append(default if value is None else float(value))
+        except (TypeError, ValueError):
+            raise DSAReadError(
+                path, f'{keyword}: expected a number, got {value!r}') from None
+    return tuple(values)
+
+
 def _lut_entries(ds):
     """(number of entries, first mapped value) of the Modality LUT."""
     descriptor = ds.ModalityLUTSequence[0].LUTDescriptor
@@ -224,7 +241,11 @@ def decode_frames(ds, path, out=None):
                 if count > num_frames:
                     break
                 out[count - 1] = apply_modality_lut(arr, ds) if lut else arr
-            if count != num_frames:
+            if count > num_frames:
+                raise DSAReadError(
+                    path, 'the pixel data holds more frames than '
+                    f'NumberOfFrames ({num_frames})')
+            if count < num_frames:
                 raise DSAReadError(
                     path, f'the pixel data holds {count} frame(s) but '
                     f'NumberOfFrames is {num_frames} (truncated file?)')
@@ -243,8 +264,7 @@ def decode_frames(ds, path, out=None):
             out *= -1
             out += float(np.min(ends)) + float(np.max(ends))
         return out
-    slope = float(ds.get('RescaleSlope', None) or 1.0)
-    intercept = float(ds.get('RescaleIntercept', None) or 0.0)
+    slope, intercept = rescale(ds, path)
     if invert:  # slope * (low + high - v) + intercept
         slope, intercept = -slope, slope * (low + high) + intercept
     if slope != 1.0:
@@ -254,13 +274,12 @@ def decode_frames(ds, path, out=None):
     return out
 
 
-def inverted_window_center(ds, center):
+def inverted_window_center(ds, center, path):
     """Window centre mirrored the way MONOCHROME1 frames are inverted."""
     if center is None:
         return None
     low, high = _stored_range(ds)
-    slope = float(ds.get('RescaleSlope', None) or 1.0)
-    intercept = float(ds.get('RescaleIntercept', None) or 0.0)
+    slope, intercept = rescale(ds, path)
     return slope * (low + high) + 2 * intercept - center
 
 
@@ -278,5 +297,5 @@ def read_dicom_file(path):
     meta['inverted'] = meta['photometric_interpretation'] == 'MONOCHROME1'
     if meta['inverted']:
         meta['window_center'] = inverted_window_center(
-            ds, meta['window_center'])
+            ds, meta['window_center'], path)
     return DSASeries(frames, times, source, meta)

@@ -27,7 +27,7 @@ _LAT_VIEW_POSITIONS = {'LL', 'RL', 'LAT', 'LATERAL', 'LLD', 'RLD'}
 
 
 def lookup(ds, keyword):
-    """Value of ``keyword`` at the top level or in the shared functional groups.
+    """Value of ``keyword`` at the top level or in shared functional groups.
 
     Args:
         ds (pydicom.Dataset): The header.

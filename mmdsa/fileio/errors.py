@@ -2,7 +2,7 @@
 
 
 class DSAReadError(ValueError):
-    """A DSA series (DICOM file, DICOM / PNG / NPY folder, NPY file) is unreadable.
+    """A DSA series (DICOM file or folder, PNG/NPY frames) is unreadable.
 
     The message always starts with the offending file or folder, followed by
     the reason, e.g. ``"/data/a.dcm: not a DICOM file ..."``. Nothing is

@@ -237,5 +237,5 @@ def read_dicom_folder(folder, files):
     meta['inverted'] = meta['photometric_interpretation'] == 'MONOCHROME1'
     if meta['inverted']:
         meta['window_center'] = inverted_window_center(
-            first_ds, meta['window_center'])
+            first_ds, meta['window_center'], first_path)
     return DSASeries(frames, times, source, meta)

@@ -105,3 +105,16 @@ def test_compressed_round_trip(tmp_path, syntax):
     series = read_dsa_series(path)
     np.testing.assert_array_equal(series.frames, pixels)
     assert series.meta['transfer_syntax_uid'] == str(syntax)
+
+
+def test_rescale_in_shared_functional_groups(tmp_path):
+    pixels = _pixels(high=100)
+    transform = Dataset()
+    transform.RescaleSlope = '0.5'
+    transform.RescaleIntercept = '3'
+    group = Dataset()
+    group.PixelValueTransformationSequence = [transform]
+    ds = make_dataset(pixels, bits_stored=12,
+                      SharedFunctionalGroupsSequence=[group])
+    series = read_dsa_series(save(ds, tmp_path / 'enhanced.dcm'))
+    np.testing.assert_allclose(series.frames, pixels * 0.5 + 3)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from pydicom.pixels import get_decoder
 from pydicom.uid import (BasicTextSRStorage, CTImageStorage, JPEG2000Lossless,
-                         MPEG4HP41, RTDoseStorage)
+                         MPEG4HP41, RLELossless, RTDoseStorage)
 
 from mmdsa.fileio import DSAReadError, read_dsa_series
 
@@ -70,6 +70,16 @@ def test_truncated_compressed(tmp_path):
     with open(path, 'wb') as f:
         f.write(data[:-2000])
     _raises(path, 'truncated')
+
+
+def test_compressed_frame_count_mismatch(tmp_path):
+    ds = make_dataset(_pixels())
+    ds.compress(RLELossless)
+    ds.NumberOfFrames = 3
+    _raises(save(ds, tmp_path / 'a.dcm'), 'holds 2 frame(s)',
+            'NumberOfFrames is 3', 'truncated')
+    ds.NumberOfFrames = 1
+    _raises(save(ds, tmp_path / 'b.dcm'), 'more frames than NumberOfFrames')
 
 
 def test_no_pixel_data(tmp_path):

@@ -10,7 +10,7 @@ from .helpers import make_dataset, save
 
 
 def _raw_run():
-    """Mask 999 (+1 = 1000) everywhere; contrast in frames 1-2 at [1:3, 1:3]."""
+    """Mask 999 (+1 = 1000); contrast in frames 1-2 at [1:3, 1:3]."""
     frames = np.full((3, 4, 4), 999.0)
     frames[1, 1:3, 1:3] = 1000.0 * math.exp(-0.5) - 1  # intensity x 0.61
     frames[2, 1:3, 1:3] = 1000.0 * math.exp(-2.0) - 1  # saturates at 0
