@@ -123,7 +123,7 @@ class SpatioTemporalDetDataPreprocessor(ImgDataPreprocessor):
                 raise ValueError(
                     f'{type(self).__name__}: expected one data sample per '
                     f'input ({len(samples)}), got {len(data_samples)}')
-            for sample, x in zip(data_samples, samples):
+            for sample in data_samples:
                 sample.set_metainfo({
                     'batch_input_shape': (height, width),
                     'pad_shape': (height, width)

@@ -9,12 +9,33 @@ frames that later windows still need (at most ``batch_size + T - 1`` frames,
 whatever the series length); the naive inference runs the whole model on
 every window. Both give the same detections.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from mmdet.structures import DetDataSample
 from mmengine.utils import ProgressBar
 from torch import Tensor
+
+
+class SlidingFeatureCache(dict):
+    """Per-frame cache ``{frame index: per-level tensors}`` of a series.
+
+    Records ``peak``, the most frames held at once (bounded by
+    ``batch_size + T - 1`` in :func:`predict_series`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peak = 0
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.peak = max(self.peak, len(self))
+
+    def evict_before(self, index: int) -> None:
+        """Drop the frames before ``index`` (no later window needs them)."""
+        for i in [i for i in self if i < index]:
+            del self[i]
 
 
 def window_indices(key: int, num_frames: int, series_length: int) -> List[int]:
@@ -129,14 +150,13 @@ def predict_series(model,
     frames, samples = _prepare(model, frames, data_samples)
     n, t, k = frames.shape[0], model.num_frames, model.key_frame_index
     neck = model.temporal_neck
-    cache: Dict[int, Tuple[Tensor, ...]] = {}
+    cache = SlidingFeatureCache()
     results = []
     progress = ProgressBar(n) if show_progress else None
     for start in range(0, n, batch_size):
         keys = list(range(start, min(start + batch_size, n)))
         windows = [window_indices(i, t, n) for i in keys]
-        for i in [i for i in list(cache) if i < windows[0][0]]:
-            del cache[i]  # no later window needs it
+        cache.evict_before(windows[0][0])
         new = sorted({i for w in windows for i in w} - set(cache))
         if new:
             feats = model.extract_frame_feat(frames[new])
