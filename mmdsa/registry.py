@@ -35,15 +35,13 @@ RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS)
 RUNNER_CONSTRUCTORS = Registry(
     'runner constructor', parent=MMENGINE_RUNNER_CONSTRUCTORS)
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS)
-HOOKS = Registry(
-    'hook', parent=MMENGINE_HOOKS, locations=['mmdsa.engine.hooks'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS)
 
 DATASETS = Registry(
     'dataset', parent=MMENGINE_DATASETS, locations=['mmdsa.datasets'])
-DATA_SAMPLERS = Registry(
-    'data sampler',
-    parent=MMENGINE_DATA_SAMPLERS,
-    locations=['mmdsa.datasets.samplers'])
+# mmdsa uses MMEngine's samplers (see docs/data_formats.md for multi-rank
+# evaluation); the child exists so ``type='DefaultSampler'`` resolves here.
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS)
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,

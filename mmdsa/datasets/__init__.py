@@ -1,5 +1,5 @@
 """Datasets, annotation formats, splits and transforms for DSA series."""
-from . import samplers, transforms  # noqa: F401
+from . import transforms  # noqa: F401
 from .annotations import (AnnotationError, load_classification_annotations,
                           load_detection_annotations, series_records)
 from .collate import dsa_pair_collate

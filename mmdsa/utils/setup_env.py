@@ -22,7 +22,6 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     mmpretrain.utils.register_all_modules(init_default_scope=False)
 
     import mmdsa.datasets  # noqa: F401,F811
-    import mmdsa.engine.hooks  # noqa: F401,F811
     import mmdsa.evaluation  # noqa: F401,F811
     import mmdsa.models  # noqa: F401,F811
     import mmdsa.visualization  # noqa: F401,F811
