@@ -8,12 +8,13 @@ import datetime
 import os
 import os.path as osp
 import tempfile
+import uuid
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import Tag
-from pydicom.uid import (PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian,
-                         XRayAngiographicImageStorage, generate_uid)
+from pydicom.uid import (PYDICOM_IMPLEMENTATION_UID, UID,
+                         ExplicitVRLittleEndian, XRayAngiographicImageStorage)
 
 from .projection import FIELD_OF_VIEW_MM, VIEWS, check_view
 
@@ -21,10 +22,17 @@ FRAME_TIME_VECTOR = Tag(0x0018, 0x1065)
 FRAME_TIME = Tag(0x0018, 0x1063)
 
 
+_UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, 'mmdsa/synth')
+
+
 def synthetic_uid(*parts):
-    """Deterministic DICOM UID (``2.25.<int>``) from the given parts."""
-    return generate_uid(prefix=None,
-                        entropy_srcs=['mmdsa-synth'] + [str(p) for p in parts])
+    """Deterministic DICOM UID from the given parts.
+
+    A name-based (SHA-1) UUID of the parts written as ``2.25.<uuid int>``
+    (DICOM PS3.5 B.2), so the same parts always give the same UID.
+    """
+    name = '|'.join(str(p) for p in parts)
+    return UID(f'2.25.{uuid.uuid5(_UID_NAMESPACE, name).int}')
 
 
 def _check_frames(frames):

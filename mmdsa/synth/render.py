@@ -138,9 +138,13 @@ def compose(layers, times):
     out = None
     for maps, bins, curve in layers:
         wts = curve(times[:, None] - bins[None, :]).astype(np.float32)
-        k, h, w = maps.shape
-        frame = (wts @ maps.reshape(k, h * w)).reshape(len(times), h, w)
-        out = frame if out is None else out + frame
+        if out is None:
+            out = np.zeros((len(times), ) + maps.shape[1:], np.float32)
+        # element-wise accumulation, not BLAS: the summation order (and so
+        # every bit of the result) must not depend on the thread count
+        for k in range(maps.shape[0]):
+            if np.any(wts[:, k]):
+                out += wts[:, k, None, None] * maps[k][None]
     return out
 
 
