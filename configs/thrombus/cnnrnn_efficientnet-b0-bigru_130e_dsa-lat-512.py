@@ -1,0 +1,6 @@
+# Mittmann et al. (IJCARS 2022) Table 1 variant EffNet-B0+GRU, LAT view (same
+# recipe as the PA config). Paper (test set 1) MCC/AUC: 0.60/0.86.
+_base_ = ['./cnnrnn_efficientnet-b0-bigru_130e_dsa-pa-512.py']
+train_dataloader = dict(dataset=dict(view='LAT'))
+val_dataloader = dict(dataset=dict(view='LAT'))
+test_dataloader = dict(dataset=dict(view='LAT'))

@@ -1,0 +1,12 @@
+# Mittmann et al. (IJCARS 2022) Table 1 variant EffNet-B3+GRU, PA view, 512 px,
+# 130 epochs, AdamW 1e-5, batch 1. Paper (test set 1) MCC/AUC: 0.38/0.86.
+# Folds: --cfg-options train_dataloader.dataset.fold=K
+# val_dataloader.dataset.fold=K, or tools/run_cross_validation.py.
+_base_ = [
+    '../_base_/models/cnnrnn_resnet18-bigru_thrombus.py',
+    '../_base_/datasets/dsa_thrombus_512.py',
+    '../_base_/schedules/schedule_thrombus_adamw-plateau_130e.py'
+]
+model = dict(
+    backbone=dict(model_name='efficientnet_b3'),
+    grid_size=4)
