@@ -10,7 +10,8 @@ import numpy as np
 import pydicom
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import apply_modality_lut, get_decoder
-from pydicom.uid import UID
+from pydicom.uid import (UID, DeflatedExplicitVRLittleEndian,
+                         ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
 from .dicom_meta import dicom_meta, frame_times, lookup
 from .errors import DSAReadError
@@ -146,6 +147,31 @@ def _stored_range(ds):
     return 0, (1 << bits) - 1
 
 
+_LITTLE_ENDIAN_NATIVE = (ImplicitVRLittleEndian, ExplicitVRLittleEndian,
+                         DeflatedExplicitVRLittleEndian)
+
+
+def _little_endian_view(ds, shape):
+    """Zero-copy view of common uncompressed pixel data, else None.
+
+    Covers little-endian 8/16/32-bit integer data whose length is exactly
+    what the header says (plus an optional padding byte); anything else
+    (bit-packed, big-endian, short or long data) returns None and goes
+    through pydicom's decoder, which validates it.
+    """
+    bits = int(ds.BitsAllocated)
+    if ds.file_meta.TransferSyntaxUID not in _LITTLE_ENDIAN_NATIVE \
+            or bits not in (8, 16, 32):
+        return None
+    dtype = np.dtype(f'<{"i" if int(ds.PixelRepresentation) else "u"}'
+                     f'{bits // 8}')
+    data = ds.PixelData
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(data) not in (expected, expected + expected % 2):
+        return None
+    return np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)))
+
+
 def _mask_unused_bits(arr, ds):
     """Ignore bits above BitsStored as pydicom does (copy only if needed)."""
     shift = int(ds.BitsAllocated) - int(ds.BitsStored)
@@ -205,7 +231,7 @@ def _get_decoder(ds, path):
     return decoder
 
 
-def decode_frames(ds, path, out=None):
+def decode_frames(ds, path, out=None, num_frames=None):
     """Decode all frames of ``ds`` into float32, rescaled and inverted.
 
     Args:
@@ -213,13 +239,16 @@ def decode_frames(ds, path, out=None):
             :func:`check_image_dataset`.
         path (str): For error messages.
         out (np.ndarray, optional): float32 (T, H, W) array to fill.
+        num_frames (int, optional): T as returned by
+            :func:`check_image_dataset` when the caller already ran it.
 
     Returns:
         np.ndarray: ``out`` (or a new array), float32 (T, H, W): stored values
         through the Modality LUT (or slope * value + intercept), MONOCHROME1
         inverted as ``low + high - value`` over the representable range.
     """
-    num_frames = check_image_dataset(ds, path)
+    if num_frames is None:
+        num_frames = check_image_dataset(ds, path)
     shape = (num_frames, int(ds.Rows), int(ds.Columns))
     if out is None:
         out = np.empty(shape, dtype=np.float32)
@@ -231,8 +260,10 @@ def decode_frames(ds, path, out=None):
     invert = str(ds.PhotometricInterpretation).strip() == 'MONOCHROME1'
     try:
         if decoder.is_native:
-            arr, _ = decoder.as_array(
-                ds, view_only=True, correct_unused_bits=False)
+            arr = _little_endian_view(ds, shape)
+            if arr is None:  # pydicom handles every other native layout
+                arr, _ = decoder.as_array(
+                    ds, view_only=True, correct_unused_bits=False)
             arr = _mask_unused_bits(arr.reshape(shape), ds)
             out[...] = apply_modality_lut(arr, ds) if lut else arr
         else:
@@ -291,7 +322,7 @@ def read_dicom_file(path):
     """
     ds = read_dicom_dataset(path)
     num_frames = check_image_dataset(ds, path)
-    frames = decode_frames(ds, path)
+    frames = decode_frames(ds, path, num_frames=num_frames)
     times, source = frame_times(ds, num_frames, path)
     meta = dicom_meta(ds, path, num_frames)
     meta['inverted'] = meta['photometric_interpretation'] == 'MONOCHROME1'

@@ -225,10 +225,11 @@ def read_dicom_folder(folder, files):
     num_frames = items[0][2] if len(items) == 1 else len(items)
     frames = np.empty((num_frames, ) + shapes[0], dtype=np.float32)
     if len(items) == 1:
-        decode_frames(ordered[0][1], paths[0], out=frames)
+        decode_frames(ordered[0][1], paths[0], out=frames,
+                      num_frames=num_frames)
     else:
         for i, (path, ds) in enumerate(ordered):
-            decode_frames(ds, path, out=frames[i:i + 1])
+            decode_frames(ds, path, out=frames[i:i + 1], num_frames=1)
     first_path, first_ds = ordered[0]
     times, source = frame_times(
         first_ds, num_frames, first_path, allow_vector=len(items) == 1)

@@ -3,8 +3,8 @@
 For every file, prints frames/s of ``read_dsa_series(path)`` (float32,
 rescaled, MONOCHROME1-inverted frames plus metadata) and of
 ``pydicom.dcmread(path).pixel_array`` (raw stored values), and their ratio
-(target >= 0.8). Timings are the best of ``--repeat`` runs after one warm-up
-(the page cache is therefore warm for both).
+(target >= 0.8). The readers are timed alternately, best of ``--repeat``
+rounds after a warm-up (the page cache is therefore warm for both).
 
 Files: the given paths, else the real fixtures in ``../shared/data/real_xa``
 (when present) plus a generated 16-bit (12 bits stored) uncompressed
@@ -37,7 +37,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('files', nargs='*', help='DICOM files to time')
     parser.add_argument('--repeat', type=int, default=5,
-                        help='timed runs per reader (best is reported)')
+                        help='timed rounds per reader (best is reported)')
     parser.add_argument('--frames', type=int, default=64,
                         help='frames of the generated 16-bit file')
     parser.add_argument('--size', type=int, default=512,
@@ -70,23 +70,34 @@ def write_uncompressed_16bit(path, num_frames, size, seed=0):
     return path
 
 
-def best_time(func, repeat):
-    """Best wall time (s) of ``repeat`` calls after one warm-up call."""
-    func()
-    best = float('inf')
-    for _ in range(repeat):
-        start = time.perf_counter()
+def _time_calls(func, calls):
+    """Wall time (s) per call of ``calls`` back-to-back calls."""
+    start = time.perf_counter()
+    for _ in range(calls):
         func()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return (time.perf_counter() - start) / calls
 
 
-def benchmark(path, repeat):
-    """(frames, frames/s pydicom, frames/s mmdsa) for one file."""
-    num_frames = read_dsa_series(path).num_frames
-    t_pydicom = best_time(lambda: pydicom.dcmread(path).pixel_array, repeat)
-    t_mmdsa = best_time(lambda: read_dsa_series(path), repeat)
-    return num_frames, num_frames / t_pydicom, num_frames / t_mmdsa
+def benchmark(path, repeat, min_seconds=0.05):
+    """(frames, frames/s pydicom, frames/s mmdsa) for one file.
+
+    The two readers are timed alternately (so that load from other processes
+    hits both alike), each measurement looping long enough (``min_seconds``)
+    for the timer to be precise; the best of ``repeat`` rounds counts.
+    """
+    def reference():
+        return pydicom.dcmread(path).pixel_array
+
+    def ours():
+        return read_dsa_series(path)
+
+    num_frames = ours().num_frames
+    calls = max(1, int(min_seconds / max(_time_calls(reference, 1), 1e-6)))
+    best_ref = best_ours = float('inf')
+    for _ in range(repeat):
+        best_ref = min(best_ref, _time_calls(reference, calls))
+        best_ours = min(best_ours, _time_calls(ours, calls))
+    return num_frames, num_frames / best_ref, num_frames / best_ours
 
 
 def main():
