@@ -6,6 +6,10 @@ Difficulty knobs (``DIFFICULTIES[name]``):
 - ``occlusion_levels``: probability of each occlusion site; 'ICA-T' (carotid
   terminus: M1 and A1 territories lost), 'M1', 'M2', 'M3', 'M4+' (distal,
   small territories, subtle).
+- ``occlusion_size_power``: a segment of the chosen level is drawn with
+  probability proportional to ``radius ** power`` (3 = proportional to its
+  territory by Murray's law, i.e. mostly the larger M2 division; 0 =
+  uniform, many small distal branches).
 - ``occlusion_fraction``: where along the chosen segment the clot starts
   (fraction of its length).
 - ``collateral_amp`` / ``collateral_delay``: strength (0 = none, 1 = normal)
@@ -28,20 +32,23 @@ import numpy as np
 DIFFICULTIES = {
     'easy': dict(
         occlusion_levels={'ICA-T': 0.3, 'M1': 0.7},
+        occlusion_size_power=3.0,
         occlusion_fraction=(0.05, 0.4), collateral_amp=(0.0, 0.1),
         collateral_delay=(3.0, 5.0), perforation_radius=(0.6, 1.6),
         cloud_blobs=(30, 50), cloud_sigma_mm=(2.5, 4.5),
         cloud_step_mm=(5.0, 8.0), cloud_density=(2.5, 3.5), noise=10.0,
         motion_mm=0.15),
     'medium': dict(
-        occlusion_levels={'ICA-T': 0.15, 'M1': 0.5, 'M2': 0.35},
+        occlusion_levels={'ICA-T': 0.2, 'M1': 0.5, 'M2': 0.3},
+        occlusion_size_power=3.0,
         occlusion_fraction=(0.05, 0.5), collateral_amp=(0.05, 0.25),
         collateral_delay=(2.5, 4.5), perforation_radius=(0.45, 1.3),
-        cloud_blobs=(20, 36), cloud_sigma_mm=(2.0, 4.0),
-        cloud_step_mm=(4.0, 7.0), cloud_density=(1.6, 2.6), noise=16.0,
+        cloud_blobs=(24, 40), cloud_sigma_mm=(2.5, 4.5),
+        cloud_step_mm=(5.0, 8.0), cloud_density=(1.6, 2.6), noise=16.0,
         motion_mm=0.3),
     'hard': dict(
         occlusion_levels={'M1': 0.1, 'M2': 0.3, 'M3': 0.35, 'M4+': 0.25},
+        occlusion_size_power=0.0,
         occlusion_fraction=(0.05, 0.8), collateral_amp=(0.15, 0.45),
         collateral_delay=(2.0, 4.0), perforation_radius=(0.32, 0.8),
         cloud_blobs=(10, 20), cloud_sigma_mm=(1.5, 3.0),
@@ -83,7 +90,9 @@ def choose_occlusion(rng, tree, difficulty):
         if not cands:   # tiny trees: fall back to M1
             cands = [i for i, v in enumerate(tree.vessels)
                      if v.level == 'M1']
-        idx = int(cands[int(rng.integers(len(cands)))])
+        w = np.array([tree.vessels[c].radii[0] for c in cands])
+        w = w**knobs['occlusion_size_power']
+        idx = int(cands[int(rng.choice(len(cands), p=w / w.sum()))])
         n = len(tree.vessels[idx].points)
         frac = rng.uniform(*knobs['occlusion_fraction'])
         start = int(np.clip(round(frac * (n - 1)), 1, n - 1))
