@@ -6,6 +6,8 @@ family). The stored values are converted to float32 once, directly into the
 output array, and the Modality LUT or rescale slope/intercept and the
 MONOCHROME1 inversion are then applied in place.
 """
+import struct
+
 import numpy as np
 import pydicom
 from pydicom.errors import InvalidDicomError
@@ -72,15 +74,17 @@ def read_dicom_dataset(path):
         ds = pydicom.dcmread(str(path))
     except InvalidDicomError as exc:
         raise DSAReadError(
-            path, f'not a DICOM file ({exc}); expected a DICOM Part 10 file '
-            '(128-byte preamble + "DICM")') from exc
+            path, 'not a DICOM file: no File Meta Information header or '
+            '"DICM" prefix; expected a DICOM Part 10 file') from exc
     except IsADirectoryError as exc:
         raise DSAReadError(path, 'expected a file, got a folder') from exc
-    except (OSError, EOFError, ValueError, KeyError, TypeError,
-            AttributeError, NotImplementedError) as exc:
+    except (EOFError, ValueError, KeyError, TypeError, AttributeError,
+            NotImplementedError, struct.error) as exc:
         raise DSAReadError(
             path, 'cannot parse the DICOM file (truncated or corrupt?): '
             f'{type(exc).__name__}: {exc}') from exc
+    except OSError as exc:
+        raise DSAReadError(path, f'cannot open the file: {exc}') from exc
     if 'TransferSyntaxUID' not in ds.file_meta:
         raise DSAReadError(
             path, 'the file meta information has no TransferSyntaxUID '
@@ -119,6 +123,11 @@ def check_image_dataset(ds, path):
     if missing:
         raise DSAReadError(
             path, f'image pixel module incomplete: missing {missing}')
+    bits_stored, bits_allocated = int(ds.BitsStored), int(ds.BitsAllocated)
+    if not 1 <= bits_stored <= bits_allocated:
+        raise DSAReadError(
+            path, f'expected 1 <= BitsStored <= BitsAllocated, got '
+            f'BitsStored {bits_stored}, BitsAllocated {bits_allocated}')
     photometric = str(ds.PhotometricInterpretation).strip()
     if photometric not in _GREYSCALE or int(ds.SamplesPerPixel) != 1:
         raise DSAReadError(

@@ -119,6 +119,17 @@ def test_colour_image(tmp_path):
     _raises(save(ds, tmp_path / 'rgb.dcm'), 'greyscale', 'RGB')
 
 
+def test_bits_stored_above_bits_allocated(tmp_path):
+    ds = make_dataset(_pixels())
+    ds.BitsStored = 17
+    _raises(save(ds, tmp_path / 'a.dcm'), 'BitsStored 17, BitsAllocated 16')
+
+
+def test_folder_given_as_dicom_file_is_read_as_folder(tmp_path):
+    (tmp_path / 'x.dcm').mkdir()
+    _raises(tmp_path / 'x.dcm', 'empty folder')
+
+
 def test_zero_frames(tmp_path):
     ds = make_dataset(_pixels())
     ds.NumberOfFrames = 0
