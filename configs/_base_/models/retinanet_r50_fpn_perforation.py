@@ -5,7 +5,6 @@
 model = dict(
     type='SpatioTemporalDetector',
     num_frames=1,
-    temporal_neck=None,
     data_preprocessor=dict(
         type='SpatioTemporalDetDataPreprocessor',
         mean=[123.675, 116.28, 103.53],  # ImageNet, RGB
