@@ -32,7 +32,7 @@ with the same score the one chosen has
    earlier frame (lexicographic on the reversed box-index sequence).
 """
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -59,31 +59,110 @@ class Trajectory:
         return int(self.frame_indices.shape[0])
 
 
-def _dp_step(prev_sums: np.ndarray, links: np.ndarray,
-             scores: np.ndarray) -> np.ndarray:
-    """One frame of the dynamic programme.
+class _States(NamedTuple):
+    """DP states of one frame, sorted by box index, then length.
+
+    Attributes:
+        boxes (np.ndarray): (K,) int64 box index of the last box.
+        lengths (np.ndarray): (K,) int64 number of frames.
+        sums (np.ndarray): (K,) float64 best sum of box scores.
+    """
+    boxes: np.ndarray
+    lengths: np.ndarray
+    sums: np.ndarray
+
+
+def _pareto_is_exact(scores: List[np.ndarray]) -> bool:
+    """Whether Pareto pruning gives exactly the plain DP's answer.
+
+    It needs non-negative scores and sums that cannot overflow to ``inf``
+    (an ``inf`` score would tie with longer trajectories).
 
     Args:
-        prev_sums (np.ndarray): (n_prev, L) best sums of the previous frame
-            per box and length - 1 (``-inf`` = no such trajectory).
-        links (np.ndarray): (n_prev, n) bool links previous -> current.
-        scores (np.ndarray): (n,) box scores of the current frame.
+        scores (list[np.ndarray]): (n_f,) box scores per frame.
 
     Returns:
-        np.ndarray: (n, L + 1) best sums per box and length - 1.
+        bool: True when every score is >= 0 and the largest possible
+        trajectory score stays far below the float64 range.
+    """
+    maxima = [s.max() for s in scores if s.size]
+    if not maxima or min(s.min() for s in scores if s.size) < 0:
+        return False
+    # score <= F * (F * max score); Python floats overflow to inf silently
+    return float(max(maxima)) * len(scores)**2 < 1e300
+
+
+def _full_states(prev: Optional[_States], links: Optional[np.ndarray],
+                 scores: np.ndarray, num_boxes_prev: int) -> _States:
+    """One frame of the plain DP over every (box, length) state.
+
+    Args:
+        prev (_States | None): States of the previous frame (None when this
+            frame starts a new run of non-empty frames).
+        links (np.ndarray | None): (n_prev, n) bool links previous ->
+            current.
+        scores (np.ndarray): (n,) box scores of the current frame.
+        num_boxes_prev (int): ``n_prev``.
+
+    Returns:
+        _States: Every reachable state, sorted by box then length.
     """
     n = scores.shape[0]
-    max_len = prev_sums.shape[1]
+    if prev is None:
+        return _States(np.arange(n), np.ones(n, dtype=np.int64), scores)
+    max_len = int(prev.lengths.max())
+    prev_sums = np.full((num_boxes_prev, max_len), -np.inf)
+    prev_sums[prev.boxes, prev.lengths - 1] = prev.sums
     sums = np.full((n, max_len + 1), -np.inf)
     sums[:, 0] = scores
-    cur, prev = np.nonzero(links.T)  # sorted by current box, then previous
-    if cur.size == 0:
-        return sums
-    starts = np.flatnonzero(np.r_[True, cur[1:] != cur[:-1]])
-    best = np.maximum.reduceat(prev_sums[prev], starts, axis=0)
-    rows = cur[starts]
-    sums[rows, 1:] = scores[rows, None] + best
-    return sums
+    cur, src = np.nonzero(links.T)  # sorted by current box, then previous
+    if cur.size:
+        starts = np.flatnonzero(np.r_[True, cur[1:] != cur[:-1]])
+        best = np.maximum.reduceat(prev_sums[src], starts, axis=0)
+        rows = cur[starts]
+        sums[rows, 1:] = scores[rows, None] + best
+    boxes, l_idx = np.nonzero(sums > -np.inf)
+    return _States(boxes, l_idx + 1, sums[boxes, l_idx])
+
+
+def _pareto_states(prev: Optional[_States], links: Optional[np.ndarray],
+                   scores: np.ndarray, num_boxes_prev: int) -> _States:
+    """One frame of the DP keeping only the Pareto front of every box.
+
+    Valid for non-negative scores only. A state (l, S) of a box is kept iff
+    ``S`` is larger than the sum of every longer state of that box.
+
+    Args:
+        prev (_States | None): Pareto states of the previous frame (None
+            when this frame starts a new run of non-empty frames).
+        links (np.ndarray | None): (n_prev, n) bool links previous ->
+            current.
+        scores (np.ndarray): (n,) box scores of the current frame.
+        num_boxes_prev (int): ``n_prev`` (unused, same signature as
+            :func:`_full_states`).
+
+    Returns:
+        _States: The Pareto states, sorted by box then length.
+    """
+    n = scores.shape[0]
+    if prev is None:
+        return _States(np.arange(n), np.ones(n, dtype=np.int64), scores)
+    order = np.argsort(prev.lengths, kind='stable')
+    lengths = prev.lengths[order]
+    starts = np.flatnonzero(np.r_[True, lengths[1:] != lengths[:-1]])
+    # (K, n): sum of every previous state where it links to the current box
+    masked = np.where(links[prev.boxes[order]], prev.sums[order, None],
+                      -np.inf)
+    cand = np.empty((starts.shape[0] + 1, n))
+    cand[0] = scores
+    # best previous sum per (length, current box); -inf stays -inf
+    cand[1:] = scores + np.maximum.reduceat(masked, starts, axis=0)
+    cand_len = np.r_[1, lengths[starts] + 1]
+    # keep a row iff strictly above every longer row of the same box
+    longer = np.full_like(cand, -np.inf)
+    longer[:-1] = np.maximum.accumulate(cand[:0:-1], axis=0)[::-1]
+    boxes, rows = np.nonzero((cand > longer).T)
+    return _States(boxes, cand_len[rows], cand[rows, boxes])
 
 
 def best_trajectory(boxes: Sequence,
@@ -117,42 +196,42 @@ def best_trajectory(boxes: Sequence,
     elif len(links) != max(num_frames - 1, 0):
         raise ValueError(f'best_trajectory: expected {num_frames - 1} link '
                          f'matrices, got {len(links)}')
-    sums: List[np.ndarray] = []
+    step = _pareto_states if _pareto_is_exact(scores) else _full_states
+    states: List[Optional[_States]] = []
     best_value, best_state = -np.inf, None
     for f in range(num_frames):
         n = scores[f].shape[0]
-        if f == 0 or n == 0 or sums[f - 1].shape[0] == 0:
-            cur = np.full((n, 1), -np.inf) if n else np.zeros((0, 0))
-            if n:
-                cur[:, 0] = scores[f]
-        else:
-            cur = _dp_step(sums[f - 1], links[f - 1], scores[f])
-        sums.append(cur)
         if n == 0:
+            states.append(None)
             continue
-        values = cur * np.arange(1, cur.shape[1] + 1)
-        frame_best = values.max()
+        prev = states[f - 1] if f > 0 else None
+        cur = step(prev, links[f - 1] if prev is not None else None,
+                   scores[f], scores[f - 1].shape[0] if f > 0 else 0)
+        states.append(cur)
+        values = cur.sums * cur.lengths
+        k = int(np.argmax(values))  # states sorted by box, then length
         # strict '>' keeps the earliest last frame on ties
-        if frame_best > best_value:
-            best_value = frame_best
-            i, l_idx = np.argwhere(values == frame_best)[0]  # min i, then l
-            best_state = (f, int(i), int(l_idx))
+        if values[k] > best_value:
+            best_value = values[k]
+            best_state = (f, int(cur.boxes[k]), int(cur.lengths[k]))
     if best_state is None:
         return None
-    f, i, l_idx = best_state
+    f, i, length = best_state
     frame_idx = [f]
     box_idx = [i]
-    while l_idx > 0:
-        prev_col = sums[f - 1][:, l_idx - 1]
-        cand = np.where(links[f - 1][:, i], prev_col, -np.inf)
-        i = int(np.argmax(cand))  # first maximum = smallest index
+    for _ in range(length - 1):
+        prev = states[f - 1]
+        cand = np.where(
+            (prev.lengths == length - 1) & links[f - 1][prev.boxes, i],
+            prev.sums, -np.inf)
+        # first maximum = smallest box index (states sorted by box)
+        i = int(prev.boxes[np.argmax(cand)])
         f -= 1
-        l_idx -= 1
+        length -= 1
         frame_idx.append(f)
         box_idx.append(i)
     frame_indices = np.asarray(frame_idx[::-1], dtype=np.int64)
     box_indices = np.asarray(box_idx[::-1], dtype=np.int64)
-    length = frame_indices.shape[0]
     total = float(best_value)
     box_scores = np.array(
         [scores[fi][bi] for fi, bi in zip(frame_indices, box_indices)])
