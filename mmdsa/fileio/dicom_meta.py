@@ -22,6 +22,7 @@ from .series import DEFAULT_FRAME_INTERVAL_MS
 #: every projection with a moderate angulation to its nearest canonical view.
 VIEW_ANGLE_TOLERANCE = 45.0
 
+_SHARED_GROUPS_TAG = 0x52009229  # SharedFunctionalGroupsSequence
 _PA_VIEW_POSITIONS = {'AP', 'PA'}
 _LAT_VIEW_POSITIONS = {'LL', 'RL', 'LAT', 'LATERAL', 'LLD', 'RLD'}
 
@@ -39,7 +40,9 @@ def lookup(ds, keyword):
     value = ds.get(keyword)
     if value is not None and value != '':
         return value
-    shared = ds.get('SharedFunctionalGroupsSequence')
+    if _SHARED_GROUPS_TAG not in ds:  # cheap test on the tag (most files)
+        return None
+    shared = ds[_SHARED_GROUPS_TAG].value
     if shared:
         for elem in shared[0]:
             if elem.VR == 'SQ' and len(elem.value) > 0:
