@@ -4,23 +4,26 @@ import numbers
 import numpy as np
 
 
-def log_subtract(frames, mask_index=0, max_value=4095.0, gain=None):
+def log_subtract(frames, mask_index=0, max_value=4095.0, background=None,
+                 gain=None):
     """Turn an unsubtracted X-ray run into DSA by log mask subtraction.
 
     For each frame ``I`` and the mask frame ``M`` (a frame before contrast
     arrives)::
 
-        out = clip(max_value / 2 + gain * (log(I + 1) - log(M + 1)),
+        out = clip(background + gain * (log(I + 1) - log(M + 1)),
                    0, max_value)
 
     Convention of the output (the same as the synthetic data, see
-    docs/contracts.md): float32 in ``[0, max_value]`` (default 4095, a
-    12-bit range); anatomy that did not change since the mask cancels to a
-    flat mid-grey ``max_value / 2``; contrast (iodine absorbs, so the
-    MONOCHROME2 intensity drops) is darker than the background. With the
-    default ``gain = max_value / 2`` a frame whose intensity fell to 1/e
-    (37 %) of the mask's reaches 0. The mask frame itself becomes exactly
-    mid-grey. The ``+ 1`` keeps zero-valued pixels finite.
+    docs/contracts.md and ``mmdsa.synth``): float32 in ``[0, max_value]``
+    (default 4095, a 12-bit range); anatomy that did not change since the
+    mask cancels to a flat mid-grey ``background`` (default
+    ``(max_value + 1) / 2`` = 2048, the synthetic data's background);
+    contrast (iodine absorbs, so the MONOCHROME2 intensity drops) is darker
+    than the background. With the default ``gain = background`` a pixel
+    whose intensity fell to 1/e (37 %) of the mask's reaches 0. The mask
+    frame itself becomes exactly ``background``. The ``+ 1`` keeps
+    zero-valued pixels finite.
 
     The input should be intensities proportional to the detected dose
     (PixelIntensityRelationship 'LIN'); for data already stored on a log
@@ -32,16 +35,18 @@ def log_subtract(frames, mask_index=0, max_value=4095.0, gain=None):
         mask_index (int): Index of the mask frame; negative counts from the
             end.
         max_value (float): Upper end of the output range (> 0).
+        background (float, optional): Output value of unchanged pixels, in
+            ``[0, max_value]``; ``(max_value + 1) / 2`` when None.
         gain (float, optional): Output units per unit of log-intensity
-            ratio; ``max_value / 2`` when None.
+            ratio (> 0); ``background`` when None.
 
     Returns:
         np.ndarray: float32 (T, H, W) subtracted frames.
 
     Raises:
         ValueError: ``frames`` is not 3-D, empty, holds negative or
-            non-finite values, or ``mask_index`` / ``max_value`` / ``gain``
-            is out of range.
+            non-finite values, or ``mask_index`` / ``max_value`` /
+            ``background`` / ``gain`` is out of range.
         TypeError: ``mask_index`` is not an int.
     """
     frames = np.asarray(frames)
@@ -63,7 +68,12 @@ def log_subtract(frames, mask_index=0, max_value=4095.0, gain=None):
     if not (isinstance(max_value, numbers.Real) and max_value > 0):
         raise ValueError('log_subtract: expected max_value > 0, got '
                          f'{max_value!r}')
-    gain = max_value / 2.0 if gain is None else gain
+    background = (max_value + 1) / 2.0 if background is None else background
+    if not (isinstance(background, numbers.Real)
+            and 0 <= background <= max_value):
+        raise ValueError(f'log_subtract: expected background in [0, '
+                         f'{max_value}], got {background!r}')
+    gain = background if gain is None else gain
     if not (isinstance(gain, numbers.Real) and gain > 0):
         raise ValueError(f'log_subtract: expected gain > 0, got {gain!r}')
     low = frames.min()
@@ -77,6 +87,6 @@ def log_subtract(frames, mask_index=0, max_value=4095.0, gain=None):
     mask = out[mask_index].copy()
     out -= mask
     out *= np.float32(gain)
-    out += np.float32(max_value / 2.0)
+    out += np.float32(background)
     np.clip(out, 0.0, max_value, out=out)
     return out

@@ -20,18 +20,19 @@ def _raw_run():
 def test_log_subtract_values_and_convention():
     out = log_subtract(_raw_run())
     assert out.dtype == np.float32 and out.shape == (3, 4, 4)
-    np.testing.assert_allclose(out[0], 2047.5)  # mask: flat mid-grey
+    np.testing.assert_allclose(out[0], 2048.0)  # mask: flat mid-grey
     background = np.ones((4, 4), bool)
     background[1:3, 1:3] = False
-    np.testing.assert_allclose(out[1:, background], 2047.5)
-    # gain 2047.5 per unit log ratio: ratio e^-0.5 -> 2047.5 * (1 - 0.5)
-    np.testing.assert_allclose(out[1, 1:3, 1:3], 1023.75, rtol=1e-5)
+    np.testing.assert_allclose(out[1:, background], 2048.0)
+    # gain 2048 per unit log ratio: ratio e^-0.5 -> 2048 * (1 - 0.5)
+    np.testing.assert_allclose(out[1, 1:3, 1:3], 1024.0, rtol=1e-5)
     np.testing.assert_allclose(out[2, 1:3, 1:3], 0.0, atol=1e-3)  # clipped
 
 
 def test_log_subtract_mask_index_and_brighter_than_mask():
     frames = _raw_run()
-    out = log_subtract(frames, mask_index=-1, max_value=255.0, gain=50.0)
+    out = log_subtract(frames, mask_index=-1, max_value=255.0,
+                       background=127.5, gain=50.0)
     np.testing.assert_allclose(out[2], 127.5)
     # relative to the darkest frame, less contrast is brighter
     np.testing.assert_allclose(out[0, 1, 1], 127.5 + 50.0 * 2.0, rtol=1e-5)
@@ -54,6 +55,9 @@ def test_log_subtract_input_untouched_and_errors():
         log_subtract(frames[0])
     with pytest.raises(ValueError, match='gain > 0'):
         log_subtract(frames, gain=0)
+    with pytest.raises(ValueError, match=r'background in \[0, 255'):
+        log_subtract(frames, max_value=255, background=300)
+    np.testing.assert_allclose(log_subtract(frames, max_value=255)[0], 128)
 
 
 def test_read_with_subtract_mask(tmp_path):
@@ -63,6 +67,6 @@ def test_read_with_subtract_mask(tmp_path):
     np.testing.assert_allclose(series.frames,
                                log_subtract(raw.astype(np.float32)))
     assert series.meta['subtraction'] == dict(method='log', mask_index=0)
-    assert series.frames[1, 1, 1] < series.frames[1, 0, 0] == 2047.5
+    assert series.frames[1, 1, 1] < series.frames[1, 0, 0] == 2048.0
     with pytest.raises(DSAReadError, match='cannot subtract the mask'):
         read_dsa_series(path, subtract_mask=5)
