@@ -66,3 +66,68 @@ def centre_in_links(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
         np.ndarray: (n, m) bool link matrix.
     """
     return centre_in_matrix(boxes_a, boxes_b)
+
+
+def _centres_inside(cx: np.ndarray, cy: np.ndarray,
+                    boxes: np.ndarray) -> np.ndarray:
+    """Whether centres lie inside boxes (borders inside), batched over pairs.
+
+    Args:
+        cx (np.ndarray): (P, n) centre x of the first frame of each pair.
+        cy (np.ndarray): (P, n) centre y.
+        boxes (np.ndarray): (4, P, m) x1, y1, x2, y2 of the boxes of the
+            other frame of each pair (NaN padding is never inside).
+
+    Returns:
+        np.ndarray: (P, n, m) bool.
+    """
+    x1, y1, x2, y2 = (c[:, None, :] for c in boxes)
+    cx, cy = cx[:, :, None], cy[:, :, None]
+    out = np.greater_equal(cx, x1)
+    out &= np.less_equal(cx, x2)
+    out &= np.greater_equal(cy, y1)
+    out &= np.less_equal(cy, y2)
+    return out
+
+
+def series_centre_in_links(boxes: List[np.ndarray],
+                           chunk_elems: int = 1 << 22) -> List[np.ndarray]:
+    """Centre-in links between every two consecutive frames of a series.
+
+    Same result as ``[centre_in_links(boxes[f], boxes[f + 1]) for f in
+    range(F - 1)]`` (same float operations), but computed on frames padded
+    to the largest box count, several pairs per numpy call.
+
+    Args:
+        boxes (list[np.ndarray]): One (n_f, 4) float64 array of (x1, y1, x2,
+            y2) boxes per frame (as returned by ``check_series_boxes``).
+        chunk_elems (int): At most about this many link entries are computed
+            per batch, to bound the memory. Defaults to 4M.
+
+    Returns:
+        list[np.ndarray]: ``F - 1`` bool link matrices (n_f, n_{f+1}).
+    """
+    num_frames = len(boxes)
+    if num_frames < 2:
+        return []
+    sizes = [b.shape[0] for b in boxes]
+    n_max = max(sizes)
+    if n_max == 0:
+        return [np.zeros((0, 0), dtype=bool) for _ in range(num_frames - 1)]
+    pad = np.full((num_frames, n_max, 4), np.nan)
+    for f, b in enumerate(boxes):
+        pad[f, :sizes[f]] = b
+    centres = (pad[:, :, :2] + pad[:, :, 2:]) * 0.5
+    cx = np.ascontiguousarray(centres[:, :, 0])
+    cy = np.ascontiguousarray(centres[:, :, 1])
+    coords = np.ascontiguousarray(pad.transpose(2, 0, 1))  # (4, F, n_max)
+    step = max(1, chunk_elems // (n_max * n_max))
+    links: List[np.ndarray] = []
+    for start in range(0, num_frames - 1, step):
+        a = slice(start, min(start + step, num_frames - 1))
+        b = slice(a.start + 1, a.stop + 1)
+        out = _centres_inside(cx[a], cy[a], coords[:, b])
+        out |= _centres_inside(cx[b], cy[b], coords[:, a]).transpose(0, 2, 1)
+        links.extend(out[k, :sizes[f], :sizes[f + 1]]
+                     for k, f in enumerate(range(a.start, a.stop)))
+    return links

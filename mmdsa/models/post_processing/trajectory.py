@@ -21,6 +21,19 @@ and returns ``max_{f, i, l} l * S[f, i, l]``. This is exact and costs
 ``O(F * L * links)`` time (``L`` = longest run of non-empty frames), never an
 enumeration of paths.
 
+Pareto pruning (scores >= 0, the detector's case). A state (l2, S2) of a box
+dominates a state (l1 < l2, S1 <= S2) of the same box: any common extension
+keeps it at least as good, and strictly better unless every score involved
+is 0 (then the winner is the first box of the first non-empty frame, a
+length-1 state, which is never pruned). So only the Pareto front of every
+box is kept: a state survives iff its sum is strictly above the sums of all
+longer states of that box. Every state of the optimum and every tied
+predecessor met during the backtrack lies on these fronts with exactly the
+plain DP's float values, so answer and tie-break are unchanged. Fronts are
+usually tiny (a predecessor-free first box is needed for a short state to
+survive), giving about ``O(F * links)`` time. With a negative score the
+plain DP is used.
+
 Tie-break (deterministic, scores compared as float64 values computed by
 summing from the first frame of the trajectory onwards): among trajectories
 with the same score the one chosen has
@@ -36,7 +49,7 @@ from typing import List, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ._boxes import centre_in_links, check_series_boxes
+from ._boxes import check_series_boxes, series_centre_in_links
 
 
 @dataclass
@@ -189,10 +202,7 @@ def best_trajectory(boxes: Sequence,
     boxes, scores = check_series_boxes(boxes, scores, 'best_trajectory')
     num_frames = len(boxes)
     if links is None:
-        links = [
-            centre_in_links(boxes[f], boxes[f + 1])
-            for f in range(num_frames - 1)
-        ]
+        links = series_centre_in_links(boxes)
     elif len(links) != max(num_frames - 1, 0):
         raise ValueError(f'best_trajectory: expected {num_frames - 1} link '
                          f'matrices, got {len(links)}')
