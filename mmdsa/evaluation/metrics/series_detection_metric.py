@@ -1,6 +1,5 @@
 """Series-level perforation detection metric (Su et al., MedIA 2022)."""
 import math
-from types import MappingProxyType
 from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
@@ -19,8 +18,10 @@ class SeriesDetectionMetric(BaseMetric):
     """Series classification and localisation metrics of a detector.
 
     Frame predictions are grouped by ``series_id`` (ordered by
-    ``frame_id``) and the ``post_processor`` (default: the paper's
-    trajectory optimiser) is applied per series once all frames are in.
+    ``frame_id``) and the ``post_processor`` (e.g. the paper's trajectory
+    optimiser, "SO") is applied per series once all frames are in. Without
+    one (the default, the paper's rows without "+SO") the series score is
+    the maximum box score.
 
     Series level (plain keys, usable as ``save_best``): ``auc``,
     ``youden_thr``, ``youden_sens``, ``youden_spec``, ``sens95``, plus
@@ -47,9 +48,9 @@ class SeriesDetectionMetric(BaseMetric):
     (``'positive'``). Localisation keys are NaN when ``G`` is 0.
 
     Args:
-        post_processor (dict | callable | None): ``TASK_UTILS`` config;
-            defaults to ``dict(type='TrajectoryOptimizer')``; None = no
-            post-processing (series score = max box score).
+        post_processor (dict | callable | None): ``TASK_UTILS`` config such
+            as ``dict(type='TrajectoryOptimizer')`` ("+SO" configs); None
+            (default) = no post-processing (series score = max box score).
         iou_thr (float): IoU for ``ap50`` / ``ar50``.
         loc_score_thr (float): Score threshold for AP / AR.
         loc_series (str): 'all' or 'positive'.
@@ -65,8 +66,7 @@ class SeriesDetectionMetric(BaseMetric):
     default_prefix: Optional[str] = ''
 
     def __init__(self,
-                 post_processor: Optional[Mapping] = MappingProxyType(
-                     dict(type='TrajectoryOptimizer')),
+                 post_processor: Optional[Mapping] = None,
                  iou_thr: float = 0.5,
                  loc_score_thr: float = 0.5,
                  loc_series: str = 'all',

@@ -108,7 +108,8 @@ def test_with_trajectory_optimizer_and_prediction_file(tmp_path):
                               [0.9] if f == 2 else [], [], 4))
     out = tmp_path / 'det.json'
     metric = METRICS.build(
-        dict(type='SeriesDetectionMetric', prediction_file=str(out)))
+        dict(type='SeriesDetectionMetric', prediction_file=str(out),
+             post_processor=dict(type='TrajectoryOptimizer')))
     metric.process(None, samples[:3])
     metric.process(None, samples[3:])
     res = metric.evaluate(len(samples))
