@@ -9,4 +9,5 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='efficientnet_b1'),
+    backbone_channels=1280,
     grid_size=4)

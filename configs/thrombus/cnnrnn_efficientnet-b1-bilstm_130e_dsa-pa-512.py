@@ -9,5 +9,6 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='efficientnet_b1'),
+    backbone_channels=1280,
     grid_size=4,
     encoder=dict(rnn_type='lstm'))

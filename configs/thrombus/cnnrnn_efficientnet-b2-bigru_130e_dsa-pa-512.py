@@ -9,4 +9,5 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='efficientnet_b2'),
+    backbone_channels=1408,
     grid_size=4)

@@ -9,4 +9,5 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='efficientnet_b3'),
+    backbone_channels=1536,
     grid_size=4)

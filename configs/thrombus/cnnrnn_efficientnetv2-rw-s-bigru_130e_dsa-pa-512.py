@@ -9,4 +9,5 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='efficientnetv2_rw_s'),
+    backbone_channels=1792,
     grid_size=4)

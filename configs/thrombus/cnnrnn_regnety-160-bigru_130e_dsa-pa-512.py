@@ -9,4 +9,5 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='regnety_160'),
+    backbone_channels=3024,
     grid_size=3)

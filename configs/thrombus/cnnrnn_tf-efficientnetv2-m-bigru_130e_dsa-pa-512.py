@@ -9,4 +9,5 @@ _base_ = [
 ]
 model = dict(
     backbone=dict(model_name='tf_efficientnetv2_m'),
+    backbone_channels=1280,
     grid_size=4)

@@ -17,6 +17,9 @@ model = dict(
         type='mmpretrain.TIMMBackbone',
         model_name='resnet18',
         pretrained=True),
+    # Channels of the backbone output (checked at the first forward; None
+    # infers them with a dry run).
+    backbone_channels=512,
     grid_size=7,
     pool_type='avg',
     encoder=dict(
