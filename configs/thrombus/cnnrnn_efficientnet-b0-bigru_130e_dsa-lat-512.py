@@ -1,5 +1,5 @@
-# Mittmann et al. (IJCARS 2022) Table 1 variant EffNet-B0+GRU, LAT view (same
-# recipe as the PA config). Paper (test set 1) MCC/AUC: 0.60/0.86.
+# Mittmann et al. (IJCARS 2022), Table 1 variant EffNet-B0+GRU, LAT view:
+# the PA config's recipe. Paper (test set 1) MCC/AUC: 0.60/0.86.
 _base_ = ['./cnnrnn_efficientnet-b0-bigru_130e_dsa-pa-512.py']
 train_dataloader = dict(dataset=dict(view='LAT'))
 val_dataloader = dict(dataset=dict(view='LAT'))

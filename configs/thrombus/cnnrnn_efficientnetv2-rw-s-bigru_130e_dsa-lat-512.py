@@ -1,5 +1,5 @@
-# Mittmann et al. (IJCARS 2022) Table 1 variant rw_EffNetV2-S+GRU, LAT view (same
-# recipe as the PA config). Paper (test set 1) MCC/AUC: 0.48/0.89.
+# Mittmann et al. (IJCARS 2022), Table 1 variant rw_EffNetV2-S+GRU, LAT view:
+# the PA config's recipe. Paper (test set 1) MCC/AUC: 0.48/0.89.
 _base_ = ['./cnnrnn_efficientnetv2-rw-s-bigru_130e_dsa-pa-512.py']
 train_dataloader = dict(dataset=dict(view='LAT'))
 val_dataloader = dict(dataset=dict(view='LAT'))

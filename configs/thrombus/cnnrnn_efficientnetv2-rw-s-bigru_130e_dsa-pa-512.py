@@ -1,5 +1,6 @@
-# Mittmann et al. (IJCARS 2022) Table 1 variant rw_EffNetV2-S+GRU, PA view, 512 px,
-# 130 epochs, AdamW 1e-5, batch 1. Paper (test set 1) MCC/AUC: 0.37/0.83.
+# Mittmann et al. (IJCARS 2022), Table 1 variant rw_EffNetV2-S+GRU, PA view:
+# 512 px, 130 epochs, AdamW 1e-5, batch 1.
+# Paper (test set 1) MCC/AUC: 0.37/0.83.
 # Folds: --cfg-options train_dataloader.dataset.fold=K
 # val_dataloader.dataset.fold=K, or tools/run_cross_validation.py.
 _base_ = [

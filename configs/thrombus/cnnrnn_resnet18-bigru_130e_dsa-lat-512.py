@@ -1,5 +1,5 @@
-# Mittmann et al. (IJCARS 2022) Table 1 variant ResNet18+GRU, LAT view (same
-# recipe as the PA config). Paper (test set 1) MCC/AUC: 0.54/0.88.
+# Mittmann et al. (IJCARS 2022), Table 1 variant ResNet18+GRU, LAT view:
+# the PA config's recipe. Paper (test set 1) MCC/AUC: 0.54/0.88.
 _base_ = ['./cnnrnn_resnet18-bigru_130e_dsa-pa-512.py']
 train_dataloader = dict(dataset=dict(view='LAT'))
 val_dataloader = dict(dataset=dict(view='LAT'))

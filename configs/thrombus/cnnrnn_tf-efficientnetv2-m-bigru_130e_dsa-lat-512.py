@@ -1,5 +1,5 @@
-# Mittmann et al. (IJCARS 2022) Table 1 variant tf_EffNetV2-M+GRU, LAT view (same
-# recipe as the PA config). Paper (test set 1) MCC/AUC: 0.58/0.89.
+# Mittmann et al. (IJCARS 2022), Table 1 variant tf_EffNetV2-M+GRU, LAT view:
+# the PA config's recipe. Paper (test set 1) MCC/AUC: 0.58/0.89.
 _base_ = ['./cnnrnn_tf-efficientnetv2-m-bigru_130e_dsa-pa-512.py']
 train_dataloader = dict(dataset=dict(view='LAT'))
 val_dataloader = dict(dataset=dict(view='LAT'))

@@ -1,8 +1,7 @@
 """CNN + RNN recognizer for thrombus classification of DSA series."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
@@ -193,8 +192,3 @@ class CNNRNNRecognizer(BaseModel):
         if mode == 'loss':
             return self.head.loss(outputs, lengths, data_samples)
         return self.head.predict(outputs, lengths, data_samples)
-
-    def stage_modules(self) -> Sequence[Tuple[str, nn.Module]]:
-        """(name, module) of the three stages, for profiling tools."""
-        return (('backbone', self.backbone), ('rnn', self.encoder),
-                ('head', self.head))

@@ -13,7 +13,8 @@ def _series(lengths, size=8, seed=0):
 
 
 def test_pads_keeps_lengths_and_normalises():
-    pre = SequenceDataPreprocessor(mean=[100., 110., 120.], std=[50., 60., 70.])
+    pre = SequenceDataPreprocessor(
+        mean=[100., 110., 120.], std=[50., 60., 70.])
     xs = _series([3, 1, 2])
     out = pre(dict(inputs=xs, data_samples=None))
     assert out['inputs'].shape == (3, 3, 3, 8, 8)
