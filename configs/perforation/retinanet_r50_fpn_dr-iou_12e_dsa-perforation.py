@@ -1,4 +1,5 @@
-# RetinaNet (RN), single frame (T = 1), ResNet50-FPN, DR-IoU, 640 px, 12 epochs:
+# RetinaNet (RN), single frame (T = 1), ResNet50-FPN, DR-IoU, 640 px,
+# 12 epochs:
 # Table 1 of Su et al. (papers.md B); also the T = 1 row of the frame ablation
 # (Table 2). The data base loads T = 5 windows: this config loads the key
 # frame only.

@@ -1,7 +1,10 @@
-# RN+TAM: RetinaNet R50-FPN with a temporal attention (the key frame attends to every frame per location)
-# per FPN level over T = 5 frames, DR-IoU, 640 px, 12 epochs (Su et al.,
-# papers.md B, Table 1).
+# RN+TAM: RetinaNet R50-FPN with a temporal attention (the key frame attends to
+# every frame per location) per FPN level over T = 5
+# frames, DR-IoU, 640 px, 12 epochs (Su et al., papers.md B, Table 1).
 _base_ = './retinanet_r50_fpn_tcm-t5_dr-iou_12e_dsa-perforation.py'
 model = dict(
     temporal_neck=dict(
-        _delete_=True, type='TemporalAttention', in_channels=256, num_levels=5))
+        _delete_=True,
+        type='TemporalAttention',
+        in_channels=256,
+        num_levels=5))

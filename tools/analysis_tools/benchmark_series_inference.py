@@ -3,8 +3,8 @@
 For a series of ``--series-length`` frames and windows of ``--num-frames``
 (T) frames, for each temporal neck:
 
-- component times (fastest of ``--repeat`` calls): backbone + FPN per frame (B),
-  the neck's per-frame part per frame (P, e.g. the input half of the
+- component times (fastest of ``--repeat`` calls): backbone + FPN per
+  frame (B), the neck's per-frame part per frame (P, e.g. the input half of the
   recurrent gates), the neck's fusion per window (F), the detection head per
   key frame (H, predict incl. post-processing);
 - the ideal speed-up of caching, ``(T*(B+P) + F + H) / (B + P + F + H)``;

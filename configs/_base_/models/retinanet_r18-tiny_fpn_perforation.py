@@ -1,5 +1,6 @@
-# CPU-scale RetinaNet for the synthetic demo and the tests: ResNet-18 layout
-# with 16 base channels, a 32-channel FPN, one stacked head convolution, DR-IoU.
+# CPU-scale RetinaNet for the synthetic demo and the tests: ResNet-18
+# layout with 16 base channels, a 32-channel FPN, one stacked head
+# convolution, DR-IoU.
 # Inputs of about 96-128 px; a few epochs train in minutes on 2 CPU cores.
 # max_per_img=3 (the published configs keep 1) so the series optimiser has
 # candidates to link on the weakly trained demo model.

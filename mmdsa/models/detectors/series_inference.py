@@ -99,11 +99,12 @@ def _prepare(model, frames: Tensor,
 
 
 @torch.no_grad()
-def predict_series_naive(model,
-                         frames: Tensor,
-                         data_samples: Optional[Sequence[DetDataSample]] = None,
-                         batch_size: int = 4,
-                         rescale: bool = True) -> List[DetDataSample]:
+def predict_series_naive(
+        model,
+        frames: Tensor,
+        data_samples: Optional[Sequence[DetDataSample]] = None,
+        batch_size: int = 4,
+        rescale: bool = True) -> List[DetDataSample]:
     """Reference: the full model on every window (N x T backbone passes).
 
     Args and returns as :func:`predict_series`.

@@ -154,7 +154,8 @@ class SpatioTemporalDetector(BaseDetector):
                     self.extract_frame_feat, inputs[:, i], use_reentrant=False)
                 for i in range(t)
             ]
-            return tuple(torch.stack(level, dim=1) for level in zip(*per_frame))
+            return tuple(
+                torch.stack(level, dim=1) for level in zip(*per_frame))
         feats = self.extract_frame_feat(inputs.flatten(0, 1))
         return tuple(f.unflatten(0, (b, t)) for f in feats)
 
@@ -234,9 +235,9 @@ class SpatioTemporalDetector(BaseDetector):
         """
         self._check_samples(batch_data_samples)
         feats = self.extract_feat(batch_inputs)
-        return self.predict_from_feats(feats, batch_inputs[:,
-                                                           self.key_frame_index],
-                                       batch_data_samples, rescale)
+        key_frames = batch_inputs[:, self.key_frame_index]
+        return self.predict_from_feats(feats, key_frames, batch_data_samples,
+                                       rescale)
 
     def predict_from_feats(self, feats: Sequence[Tensor], key_frames: Tensor,
                            batch_data_samples: SampleList,

@@ -93,8 +93,9 @@ class BaseTemporalNeck(BaseModule):
             if len(shape) != 5 or shape[1] != self.num_frames or \
                     shape[2] != self.in_channels:
                 raise ValueError(
-                    f'{name}: expected level {i} of shape (B, T={self.num_frames}'
-                    f', C={self.in_channels}, H, W), got {shape}')
+                    f'{name}: expected level {i} of shape (B, '
+                    f'T={self.num_frames}, C={self.in_channels}, H, W), got '
+                    f'{shape}')
             if batch is None:
                 batch = shape[0]
             elif shape[0] != batch:

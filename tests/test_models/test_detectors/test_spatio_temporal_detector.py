@@ -217,7 +217,8 @@ def test_build_and_input_errors():
         build(neck_cfg)
     model = build(tiny_cfg('TemporalConvolution', 3))
     data = batch(model, 3)
-    with pytest.raises(ValueError, match=r'T=3, C, H, W\), got \(2, 3, 64, 64\)'):
+    with pytest.raises(
+            ValueError, match=r'T=3, C, H, W\), got \(2, 3, 64, 64\)'):
         model.loss(data['inputs'][:, 0], data['data_samples'])
     data['data_samples'][1].set_metainfo(dict(key_frame_index=0))
     with pytest.raises(ValueError, match='key_frame_index=1.*got 0'):
