@@ -14,21 +14,21 @@
 ``--quick`` runs the same path at toy scale (used by the test suite).
 """
 import argparse
-import glob
-import json
-import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from mmengine.config import Config  # noqa: E402
+
+from mmdsa.apis.experiment import (build_datasets, dump_config,  # noqa: E402
+                                   log, set_synthetic_data, train_and_test)
 from mmdsa.apis.report import write_report  # noqa: E402
 
 DET_CONFIG = 'configs/perforation/' \
-    'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_synthetic-perforation.py'
+    'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py'
 CLS_CONFIG = 'configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py'
 
 # name: (full scale, quick scale)
@@ -40,11 +40,8 @@ SCALE = dict(
     det_epochs=(6, 1),
     cls_epochs=(10, 1),
     image_size=(96, 64),
+    key_frame_interval=(2, 2),
 )
-
-
-def log(msg):
-    print(f'[demo {time.strftime("%H:%M:%S")}] {msg}', flush=True)
 
 
 def parse_args(argv=None):
@@ -63,109 +60,52 @@ def _scale(args):
     return {k: v[i] for k, v in SCALE.items()}
 
 
-def _data_overrides(task, root, s, seed):
-    """Config text pointing the three splits at the demo's data folder."""
-    if task == 'perforation':
-        count, train_n, eval_n = 'num_series', s['det_train_series'], \
-            s['det_eval_series']
-    else:
-        count, train_n, eval_n = 'num_pairs', s['cls_train_pairs'], \
-            s['cls_eval_pairs']
-    lines = []
-    for split, n, k in (('train', train_n, 0), ('val', eval_n, 1),
-                        ('test', eval_n, 2)):
-        lines.append(
-            f"{split}_dataloader = dict(dataset=dict(data_root="
-            f"{osp.join(root, split) + '/'!r}, synthetic=dict("
-            f"{count}={n}, seed={seed * 10 + k}, "
-            f"image_size={s['image_size']})))")
-    return '\n'.join(lines)
-
-
 def write_configs(args, s, out):
-    """Derived configs: the repository configs + the demo's data and scale."""
-    cfg_dir = osp.join(out, 'configs')
-    os.makedirs(cfg_dir, exist_ok=True)
-    data = osp.join(out, 'data')
-    det = osp.join(cfg_dir, 'demo_perforation.py')
-    with open(det, 'w') as f:
-        f.write(f"_base_ = [{osp.join(ROOT, args.det_config)!r}]\n"
-                f"{_data_overrides('perforation', osp.join(data, 'perforation'), s, args.seed)}\n"  # noqa: E501
-                f"train_cfg = dict(max_epochs={s['det_epochs']}, "
-                f"val_interval={s['det_epochs']})\n"
-                "# series metrics with the optimiser (SO) and without it\n"
-                "test_evaluator = [\n"
-                "    dict(type='SeriesDetectionMetric', prefix='so',\n"
-                f"         prediction_file={osp.join(out, 'work', 'perforation', 'predictions_so.json')!r}),\n"  # noqa: E501
-                "    dict(type='SeriesDetectionMetric', prefix='max',\n"
-                "         post_processor=None,\n"
-                f"         prediction_file={osp.join(out, 'work', 'perforation', 'predictions_max.json')!r}),\n"  # noqa: E501
-                "]\n"
-                f"randomness = dict(seed={args.seed})\n")
-    cls = osp.join(cfg_dir, 'demo_thrombus.py')
-    with open(cls, 'w') as f:
-        f.write(f"_base_ = [{osp.join(ROOT, args.cls_config)!r}]\n"
-                f"{_data_overrides('thrombus', osp.join(data, 'thrombus'), s, args.seed)}\n"  # noqa: E501
-                f"train_cfg = dict(max_epochs={s['cls_epochs']}, "
-                "val_interval=1)\n"
-                "test_evaluator = dict(type='SeriesClassificationMetric',\n"
-                f"    prediction_file={osp.join(out, 'work', 'thrombus', 'predictions.json')!r})\n"  # noqa: E501
-                f"randomness = dict(seed={args.seed})\n")
-    return det, cls
+    """Derived configs: the repository configs + the demo's data, scale and
+    evaluators, dumped as standalone files under OUT/configs."""
+    data, work = osp.join(out, 'data'), osp.join(out, 'work')
+    det = Config.fromfile(osp.join(ROOT, args.det_config))
+    set_synthetic_data(
+        det, osp.join(data, 'perforation'),
+        dict(train=s['det_train_series'], val=s['det_eval_series'],
+             test=s['det_eval_series']), args.seed, s['image_size'])
+    det.train_dataloader.dataset.key_frame_interval = s['key_frame_interval']
+    det.train_cfg.max_epochs = s['det_epochs']
+    det.train_cfg.val_interval = s['det_epochs']
+    det.param_scheduler = _cosine_schedule(s['det_epochs'])
+    # series metrics with the optimiser (SO) and without it (max score)
+    det.test_evaluator = [
+        dict(type='SeriesDetectionMetric', prefix='so',
+             post_processor=dict(type='TrajectoryOptimizer'),
+             prediction_file=osp.join(work, 'perforation',
+                                      'predictions_so.json')),
+        dict(type='SeriesDetectionMetric', prefix='max',
+             prediction_file=osp.join(work, 'perforation',
+                                      'predictions_max.json')),
+    ]
+    det.randomness = dict(seed=args.seed)
+    cls = Config.fromfile(osp.join(ROOT, args.cls_config))
+    set_synthetic_data(
+        cls, osp.join(data, 'thrombus'),
+        dict(train=s['cls_train_pairs'], val=s['cls_eval_pairs'],
+             test=s['cls_eval_pairs']), args.seed, s['image_size'])
+    cls.train_cfg.max_epochs = s['cls_epochs']
+    cls.test_evaluator = dict(
+        type='SeriesClassificationMetric',
+        prediction_file=osp.join(work, 'thrombus', 'predictions.json'))
+    cls.randomness = dict(seed=args.seed)
+    return (dump_config(det, osp.join(out, 'configs',
+                                      'demo_perforation.py')),
+            dump_config(cls, osp.join(out, 'configs', 'demo_thrombus.py')))
 
 
-def run(cmd):
-    log('$ ' + ' '.join(cmd))
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep +
-               os.environ.get('PYTHONPATH', ''))
-    proc = subprocess.run([sys.executable] + cmd, cwd=ROOT, env=env)
-    if proc.returncode != 0:
-        raise SystemExit(f'[demo] step failed ({proc.returncode}): '
-                         f'{" ".join(cmd)}')
-
-
-def generate_data(cfg_path):
-    """Build every split's dataset once so the data is generated (with a
-    progress bar) before training starts."""
-    from mmengine.config import Config
-
-    from mmdsa.registry import DATASETS
-    from mmdsa.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(cfg_path)
-    sizes = {}
-    for split in ('train', 'val', 'test'):
-        dataset = DATASETS.build(cfg[f'{split}_dataloader'].dataset)
-        sizes[split] = len(dataset)
-    return sizes
-
-
-def _latest_checkpoint(work_dir):
-    best = sorted(glob.glob(osp.join(work_dir, 'best_*.pth')))
-    if best:
-        return best[-1]
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
-
-
-def _test_metrics(work_dir):
-    """Metrics of the latest tools/test.py run (MMEngine's JSON dump)."""
-    runs = sorted(
-        d for d in glob.glob(osp.join(work_dir, '2*'))
-        if glob.glob(osp.join(d, '*.json')))
-    path = sorted(glob.glob(osp.join(runs[-1], '*.json')))[-1]
-    with open(path) as f:
-        return json.load(f)
-
-
-def train_and_test(name, cfg_path, out):
-    work = osp.join(out, 'work', name)
-    run(['tools/train.py', cfg_path, '--work-dir', work])
-    ckpt = _latest_checkpoint(work)
-    log(f'{name}: testing {osp.relpath(ckpt, out)}')
-    test_dir = osp.join(work, 'test')
-    run(['tools/test.py', cfg_path, ckpt, '--work-dir', test_dir])
-    return ckpt, _test_metrics(test_dir)
+def _cosine_schedule(epochs):
+    return [
+        dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
+             end=50),
+        dict(type='CosineAnnealingLR', eta_min=1e-5, begin=0, end=epochs,
+             T_max=epochs, by_epoch=True, convert_to_iter_based=True)
+    ]
 
 
 def main(argv=None):
@@ -175,21 +115,21 @@ def main(argv=None):
     t0 = time.time()
     det_cfg, cls_cfg = write_configs(args, s, out)
     log(f'step 1/4: synthetic DSA benchmark under {osp.join(out, "data")}')
-    det_sizes = generate_data(det_cfg)
-    cls_sizes = generate_data(cls_cfg)
+    det_sizes = build_datasets(det_cfg)
+    cls_sizes = build_datasets(cls_cfg)
     log(f'perforation key-frame samples {det_sizes}; thrombus series '
         f'{cls_sizes}')
     log('step 2/4: perforation detector (RetinaNet + temporal neck, T=5)')
-    det_ckpt, det_metrics = train_and_test('perforation', det_cfg, out)
+    det = train_and_test(det_cfg, osp.join(out, 'work', 'perforation'))
     log('step 3/4: thrombus recognizer (CNN + BiGRU, PA and LAT)')
-    cls_ckpt, cls_metrics = train_and_test('thrombus', cls_cfg, out)
+    cls = train_and_test(cls_cfg, osp.join(out, 'work', 'thrombus'))
     log('step 4/4: report')
     report = write_report(
         out=out,
         quick=args.quick,
         scale=s,
-        det=dict(config=det_cfg, checkpoint=det_ckpt, metrics=det_metrics),
-        cls=dict(config=cls_cfg, checkpoint=cls_ckpt, metrics=cls_metrics),
+        det=dict(config=det_cfg, **det),
+        cls=dict(config=cls_cfg, **cls),
         elapsed_s=time.time() - t0)
     log(f'report: {report}')
     return 0

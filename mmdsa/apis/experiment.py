@@ -1,0 +1,132 @@
+"""Small experiment runner shared by the demo and the reproduction study:
+derive a config, train it with tools/train.py, test it with tools/test.py and
+read the metrics back."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, Optional, Sequence
+
+from mmengine.config import Config
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+WINDOW_LOADERS = ('LoadDSAWindow', 'mmdsa.LoadDSAWindow')
+
+
+def log(msg: str) -> None:
+    print(f'[mmdsa {time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+
+def set_window_frames(cfg: Config, num_frames: int) -> None:
+    """Set the window length T of every dataloader pipeline and the model.
+
+    Args:
+        cfg (Config): A detection config, changed in place.
+        num_frames (int): Odd window length.
+    """
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if loader is None:
+            continue
+        for step in loader.dataset.pipeline:
+            if step.get('type') in WINDOW_LOADERS:
+                step['num_frames'] = num_frames
+    cfg.model.num_frames = num_frames
+    if cfg.model.get('temporal_neck') is not None:
+        cfg.model.temporal_neck.num_frames = num_frames
+
+
+def set_synthetic_data(cfg: Config, root: str, sizes: Dict[str, int],
+                       seed: int, image_size: Optional[int] = None) -> None:
+    """Point train / val / test at synthetic sets under ``root``.
+
+    Args:
+        cfg (Config): Config whose datasets take ``synthetic=dict(...)``.
+        root (str): Folder holding ``train/``, ``val/``, ``test/``.
+        sizes (dict): ``{'train': n, 'val': n, 'test': n}``: pairs for the
+            thrombus task, series for the perforation task.
+        seed (int): Base seed (splits use seed * 10 + 0, 1, 2).
+        image_size (int, optional): Generated frame size.
+    """
+    for k, split in enumerate(('train', 'val', 'test')):
+        dataset = cfg[f'{split}_dataloader'].dataset
+        synthetic = dict(dataset.get('synthetic') or {})
+        count = 'num_pairs' if dataset.type.endswith('SequenceDataset') \
+            else 'num_series'
+        synthetic.update({count: sizes[split], 'seed': seed * 10 + k})
+        if image_size is not None:
+            synthetic['image_size'] = image_size
+        dataset.synthetic = synthetic
+        dataset.data_root = osp.join(root, split) + '/'
+
+
+def dump_config(cfg: Config, path: str) -> str:
+    """Write ``cfg`` as a standalone config file."""
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    cfg.dump(path)
+    return path
+
+
+def run_tool(args: Sequence[str]) -> None:
+    """Run ``python tools/...`` from the repository root; output streams to
+    the console (MMEngine's logger shows the progress)."""
+    cmd = [sys.executable] + [str(a) for a in args]
+    log('$ ' + ' '.join(cmd[1:]))
+    env = dict(os.environ)
+    env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    proc = subprocess.run(cmd, cwd=ROOT, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f'step failed with exit status {proc.returncode}:'
+                           f' {" ".join(cmd[1:])}')
+
+
+def best_or_last_checkpoint(work_dir: str) -> str:
+    """The ``save_best`` checkpoint when there is one, else the last."""
+    best = sorted(glob.glob(osp.join(work_dir, 'best_*.pth')),
+                  key=osp.getmtime)
+    if best:
+        return best[-1]
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+def read_test_metrics(test_dir: str) -> Dict:
+    """Metrics of the latest ``tools/test.py`` run in ``test_dir`` (the JSON
+    that MMEngine's LoggerHook dumps after the test epoch)."""
+    files = sorted(glob.glob(osp.join(test_dir, '2*', '2*.json')),
+                   key=osp.getmtime)
+    if not files:
+        raise FileNotFoundError(f'{test_dir}: no test metrics JSON found')
+    with open(files[-1]) as f:
+        return json.load(f)
+
+
+def train_and_test(cfg_path: str, work_dir: str,
+                   train: bool = True) -> Dict:
+    """Train (unless ``train=False`` and a checkpoint exists) and test.
+
+    Returns:
+        dict: ``checkpoint`` and test ``metrics``.
+    """
+    if train or not osp.exists(osp.join(work_dir, 'last_checkpoint')):
+        run_tool(['tools/train.py', cfg_path, '--work-dir', work_dir])
+    ckpt = best_or_last_checkpoint(work_dir)
+    test_dir = osp.join(work_dir, 'test')
+    run_tool(['tools/test.py', cfg_path, ckpt, '--work-dir', test_dir])
+    return dict(checkpoint=ckpt, metrics=read_test_metrics(test_dir))
+
+
+def build_datasets(cfg_path: str) -> Dict[str, int]:
+    """Build every split's dataset once (generating synthetic data on first
+    use, with a progress bar) and return their lengths."""
+    from mmdsa.registry import DATASETS
+    from mmdsa.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(cfg_path)
+    return {
+        split: len(DATASETS.build(cfg[f'{split}_dataloader'].dataset))
+        for split in ('train', 'val', 'test')
+    }
