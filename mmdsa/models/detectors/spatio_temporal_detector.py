@@ -64,7 +64,9 @@ class SpatioTemporalDetector(BaseDetector):
             without gradients (only the key frame's backbone is trained by
             each sample; the neck and heads see all frames);
             ``'checkpoint'`` recomputes backbone + FPN activations frame by
-            frame during the backward pass (exact gradients, more compute).
+            frame during the backward pass (exact gradients, more compute;
+            BatchNorm layers in training mode update their running
+            statistics twice, so use it with ``norm_eval=True``).
             None (default) stores everything.
         data_preprocessor (dict, optional): Usually
             ``SpatioTemporalDetDataPreprocessor``.
