@@ -159,15 +159,20 @@ def bench_neck(cfg, neck_type, args):
     size = args.image_size
     frames = torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8)
     frames = frames.to(dev)
-    one = model.data_preprocessor({'inputs': [frames[:args.batch_size]],
-                                   'data_samples': None})['inputs'][0]
-    feats = model.extract_frame_feat(one)
-    pre = [neck.precompute(i, f) for i, f in enumerate(feats)]
-    windows = [p.unsqueeze(1).expand(-1, t, *p.shape[1:]).contiguous()
-               for p in pre]
-    fused = [neck.fuse(i, w) for i, w in enumerate(windows)]
-    samples = predict_series_naive(model, frames[:args.batch_size])
     per = args.batch_size
+    # a real window (the series' first T frames), repeated per key frame
+    win = model.data_preprocessor({'inputs': [frames[:t]],
+                                   'data_samples': None})['inputs'][0]
+    one = win[t // 2:t // 2 + 1].expand(per, -1, -1, -1).contiguous()
+    feats = model.extract_frame_feat(one)
+    feats_win = model.extract_frame_feat(win)
+    windows = [
+        neck.precompute(i, f).unsqueeze(0).expand(per, -1, -1, -1,
+                                                  -1).contiguous()
+        for i, f in enumerate(feats_win)
+    ]
+    fused = [neck.fuse(i, w) for i, w in enumerate(windows)]
+    samples = predict_series_naive(model, frames[:per])
     b = timed(lambda: model.extract_frame_feat(one), args.repeat, dev) / per
     p = timed(lambda: [neck.precompute(i, f) for i, f in enumerate(feats)],
               args.repeat, dev) / per
@@ -189,8 +194,8 @@ def bench_neck(cfg, neck_type, args):
     row = dict(neck=neck_type, B=b, P=p, F=f, H=h, ideal=ideal,
                naive=naive, cached=cached, measured=measured)
     if hasattr(neck, 'gates'):
-        raw = [w.unsqueeze(1).expand(-1, t, *w.shape[1:]).contiguous()
-               for w in feats]
+        raw = [f.unsqueeze(0).expand(per, -1, -1, -1, -1).contiguous()
+               for f in feats_win]
         row['plain'] = timed(
             lambda: [plain_recurrent_window(neck, i, x)
                      for i, x in enumerate(raw)], args.repeat, dev) / per
