@@ -33,14 +33,14 @@ CLS_CONFIG = 'configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.
 
 # name: (full scale, quick scale)
 SCALE = dict(
-    det_train_series=(96, 6),
+    det_train_series=(120, 6),
     det_eval_series=(40, 4),
-    cls_train_pairs=(64, 4),
-    cls_eval_pairs=(30, 3),
-    det_epochs=(6, 1),
-    cls_epochs=(10, 1),
-    image_size=(96, 64),
-    key_frame_interval=(2, 2),
+    cls_train_pairs=(100, 4),
+    cls_eval_pairs=(40, 3),
+    det_epochs=(12, 1),
+    cls_epochs=(16, 1),
+    image_size=(128, 64),
+    key_frame_interval=(1, 2),
 )
 
 

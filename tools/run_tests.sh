@@ -5,5 +5,5 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MMDSA_TESTS=1 bash "$ROOT/tools/setup_env.sh"
 cd "$ROOT"
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 exec "$ROOT/.venv/bin/python" -m pytest tests -q -p no:cacheprovider "$@"
