@@ -66,8 +66,8 @@ PARAM_SCHEDULERS = Registry(
 
 METRICS = Registry(
     'metric', parent=MMENGINE_METRICS, locations=['mmdsa.evaluation'])
-EVALUATOR = Registry(
-    'evaluator', parent=MMENGINE_EVALUATOR, locations=['mmdsa.evaluation'])
+# mmdsa's metrics plug into MMEngine's own Evaluator.
+EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR)
 
 VISUALIZERS = Registry(
     'visualizer',
