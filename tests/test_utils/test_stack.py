@@ -21,8 +21,11 @@ def test_torchvision_ops_nms():
 
 
 def test_mmpretrain_backbone_runs():
+    from mmengine.registry import DefaultScope
     from mmpretrain.registry import MODELS
-    backbone = MODELS.build(dict(type='ResNet', depth=18, out_indices=(3, )))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        backbone = MODELS.build(
+            dict(type='ResNet', depth=18, out_indices=(3, )))
     backbone.eval()  # ResNet.train() returns None: call eval() on its own
     with torch.no_grad():
         out = backbone(torch.rand(1, 3, 64, 64))
