@@ -63,12 +63,12 @@ NECKS = {
     'RN+BiGRU': dict(type='BiConvGRU'),
 }
 SCALE = dict(  # (full, quick)
-    det_series=((64, 24, 24), (4, 3, 3)),
-    cls_pairs=((48, 24, 24), (4, 3, 3)),
-    det_epochs=(4, 1),
-    cls_epochs=(8, 1),
-    image_size=(96, 64),
-    key_frame_interval=(2, 3),
+    det_series=((96, 32, 32), (4, 3, 3)),
+    cls_pairs=((64, 30, 30), (4, 3, 3)),
+    det_epochs=(8, 1),
+    cls_epochs=(12, 1),
+    image_size=(128, 64),
+    key_frame_interval=(1, 3),
 )
 
 
