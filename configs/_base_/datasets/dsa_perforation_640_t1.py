@@ -1,0 +1,28 @@
+# The 640 px perforation data with single-frame (T = 1) windows: the
+# single-frame rows of Su et al. (papers.md B) load the key frame only.
+_base_ = ['./dsa_perforation_640.py']
+
+num_frames = 1
+train_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.Resize', scale=(640, 640), keep_ratio=True),
+        dict(type='mmdet.RandomFlip', prob=0.5, direction='horizontal'),
+        dict(type='RandomApply', prob=0.5, transforms=[
+            dict(type='mmdet.RandomAffine', max_rotate_degree=10,
+                 max_translate_ratio=0.0625, scaling_ratio_range=(0.9, 1.1),
+                 max_shear_degree=0, border_val=(128, 128, 128))]),
+    ]),
+    dict(type='PackDSADetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    dict(type='mmdet.LoadAnnotations', with_bbox=True),
+    dict(type='BroadcastFrames', transforms=[
+        dict(type='mmdet.Resize', scale=(640, 640), keep_ratio=True)]),
+    dict(type='PackDSADetInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
