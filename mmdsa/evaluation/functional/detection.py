@@ -10,7 +10,7 @@ from typing import Tuple
 
 import numpy as np
 
-from .boxes import box_iou, centre_in_matrix
+from mmdsa.structures.bbox import box_iou, centre_in_matrix
 
 
 def match_detections(pred_boxes,
@@ -116,19 +116,17 @@ def precision_recall_curve(is_tp, scores, num_gt=None):
 def average_precision(is_tp, scores, num_gt=None) -> float:
     """Step-wise area under the PR curve, ``sum_k (R_k - R_{k-1}) P_k``.
 
+    ``k`` runs over the distinct scores from the highest down (tied scores
+    are one step) and ``R_0 = 0``: no (recall 0, precision 1) point and no
+    interpolation, so a block of tied detections counts at its own
+    precision. This is the AUPRC of ``SeriesDetectionMetric``.
+
     Equals ``sklearn.metrics.average_precision_score`` when ``num_gt`` is
     the number of TPs; with missed references it is scaled by
     ``#TP / num_gt``.
     """
     precision, recall, _ = precision_recall_curve(is_tp, scores, num_gt)
     return float(-np.sum(np.diff(recall) * precision[:-1]))
-
-
-def pr_auc(is_tp, scores, num_gt=None) -> float:
-    """Trapezoidal area under the PR curve (``sklearn.metrics.auc`` of the
-    curve from :func:`precision_recall_curve`)."""
-    precision, recall, _ = precision_recall_curve(is_tp, scores, num_gt)
-    return float(-np.trapezoid(precision, recall))
 
 
 def precision_recall_at(is_tp, scores, num_gt,

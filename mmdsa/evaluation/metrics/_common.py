@@ -1,6 +1,6 @@
 """Helpers shared by the series metrics: conversion and summaries."""
 import math
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.logging import print_log
@@ -145,16 +145,10 @@ def view_and_pair_summaries(records: List[dict], threshold: float,
 
 
 def build_post_processor(cfg: Optional[object]):
-    """Build a series post-processor from a config dict (``TASK_UTILS``) or
-    return a callable as it is."""
-    if cfg is None or callable(cfg):
+    """Build a series post-processor from a config dict (``TASK_UTILS``);
+    a callable, None or ``'model'`` (apply the model's, see
+    ``_series_grouping.resolve_post_processor``) is returned as it is."""
+    if cfg == 'model':
         return cfg
-    if isinstance(cfg, Mapping):
-        cfg = dict(cfg)
-    if not isinstance(cfg, dict):
-        raise TypeError('post_processor: expected a config dict, a callable '
-                        f'or None, got {type(cfg).__name__}')
-    # imported here: post_processing imports evaluation.functional
-    import mmdsa.models.post_processing  # noqa: F401
-    from mmdsa.registry import TASK_UTILS
-    return TASK_UTILS.build(cfg)
+    from mmdsa.models.post_processing import build_series_post_processor
+    return build_series_post_processor(cfg)

@@ -1,11 +1,16 @@
 """Turn per-frame detector outputs into series (for the series metrics)."""
 from collections import defaultdict
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Union
 
 import numpy as np
 from mmengine.logging import print_log
 
+from mmdsa.models.post_processing import (build_series_post_processor,
+                                          score_series)
 from ._common import require, to_numpy
+
+# ``post_processor='model'``: apply what the model's predictions carry
+FROM_MODEL = 'model'
 
 
 def _boxes(value) -> np.ndarray:
@@ -44,6 +49,7 @@ def frame_record(sample: dict, where: str, rescale_gt: bool = True) -> dict:
         sx, sy = (float(v) for v in np.asarray(scale).reshape(-1)[:2])
         gt_boxes = gt_boxes / np.array([sx, sy, sx, sy])
     length = sample.get('series_length')
+    post = sample.get('series_post_processor')
     return dict(
         series_id=str(require(sample, 'series_id', where)),
         frame_id=int(require(sample, 'frame_id', where)),
@@ -54,20 +60,52 @@ def frame_record(sample: dict, where: str, rescale_gt: bool = True) -> dict:
         patient_id=sample.get('patient_id'),
         bboxes=bboxes.astype(np.float32),
         scores=scores.astype(np.float32),
-        gt_bboxes=gt_boxes.astype(np.float32))
+        gt_bboxes=gt_boxes.astype(np.float32),
+        series_post_processor=None if post is None else dict(post))
+
+
+def resolve_post_processor(setting: Union[str, Callable, None],
+                           frames: List[dict], where: str):
+    """The series post-processor a metric applies.
+
+    Args:
+        setting: ``'model'`` (the config the model's predictions carry as
+            metainfo ``series_post_processor``, see
+            ``SpatioTemporalDetector``; None when they carry none), a built
+            post-processor, or None (maximum box score).
+        frames (list[dict]): Frame records of :func:`frame_record`.
+        where (str): Caller name used in messages.
+
+    Returns:
+        callable | None: The post-processor.
+
+    Raises:
+        ValueError: The predictions carry different configs.
+    """
+    if setting != FROM_MODEL:
+        return setting
+    cfgs = {repr(fr.get('series_post_processor')): fr.get(
+        'series_post_processor') for fr in frames}
+    if len(cfgs) > 1:
+        raise ValueError(f'{where}: the predictions carry different series '
+                         f'post-processors: {sorted(cfgs)}')
+    cfg = next(iter(cfgs.values())) if cfgs else None
+    return build_series_post_processor(cfg)
 
 
 def group_series(frames: List[dict],
-                 post_processor: Optional[Callable],
+                 post_processor: Union[str, Callable, None],
                  where: str) -> List[Dict]:
     """Group frame records by ``series_id`` and score every series.
 
     Frames are ordered by ``frame_id``; frame ids missing from
     ``0 .. series_length - 1`` (or between the smallest and largest id when
     the length is unknown) become frames without boxes, with a warning.
-    The series score is the post-processor's ``series_score`` when one is
-    given (its kept boxes replace the frame's boxes), else the maximum box
-    score of the series (0 without boxes).
+    Every series is scored by :func:`mmdsa.models.post_processing.
+    score_series` (the post-processor's kept boxes and series score, else
+    all boxes and the maximum box score); ``post_processor`` may be
+    ``'model'`` (see :func:`resolve_post_processor`). The input boxes stay
+    in ``raw_bboxes`` / ``raw_scores`` of every frame.
 
     Returns:
         list[dict]: Per series (sorted by id): ``series_id``, ``label``,
@@ -78,6 +116,7 @@ def group_series(frames: List[dict],
     Raises:
         ValueError: If a (series_id, frame_id) appears twice.
     """
+    post_processor = resolve_post_processor(post_processor, frames, where)
     by_series: Dict[str, Dict[int, dict]] = defaultdict(dict)
     for fr in frames:
         series = by_series[fr['series_id']]
@@ -104,19 +143,30 @@ def group_series(frames: List[dict],
             k: series[i][k] if i in series else empty[k]
             for k in ('bboxes', 'scores', 'gt_bboxes')
         }) for i in ids]
-        if post_processor is not None:
-            res = post_processor([r['bboxes'] for r in rows],
-                                 [r['scores'] for r in rows])
-            for r, b, s in zip(rows, res.bboxes, res.scores):
-                r['bboxes'] = np.asarray(b, np.float32).reshape(-1, 4)
-                r['scores'] = np.asarray(s, np.float32).reshape(-1)
-            score = float(res.series_score)
-        else:
-            all_scores = [r['scores'] for r in rows if r['scores'].size]
-            score = float(max(s.max() for s in all_scores)) \
-                if all_scores else 0.0
+        score = score_rows(rows, post_processor)
         out.append(
             dict(series_id=sid, label=first['label'], view=first['view'],
                  pair_id=first['pair_id'], patient_id=first['patient_id'],
                  score=score, frames=rows))
     return out
+
+
+def score_rows(rows: List[dict], post_processor) -> float:
+    """Score one series' frame rows in place (see :func:`group_series`).
+
+    ``raw_bboxes`` / ``raw_scores`` keep (or, on a re-score, give) the
+    detector's boxes; ``bboxes`` / ``scores`` become the kept ones as
+    float64 (kept scores equal the series score exactly under SO).
+
+    Returns:
+        float: The series score.
+    """
+    for r in rows:
+        r.setdefault('raw_bboxes', r['bboxes'])
+        r.setdefault('raw_scores', r['scores'])
+    res = score_series([r['raw_bboxes'] for r in rows],
+                       [r['raw_scores'] for r in rows], post_processor)
+    for r, b, s in zip(rows, res.bboxes, res.scores):
+        r['bboxes'] = np.asarray(b, np.float64).reshape(-1, 4)
+        r['scores'] = np.asarray(s, np.float64).reshape(-1)
+    return float(res.series_score)

@@ -5,13 +5,21 @@
  "predictions": [{"series_id", "pair_id", "view", "patient_id", "label",
                   "score"}]}
 ```
-Series ids are unique and scores finite in [0, 1].
+Series ids are unique and scores finite in [0, 1]. Detection files written
+by ``SeriesDetectionMetric`` also hold, per series, ``frames``: the
+detector's boxes of every frame before series post-processing and the
+reference boxes (``[{"frame_id", "bboxes", "scores", "gt_bboxes"}]``,
+original image coordinates), and at the top level the
+``series_post_processor`` config that gave ``score``, so any series rule can
+be re-applied offline (pooled cross-validation, both arms of a study).
 """
 import json
 import math
 import os
 import tempfile
 from typing import Dict, List, Optional
+
+import numpy as np
 
 PREDICTION_KEYS = ('series_id', 'pair_id', 'view', 'patient_id', 'label',
                    'score')
@@ -34,11 +42,55 @@ def write_json_atomic(path: str, payload: dict) -> None:
         raise
 
 
+def frames_to_json(frames: List[dict]) -> List[dict]:
+    """Per-frame detector boxes (``raw_bboxes`` / ``raw_scores`` when a
+    series rule was applied, else ``bboxes`` / ``scores``) and references
+    as JSON lists."""
+    out = []
+    for fr in frames:
+        boxes = fr.get('raw_bboxes', fr['bboxes'])
+        scores = fr.get('raw_scores', fr['scores'])
+        out.append(dict(
+            frame_id=int(fr['frame_id']),
+            bboxes=np.asarray(boxes, np.float64).reshape(-1, 4).tolist(),
+            scores=np.asarray(scores, np.float64).reshape(-1).tolist(),
+            gt_bboxes=np.asarray(fr['gt_bboxes'],
+                                 np.float64).reshape(-1, 4).tolist()))
+    return out
+
+
+def frames_from_json(frames: List[dict], where: str) -> List[dict]:
+    """Inverse of :func:`frames_to_json` (numpy arrays), checked.
+
+    Raises:
+        ValueError: A missing key or a wrongly shaped array, naming
+            ``where`` and the frame.
+    """
+    out = []
+    for k, fr in enumerate(frames):
+        try:
+            boxes = np.asarray(fr['bboxes'], np.float64).reshape(-1, 4)
+            scores = np.asarray(fr['scores'], np.float64).reshape(-1)
+            gt = np.asarray(fr['gt_bboxes'], np.float64).reshape(-1, 4)
+            fid = int(fr['frame_id'])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f'{where}: frames[{k}]: expected frame_id, '
+                             'bboxes (n, 4), scores (n,) and gt_bboxes '
+                             f'(m, 4), got {err}') from err
+        if scores.shape[0] != boxes.shape[0]:
+            raise ValueError(f'{where}: frames[{k}]: {boxes.shape[0]} boxes '
+                             f'but {scores.shape[0]} scores')
+        out.append(dict(frame_id=fid, bboxes=boxes, scores=scores,
+                        gt_bboxes=gt))
+    return out
+
+
 def write_prediction_file(path: str,
                           task: str,
                           model: str,
                           records: List[dict],
-                          extra: Optional[Dict] = None) -> None:
+                          extra: Optional[Dict] = None,
+                          with_frames: bool = False) -> None:
     """Write series records as a prediction file (atomically).
 
     Args:
@@ -47,12 +99,16 @@ def write_prediction_file(path: str,
         model (str): Free text naming the model.
         records (list[dict]): Records with the keys of ``PREDICTION_KEYS``.
         extra (dict, optional): More top-level keys (e.g. ``metrics``).
+        with_frames (bool): Also write each record's ``frames`` (see
+            :func:`frames_to_json`).
     """
-    payload = dict(
-        task=task,
-        model=model,
-        predictions=[{k: r.get(k) for k in PREDICTION_KEYS}
-                     for r in records])
+    preds = []
+    for r in records:
+        pred = {k: r.get(k) for k in PREDICTION_KEYS}
+        if with_frames:
+            pred['frames'] = frames_to_json(r['frames'])
+        preds.append(pred)
+    payload = dict(task=task, model=model, predictions=preds)
     payload.update(extra or {})
     write_json_atomic(path, payload)
 
@@ -106,4 +162,7 @@ def load_prediction_file(path: str) -> dict:
         p['series_id'] = str(p['series_id'])
         p['label'] = int(p['label'])
         p['score'] = float(p['score'])
+        if 'frames' in p:
+            p['frames'] = frames_from_json(
+                p['frames'], f'{path}: series {p["series_id"]!r}')
     return data

@@ -1,16 +1,17 @@
 """Series-level perforation detection metric (Su et al., MedIA 2022)."""
-import math
-from typing import Dict, List, Mapping, Optional, Sequence
+import copy
+from typing import Dict, Optional, Sequence, Union
 
-import numpy as np
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import print_log
 
 from mmdsa.registry import METRICS
-from ..functional import match_detections, pr_auc, precision_recall_at
-from ._common import as_dict, binary_summary, build_post_processor
-from ._series_grouping import frame_record, group_series
+from ._common import as_dict, build_post_processor
+from ._series_grouping import (FROM_MODEL, frame_record, group_series,
+                               resolve_post_processor, score_rows)
+from .detection_summary import check_loc_score_thr, detection_summary
 from .prediction_files import write_prediction_file
+
+MAX_SCORE_PREFIX = 'max_score/'
 
 
 @METRICS.register_module()
@@ -18,44 +19,37 @@ class SeriesDetectionMetric(BaseMetric):
     """Series classification and localisation metrics of a detector.
 
     Frame predictions are grouped by ``series_id`` (ordered by
-    ``frame_id``) and the ``post_processor`` (e.g. the paper's trajectory
-    optimiser, "SO") is applied per series once all frames are in. Without
-    one (the default, the paper's rows without "+SO") the series score is
-    the maximum box score.
+    ``frame_id``) and, once all frames of a series are in, scored by the
+    series rule (:func:`mmdsa.models.post_processing.score_series`): the
+    series post-processor's kept boxes and series score (the paper's "+SO"
+    rows), or without one all boxes and the maximum box score. By default
+    the post-processor is the model's (``SpatioTemporalDetector``'s
+    ``series_post_processor``, carried by its predictions), so the model
+    config is the one place it is set.
 
-    Series level (plain keys, usable as ``save_best``): ``auc``,
-    ``youden_thr``, ``youden_sens``, ``youden_spec``, ``sens95``, plus
-    ``mcc``, ``sens``, ``spec``, ``tn``, ``fp``, ``fn``, ``tp`` at
-    ``threshold``. Series score = optimiser's series score, or the maximum
-    box score without post-processor.
-
-    Localisation, following papers.md B with at most one detection per
-    image: in every evaluated frame only the highest-scoring remaining box
-    is kept; it is a true positive when it matches the frame's reference box
-    (IoU >= ``iou_thr`` for ``ap50``/``ar50``, centre-in for
-    ``ap_cin``/``ar_cin``; greedy one-to-one). With ``K`` = kept boxes
-    scoring >= ``loc_score_thr`` and ``G`` = reference boxes of the
-    evaluated frames:
-
-    - ``ap50`` / ``ap_cin`` (AP): TP among ``K`` / ``|K|`` (0 when empty);
-    - ``ar50`` / ``ar_cin`` (AR): TP among ``K`` / ``G``;
-    - ``auprc``: trapezoidal area under the precision-recall curve of all
-      kept boxes ranked by score under centre-in, recall relative to ``G``
-      (``mmdsa.evaluation.functional.pr_auc``).
-
-    Evaluated frames are all frames (``loc_series='all'``: boxes in
-    negative series are false positives) or those of positive series
-    (``'positive'``). Localisation keys are NaN when ``G`` is 0.
+    Keys (definitions in :mod:`.detection_summary` and ``docs/metrics.md``):
+    series level ``auc``, ``youden_thr``, ``youden_sens``, ``youden_spec``,
+    ``sens95``, and ``mcc``, ``sens``, ``spec``, ``tn``, ``fp``, ``fn``,
+    ``tp`` at ``threshold``; localisation ``ap50``, ``ar50``, ``ap_cin``,
+    ``ar_cin`` at the operating point ``loc_thr`` (by default the series
+    Youden threshold) and ``auprc`` (centre-in, step-wise, ties one step).
+    With a post-processor and ``compare_max_score=True`` the same keys of
+    the max-score rule on the same detections follow as
+    ``max_score/<key>``.
 
     Args:
-        post_processor (dict | callable | None): ``TASK_UTILS`` config such
-            as ``dict(type='TrajectoryOptimizer')`` ("+SO" configs); None
-            (default) = no post-processing (series score = max box score).
+        post_processor (str | dict | callable | None): ``'model'``
+            (default: the model's), a ``TASK_UTILS`` config such as
+            ``dict(type='TrajectoryOptimizer')``, or None (max box score).
         iou_thr (float): IoU for ``ap50`` / ``ar50``.
-        loc_score_thr (float): Score threshold for AP / AR.
-        loc_series (str): 'all' or 'positive'.
+        loc_score_thr (str | float): 'youden' (default) or a fixed box
+            score for AP / AR.
+        loc_series (str): Frames evaluated for localisation: 'all' (boxes
+            in negative series are false positives) or 'positive'.
         threshold (float): Series decision threshold for MCC etc.
-        prediction_file (str, optional): Series prediction JSON (rank 0).
+        compare_max_score (bool): Also report ``max_score/<key>``.
+        prediction_file (str, optional): Series prediction JSON (rank 0)
+            with every series' per-frame detections and reference boxes.
         model_name (str): Stored as ``model`` in that file.
         rescale_gt (bool): Divide reference boxes by ``scale_factor``
             (reference boxes in network-input space, predictions in
@@ -66,28 +60,35 @@ class SeriesDetectionMetric(BaseMetric):
     default_prefix: Optional[str] = ''
 
     def __init__(self,
-                 post_processor: Optional[Mapping] = None,
+                 post_processor: Union[str, dict, None] = FROM_MODEL,
                  iou_thr: float = 0.5,
-                 loc_score_thr: float = 0.5,
+                 loc_score_thr: Union[str, float] = 'youden',
                  loc_series: str = 'all',
                  threshold: float = 0.5,
+                 compare_max_score: bool = True,
                  prediction_file: Optional[str] = None,
                  model_name: str = '',
                  rescale_gt: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        where = type(self).__name__
         if loc_series not in ('all', 'positive'):
-            raise ValueError("SeriesDetectionMetric: expected loc_series "
-                             f"'all' or 'positive', got {loc_series!r}")
+            raise ValueError(f"{where}: expected loc_series 'all' or "
+                             f"'positive', got {loc_series!r}")
         if not 0.0 < iou_thr <= 1.0:
-            raise ValueError('SeriesDetectionMetric: expected iou_thr in '
-                             f'(0, 1], got {iou_thr}')
+            raise ValueError(f'{where}: expected iou_thr in (0, 1], got '
+                             f'{iou_thr}')
+        if isinstance(post_processor, str) and post_processor != FROM_MODEL:
+            raise ValueError(f"{where}: expected post_processor 'model', a "
+                             f'config dict or None, got {post_processor!r}')
+        self.post_processor_cfg = post_processor
         self.post_processor = build_post_processor(post_processor)
         self.iou_thr = float(iou_thr)
-        self.loc_score_thr = float(loc_score_thr)
+        self.loc_score_thr = check_loc_score_thr(loc_score_thr, where)
         self.loc_series = loc_series
         self.threshold = float(threshold)
+        self.compare_max_score = bool(compare_max_score)
         self.prediction_file = prediction_file
         self.model_name = model_name
         self.rescale_gt = rescale_gt
@@ -99,53 +100,34 @@ class SeriesDetectionMetric(BaseMetric):
                 frame_record(as_dict(sample), type(self).__name__,
                              self.rescale_gt))
 
-    def localisation(self, series: List[dict]) -> Dict[str, float]:
-        """AP / AR at IoU and centre-in, AUPRC (see the class docstring)."""
-        flags = {'iou': [], 'centre_in': []}
-        scores, num_gt = [], 0
-        for s in series:
-            if self.loc_series == 'positive' and s['label'] != 1:
-                continue
-            for fr in s['frames']:
-                num_gt += fr['gt_bboxes'].shape[0]
-                if fr['scores'].size == 0:
-                    continue
-                top = int(np.argmax(fr['scores']))
-                box, score = fr['bboxes'][top:top + 1], fr['scores'][top:top +
-                                                                     1]
-                scores.append(float(score[0]))
-                for crit in flags:
-                    tp, _ = match_detections(box, score, fr['gt_bboxes'],
-                                             crit, self.iou_thr)
-                    flags[crit].append(bool(tp[0]))
-        keys = ('ap50', 'ar50', 'ap_cin', 'ar_cin', 'auprc')
-        if num_gt == 0:
-            print_log('SeriesDetectionMetric: no reference boxes; '
-                      'localisation metrics are NaN', logger='current',
-                      level=30)
-            return {k: math.nan for k in keys}
-        out = {}
-        for crit, (ap_key, ar_key) in (('iou', ('ap50', 'ar50')),
-                                       ('centre_in', ('ap_cin', 'ar_cin'))):
-            out[ap_key], out[ar_key] = precision_recall_at(
-                flags[crit], scores, num_gt, self.loc_score_thr)
-        out['auprc'] = pr_auc(flags['centre_in'], scores, num_gt) \
-            if scores else 0.0
-        return out
+    def summary(self, series) -> Dict[str, float]:
+        """:func:`detection_summary` with this metric's settings."""
+        return detection_summary(series, self.threshold, self.loc_score_thr,
+                                 self.iou_thr, self.loc_series,
+                                 type(self).__name__)
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Series and localisation metrics (rank 0); writes the file."""
         where = type(self).__name__
         if not results:
             raise ValueError(f'{where}: no predictions were collected')
-        series = group_series(results, self.post_processor, where)
-        records = [{k: v for k, v in s.items() if k != 'frames'}
-                   for s in series]
+        post = resolve_post_processor(self.post_processor, results, where)
+        series = group_series(results, post, where)
         if self.prediction_file:
-            write_prediction_file(self.prediction_file, 'perforation',
-                                  self.model_name, records)
-        out = binary_summary([r['label'] for r in records],
-                             [r['score'] for r in records], self.threshold,
-                             where)
-        out.update(self.localisation(series))
+            cfg = self.post_processor_cfg
+            if cfg == FROM_MODEL:
+                cfg = results[0].get('series_post_processor')
+            elif callable(cfg):
+                cfg = repr(cfg)
+            write_prediction_file(
+                self.prediction_file, 'perforation', self.model_name,
+                series, extra=dict(series_post_processor=cfg),
+                with_frames=True)
+        out = self.summary(series)
+        if post is not None and self.compare_max_score:
+            plain = copy.deepcopy(series)
+            for s in plain:
+                s['score'] = score_rows(s['frames'], None)
+            out.update({MAX_SCORE_PREFIX + k: v
+                        for k, v in self.summary(plain).items()})
         return out

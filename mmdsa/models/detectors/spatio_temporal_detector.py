@@ -13,6 +13,9 @@ from torch.utils.checkpoint import checkpoint
 
 from mmdsa.registry import MODELS
 from ..losses import check_iou_loss_config
+from ..post_processing import (build_series_post_processor,
+                               detector_score_thr, resolve_post_processor_cfg,
+                               score_series)
 from .series_inference import predict_series
 
 MEMORY_SAVING = (None, 'context_no_grad', 'checkpoint')
@@ -68,6 +71,16 @@ class SpatioTemporalDetector(BaseDetector):
             BatchNorm layers in training mode update their running
             statistics twice, so use it with ``norm_eval=True``).
             None (default) stores everything.
+        series_post_processor (dict, optional): The series-level
+            post-processor (``TASK_UTILS``), e.g.
+            ``dict(type='TrajectoryOptimizer')`` for the paper's "+SO"
+            rows; None (default) = series score is the maximum box score.
+            Its ``score_thr`` (minimum box score) defaults to the wrapped
+            detector's ``test_cfg`` score cut. It is the one place the
+            post-processing is configured: every prediction carries the
+            resolved config as metainfo ``series_post_processor``, which
+            ``SeriesDetectionMetric`` applies once a series is complete, and
+            ``mmdsa.apis`` inference uses :meth:`post_process_series`.
         data_preprocessor (dict, optional): Usually
             ``SpatioTemporalDetDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
@@ -78,6 +91,7 @@ class SpatioTemporalDetector(BaseDetector):
                  temporal_neck: Optional[dict] = None,
                  num_frames: int = 5,
                  memory_saving: Optional[str] = None,
+                 series_post_processor: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
         super().__init__(
@@ -118,6 +132,29 @@ class SpatioTemporalDetector(BaseDetector):
                     f'(the detector\'s num_frames), got '
                     f'{temporal_neck["num_frames"]}')
             self.temporal_neck = MODELS.build(temporal_neck)
+        self.series_post_processor_cfg = resolve_post_processor_cfg(
+            series_post_processor, detector_score_thr(detector.get('test_cfg')))
+        self.series_post_processor = build_series_post_processor(
+            self.series_post_processor_cfg)
+
+    def post_process_series(self, boxes: Sequence, scores: Sequence):
+        """Series post-processing of per-frame boxes (the model's rule).
+
+        Args:
+            boxes (Sequence): Per frame, (n_i, 4) boxes.
+            scores (Sequence): Per frame, (n_i,) scores.
+
+        Returns:
+            SeriesDetections: Kept boxes, scores and the series score
+            (:func:`mmdsa.models.post_processing.score_series`).
+        """
+        return score_series(boxes, scores, self.series_post_processor)
+
+    def _tag_predictions(self, samples: SampleList) -> SampleList:
+        for sample in samples:
+            sample.set_metainfo(
+                dict(series_post_processor=self.series_post_processor_cfg))
+        return samples
 
     # ------------------------------------------------------------ features
     def extract_frame_feat(self, frames: Tensor) -> Tuple[Tensor, ...]:
@@ -256,8 +293,9 @@ class SpatioTemporalDetector(BaseDetector):
             list[DetDataSample]: The samples with ``pred_instances``.
         """
         with self._features_from(feats):
-            return self.detector.predict(key_frames, batch_data_samples,
-                                         rescale)
+            return self._tag_predictions(
+                self.detector.predict(key_frames, batch_data_samples,
+                                      rescale))
 
     def _forward(self,
                  batch_inputs: Tensor,

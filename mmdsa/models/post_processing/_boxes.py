@@ -3,8 +3,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from mmdsa.evaluation.functional.boxes import box_iou as pairwise_iou
-from mmdsa.evaluation.functional.boxes import centre_in_matrix
+from mmdsa.structures.bbox import box_iou as pairwise_iou
+from mmdsa.structures.bbox import centre_in_matrix
 
 
 def check_series_boxes(boxes: Sequence, scores: Sequence,
@@ -56,7 +56,7 @@ def centre_in_links(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
 
     Box ``a_i`` and box ``b_j`` are linked when the centre of ``a_i`` lies
     inside ``b_j`` or the centre of ``b_j`` lies inside ``a_i`` (borders
-    count as inside); see :func:`mmdsa.evaluation.functional.centre_in_matrix`.
+    count as inside); see :func:`mmdsa.structures.bbox.centre_in_matrix`.
 
     Args:
         boxes_a (np.ndarray): (n, 4) boxes (x1, y1, x2, y2).

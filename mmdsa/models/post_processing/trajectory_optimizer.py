@@ -49,11 +49,18 @@ class TrajectoryOptimizer:
       box is left, so several paths (and several boxes per frame) survive.
       The series score is the highest rescored box score (0 when none).
 
-    Boxes scoring below ``score_thr`` are dropped before either mode.
+    Boxes scoring below ``score_thr`` are dropped before either mode, so a
+    trajectory never extends into frames that hold only weaker boxes (the
+    sum x duration score grows with every linked box, whatever its score).
+    The default 0.05 is MMDetection's standard test cut, which the paper's
+    detector applied before SO (papers.md B); a ``SpatioTemporalDetector``
+    with a ``series_post_processor`` sets it to its detector's
+    ``test_cfg`` score cut unless given.
 
     Args:
         mode (str): 'trajectory' or 'seq_nms'. Defaults to 'trajectory'.
-        score_thr (float): Input boxes below it are ignored. Defaults to 0.
+        score_thr (float): Input boxes scoring below it are ignored.
+            Defaults to 0.05.
         link_iou_thr (float): 'seq_nms' linking IoU. Defaults to 0.5.
         nms_iou_thr (float): 'seq_nms' suppression IoU. Defaults to 0.3.
         rescore (str): 'seq_nms' rescoring, 'avg' or 'max'. Defaults to
@@ -62,7 +69,7 @@ class TrajectoryOptimizer:
 
     def __init__(self,
                  mode: str = 'trajectory',
-                 score_thr: float = 0.0,
+                 score_thr: float = 0.05,
                  link_iou_thr: float = 0.5,
                  nms_iou_thr: float = 0.3,
                  rescore: str = 'avg') -> None:

@@ -53,7 +53,8 @@ def _seq_nms_reference(boxes, scores, link_thr, nms_thr, rescore):
 def test_seq_nms_mode_matches_enumeration(rescore):
     rng = np.random.default_rng(5)
     opt = TrajectoryOptimizer(
-        mode='seq_nms', link_iou_thr=0.3, nms_iou_thr=0.5, rescore=rescore)
+        mode='seq_nms', score_thr=0.0, link_iou_thr=0.3, nms_iou_thr=0.5,
+        rescore=rescore)
     for _ in range(60):
         boxes, scores = [], []
         for _f in range(int(rng.integers(1, 5))):
@@ -92,6 +93,30 @@ def test_score_thr_and_empty_series():
     res = opt([np.array([[0, 0, 5, 5.], [9, 9, 12, 12]])],
               [np.array([0.2, 0.6])])
     assert res.keep[0].tolist() == [1]  # index into the unfiltered input
+
+
+def test_trajectory_never_enters_frames_with_only_weak_boxes():
+    """Sum x duration grows with every linked box: boxes under the minimum
+    score must not reach the optimiser (papers.md B)."""
+    box = [[10, 10, 30, 30]]
+    boxes = [np.array(box, float) for _ in range(8)]
+    scores = [np.array([0.04])] * 4 + [np.array([0.6])] * 4
+    res = TrajectoryOptimizer()(boxes, scores)  # default: 0.05
+    assert res.trajectory.frame_indices.tolist() == [4, 5, 6, 7]
+    assert res.series_score == pytest.approx(0.6)
+    # the same series without the cut stretches over the weak frames
+    res = TrajectoryOptimizer(score_thr=0.0)(boxes, scores)
+    assert res.trajectory.frame_indices.tolist() == list(range(8))
+    # random series: no kept box ever scores below the cut in the input
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n_frames = int(rng.integers(2, 9))
+        boxes = [np.tile([[10, 10, 30, 30.]], (2, 1)) +
+                 rng.uniform(-3, 3, (2, 4)) for _ in range(n_frames)]
+        scores = [rng.uniform(0, 0.1, 2) for _ in range(n_frames)]
+        res = TrajectoryOptimizer(score_thr=0.05)(boxes, scores)
+        for f, k in enumerate(res.keep):
+            assert np.all(scores[f][k] >= 0.05)
 
 
 def test_optimize_saved_predictions_fills_gaps():

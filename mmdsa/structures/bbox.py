@@ -1,4 +1,5 @@
-"""Box geometry used by detection matching and series post-processing."""
+"""Box geometry (x1, y1, x2, y2) shared by detection matching (evaluation)
+and series post-processing (models): IoU and the centre-in relation."""
 import numpy as np
 
 
