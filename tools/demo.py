@@ -76,10 +76,10 @@ def write_configs(args, s, out):
     # series metrics with the optimiser (SO) and without it (max score)
     det.test_evaluator = [
         dict(type='SeriesDetectionMetric', prefix='so',
-             post_processor=dict(type='TrajectoryOptimizer'),
+             compare_max_score=False,
              prediction_file=osp.join(work, 'perforation',
                                       'predictions_so.json')),
-        dict(type='SeriesDetectionMetric', prefix='max',
+        dict(type='SeriesDetectionMetric', prefix='max', post_processor=None,
              prediction_file=osp.join(work, 'perforation',
                                       'predictions_max.json')),
     ]

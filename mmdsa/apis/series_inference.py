@@ -52,21 +52,12 @@ def _series_info(path: str) -> Dict:
             gt_label=-1))
 
 
-def _post_processor(cfg):
-    from mmdsa.registry import TASK_UTILS
-    evaluator = cfg.get('test_evaluator', {})
-    metrics = evaluator if isinstance(evaluator, list) else [evaluator]
-    for metric in metrics:
-        if isinstance(metric, dict) and metric.get('post_processor'):
-            return TASK_UTILS.build(metric['post_processor'])
-    return None
-
-
 @torch.no_grad()
 def inference_detector_series(model, path: str,
                               batch_size: int = 4) -> Dict:
-    """Detect perforations in every frame of a series, then keep the best
-    trajectory when the config's evaluator uses the series optimiser.
+    """Detect perforations in every frame of a series, then apply the
+    model's series rule (``SpatioTemporalDetector.post_process_series``:
+    its ``series_post_processor``, e.g. SO, else the maximum box score).
 
     Args:
         model: A :class:`SpatioTemporalDetector` from :func:`init_model`.
@@ -76,7 +67,7 @@ def inference_detector_series(model, path: str,
     Returns:
         dict: ``frames`` (T, H, W) float32 as read, ``detections`` list over
         frames of ``(boxes (n, 4) x1y1x2y2 in original pixels, scores (n,))``,
-        ``trajectory`` ``{frame: box}`` of the boxes the config's series
+        ``trajectory`` ``{frame: box}`` of the boxes the model's series
         optimiser keeps (empty without the optimiser or without a box),
         ``series_score`` (the optimiser's series score, or the max frame
         score without it), ``optimiser`` (bool), ``timings_s``.
@@ -100,16 +91,12 @@ def inference_detector_series(model, path: str,
         inst = pred.pred_instances
         detections.append((inst.bboxes.detach().cpu().numpy().reshape(-1, 4),
                            inst.scores.detach().cpu().numpy().reshape(-1)))
-    optimiser = _post_processor(model.cfg)
-    kept: List = [None] * len(detections)
-    if optimiser is not None:
-        result = optimiser([d[0] for d in detections],
-                           [d[1] for d in detections])
-        series_score = float(result.series_score)
-        kept = list(zip(result.bboxes, result.scores))
-    else:
-        scores = [float(s.max()) for _, s in detections if len(s)]
-        series_score = max(scores) if scores else 0.0
+    optimiser = getattr(model, 'series_post_processor', None)
+    result = model.post_process_series([d[0] for d in detections],
+                                       [d[1] for d in detections])
+    series_score = float(result.series_score)
+    kept: List = list(zip(result.bboxes, result.scores)) \
+        if optimiser is not None else [None] * len(detections)
     # frames where the optimiser kept a box (the trajectory, or Seq-NMS'
     # best box per frame)
     trajectory: Dict[int, List[float]] = {}

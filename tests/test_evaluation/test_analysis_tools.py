@@ -79,23 +79,55 @@ def test_median_ensemble_of_same_series(tmp_path):
     assert plot.exists()
 
 
+def test_median_ensemble_config_of_the_four_st_so_models(tmp_path, capsys):
+    cfg = (TOOLS.parents[1] / 'configs' / 'perforation' / 'ensembles' /
+           'median-ensemble_retinanet_r50_fpn_4x-st-t5-so_12e_'
+           'dsa-perforation.py')
+    from mmengine.config import Config
+    members = Config.fromfile(str(cfg)).ensemble['members']
+    assert len(members) == 4
+    for m in members:  # every member is a published +SO config
+        assert '_so_' in m and (cfg.parent / m).resolve().is_file()
+    pred_dir = tmp_path / 'preds'
+    pred_dir.mkdir()
+    all_preds = []
+    for k, m in enumerate(members):
+        stem = Path(m).stem
+        _, preds = _view_file(pred_dir, stem + '.json', 'PA', seed=20 + k)
+        all_preds.append(preds)
+    out = tmp_path / 'median.json'
+    ens = _tool('ensemble_predictions').main
+    assert ens(['--config', str(cfg), '--pred-dir', str(pred_dir),
+                '--out', str(out)]) == 0
+    expected = np.median([[p['score'] for p in preds]
+                          for preds in all_preds], axis=0)
+    data = json.loads(out.read_text())
+    np.testing.assert_allclose([p['score'] for p in data['predictions']],
+                               expected, atol=1e-12)
+    assert data['method'] == 'median'
+    (pred_dir / (Path(members[2]).stem + '.json')).unlink()
+    assert ens(['--config', str(cfg), '--pred-dir', str(pred_dir),
+                '--out', str(out)]) == 2
+    assert 'expected its prediction file' in capsys.readouterr().err
+
+
 def test_refuses_missing_duplicate_and_nan(tmp_path, capsys):
     ens = _tool('ensemble_predictions').main
     pa1, preds = _view_file(tmp_path, 'pa1.json', 'PA')
     short = _write(tmp_path / 'short.json', preds[1:])
     out = str(tmp_path / 'x.json')
-    assert ens([pa1, short, '--out', out]) == 1
+    assert ens([pa1, short, '--out', out]) == 2
     err = capsys.readouterr().err
     assert 'series sets differ' in err and 'S00_PA' in err
     dup = _write(tmp_path / 'dup.json', preds + preds[:1])
-    assert ens([dup, '--out', out]) == 1
+    assert ens([dup, '--out', out]) == 2
     assert 'duplicated series ids' in capsys.readouterr().err
     text = json.dumps(dict(task='thrombus', predictions=[
         dict(preds[0], score=float('nan'))] + preds[1:]))
     (tmp_path / 'nan.json').write_text(text)  # json writes NaN
-    assert ens([str(tmp_path / 'nan.json'), '--out', out]) == 1
+    assert ens([str(tmp_path / 'nan.json'), '--out', out]) == 2
     assert "NaN" in capsys.readouterr().err
-    assert ens([pa1, '--pair', '--out', out]) == 1
+    assert ens([pa1, '--pair', '--out', out]) == 2
     assert 'pairs without exactly one PA' in capsys.readouterr().err
     assert not Path(out).exists()
 

@@ -8,6 +8,11 @@
     # detection paper: median of 4 models' series probabilities
     python tools/analysis_tools/ensemble_predictions.py m1.json m2.json \\
         m3.json m4.json --method median --out work_dirs/median.json
+    # the same from an ensemble config (members + method): reads
+    # DIR/<member config name>.json
+    python tools/analysis_tools/ensemble_predictions.py --config \\
+        configs/perforation/ensembles/median-ensemble_...py --pred-dir DIR \\
+        --out work_dirs/median.json
 
 Rules:
 
@@ -24,7 +29,7 @@ Rules:
 
 Writes the prediction-file JSON of the ensemble plus ``metrics``,
 ``method``, ``level`` and ``inputs``, and a ROC PNG (``--plot``, default:
-the output path with ``.png``). Exit status 1 with a message on bad input.
+the output path with ``.png``). Exit status 2 with a one-line `error: ...` on bad input.
 """
 import argparse
 import os
@@ -117,11 +122,51 @@ def combine_pairs(records: List[dict], method: str) -> List[dict]:
     return out
 
 
+def ensemble_config(path: str, pred_dir: str):
+    """Members' prediction files and the method of an ensemble config.
+
+    Args:
+        path (str): A config with ``ensemble = dict(method=..., members=[
+            config paths relative to it])``.
+        pred_dir (str): Folder holding ``<member config name>.json``.
+
+    Returns:
+        tuple[list[str], str]: Prediction files and method.
+
+    Raises:
+        ValueError: Not an ensemble config, an unknown method or a missing
+            prediction file (named).
+    """
+    from mmengine.config import Config
+    ens = Config.fromfile(path).get('ensemble')
+    if not isinstance(ens, dict) or not isinstance(ens.get('members'), list):
+        raise ValueError(f'{path}: expected ensemble = dict(method=..., '
+                         f'members=[...]), got {ens!r:.80}')
+    method = ens.get('method', 'mean')
+    if method not in COMBINE:
+        raise ValueError(f'{path}: ensemble.method: expected one of '
+                         f'{sorted(COMBINE)}, got {method!r}')
+    files = []
+    for member in ens['members']:
+        stem = os.path.splitext(os.path.basename(member))[0]
+        pred = os.path.join(pred_dir, stem + '.json')
+        if not os.path.isfile(pred):
+            raise ValueError(f'{path}: member {stem}: expected its '
+                             f'prediction file {pred}, found none')
+        files.append(pred)
+    return files, method
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument('files', nargs='+', help='prediction files')
-    parser.add_argument('--method', choices=sorted(COMBINE), default='mean')
+    parser.add_argument('files', nargs='*', help='prediction files')
+    parser.add_argument('--method', choices=sorted(COMBINE), default=None,
+                        help='mean (default) or median')
+    parser.add_argument('--config', help='ensemble config (members and '
+                        'method) instead of FILES')
+    parser.add_argument('--pred-dir', help='with --config: folder of the '
+                        "members' <config name>.json prediction files")
     parser.add_argument('--pair', action='store_true',
                         help='combine PA and LAT series by pair_id')
     parser.add_argument('--threshold', type=float, default=0.5,
@@ -134,6 +179,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                                           load_prediction_file,
                                           write_prediction_file)
     try:
+        if args.config:
+            if args.files or not args.pred_dir:
+                raise ValueError('--config: expected --pred-dir and no '
+                                 'FILES')
+            args.files, method = ensemble_config(args.config, args.pred_dir)
+            args.method = args.method or method
+        elif not args.files:
+            raise ValueError('expected prediction FILES or --config')
+        args.method = args.method or 'mean'
         if len(set(args.files)) != len(args.files):
             raise ValueError(f'a file is given twice: {args.files}')
         files = {p: load_prediction_file(p) for p in args.files}
@@ -171,7 +225,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                       'series') + ')')
     except ValueError as err:
         print(f'error: {err}', file=sys.stderr)
-        return 1
+        return 2
     print(f'{len(records)} {"pairs" if args.pair else "series"} from '
           f'{len(files)} files ({args.method})')
     for key in ('auc', 'mcc', 'youden_sens', 'youden_spec', 'sens95'):

@@ -116,9 +116,11 @@ def detection_variants(args, s, out):
             set_window_frames(cfg, 5)
         work = osp.join(out, 'work', name.replace('+', '_'))
         cfg.test_evaluator = [
-            dict(type='SeriesDetectionMetric', prefix='plain'),
+            dict(type='SeriesDetectionMetric', prefix='plain',
+                 post_processor=None),
             dict(type='SeriesDetectionMetric', prefix='so',
-                 post_processor=dict(type='TrajectoryOptimizer'))
+                 post_processor=dict(type='TrajectoryOptimizer'),
+                 compare_max_score=False)
         ]
         path = dump_config(cfg, osp.join(out, 'configs', f'{name}.py'))
         log(f'detection variant {name}')

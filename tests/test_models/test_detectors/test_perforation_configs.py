@@ -23,6 +23,13 @@ def test_every_table1_row_has_a_config():
     for neck in ('tcm', 'tam', 'bilstm', 'bigru'):
         assert any(f'{neck}-t5_dr-iou_12e' in n for n in names), neck
         assert any(f'{neck}-t5_dr-iou_so_12e' in n for n in names), neck
+        # Table 2: T = 3 for every neck
+        assert any(f'{neck}-t3_dr-iou_12e' in n for n in names), neck
+    # Table 3: RN (DIoU), RN + DR-IoU + SO, RN + DR-IoU + BiLSTM (no SO)
+    for row in ('retinanet_r50_fpn_diou_12e', 'retinanet_r50_fpn_dr-iou_so_12e',
+                'retinanet_r50_fpn_bilstm-t5_dr-iou_12e'):
+        assert any(n.startswith(row) for n in names), row
+    assert list((ROOT / 'configs/perforation/ensembles').glob('median-*.py'))
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
@@ -42,11 +49,27 @@ def test_config_builds(path):
         assert cfg.optim_wrapper.optimizer.lr == 5e-4
         assert cfg.train_cfg.max_epochs == 12
         assert cfg.train_dataloader.batch_size == 2
-    if '_so_' in path.stem:
-        assert cfg.val_evaluator.post_processor.type == 'TrajectoryOptimizer'
+    # every config reports at most one box per frame above 0.05 (papers.md
+    # B), so SO and the max-score rule read the same detections
+    det = model_cfg.detector
+    test_cfg = det.test_cfg.get('rcnn', det.test_cfg)
+    assert test_cfg.max_per_img == 1 and test_cfg.score_thr == 0.05
+    # the model owns the series rule; the evaluator applies the model's
+    assert cfg.val_evaluator.get('post_processor', 'model') == 'model'
+    assert cfg.test_evaluator.get('post_processor', 'model') == 'model'
     model_cfg.detector.backbone.pop('init_cfg', None)
     model = MODELS.build(model_cfg)
     assert model.num_frames == model_cfg.num_frames
+    if '_so_' in path.stem:
+        assert model.series_post_processor_cfg == dict(
+            type='TrajectoryOptimizer', score_thr=0.05)
+        assert model.series_post_processor.score_thr == 0.05
+    else:
+        assert model.series_post_processor is None
+    if '_diou_' in path.stem:
+        assert det.bbox_head.loss_bbox.beta == 0.0
+    elif 'retinanet' in path.stem:
+        assert det.bbox_head.loss_bbox.beta == 0.25
     if path.stem.startswith(RUN):
         model.eval()
         t = model.num_frames
