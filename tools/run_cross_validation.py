@@ -1,57 +1,83 @@
-"""Train and test every cross-validation fold of a classification config.
+"""Train and test every cross-validation fold of a config, for both tasks.
 
     python tools/run_cross_validation.py CONFIG --work-dir DIR \
-        [--split-file data/dsa/thrombus_split.json] [--folds 5] \
-        [--only-folds 0 2] [--amp] [--cfg-options k=v ...] [--dry-run]
+        [--split-file SPLIT.json] [--folds K] [--seeds 0 1 2] \
+        [--only-folds 0 2] [--reference RN_DIR] [--amp] \
+        [--cfg-options k=v ...] [--dry-run]
 
-Mittmann et al.: the chronologically first 20 % of the patients are the test
-set, the rest is split into 5 folds (``tools/misc/make_splits.py --method
-chronological_kfold``); one model per fold and view. For fold k this tool
+The task follows the config's model (``SpatioTemporalDetector`` =
+perforation detection, else thrombus classification).
 
-1. trains with ``tools/train.py`` (``train`` / ``val`` datasets set to
-   ``fold=k``; work dir ``DIR/fold_k``), keeping the best-MCC checkpoint
-   (``save_best`` of the config; the last checkpoint if there is none);
-2. tests that checkpoint with ``tools/test.py`` on the test split, writing
-   the series predictions to ``DIR/predictions/fold_k_test.json`` (the
-   prediction-file format of ``docs/contracts.md``).
+Perforation (Su et al., papers.md B): stratified, patient-grouped k-fold
+cross-validation (the paper: 10 folds, 5 runs). Per seed ``s`` the split is
+``stratified_group_kfold(folds=K, seed=s)`` of the train dataset's series
+(``DIR/seed_s/split.json``; ``--split-file`` fixes one split for all
+seeds). For fold k a derived config (``DIR/seed_s/fold_k/config.py``,
+training seed ``s``) trains on the other folds and tests its last
+checkpoint (fixed schedule, no selection on the held-out data) on fold k
+itself, writing ``DIR/seed_s/predictions/fold_k.json``. The out-of-fold
+predictions are pooled (``DIR/seed_s/pooled_predictions.json``) and every
+metric is computed on the pooled set (with and without the model's series
+optimiser, on the same detections). ``--reference DIR_RN`` adds DeLong
+tests of the pooled series scores against another run of this tool (e.g.
+single-frame RetinaNet), seed by seed.
 
-Each step runs in its own process (a clean MMEngine state per fold). At the
-end ``DIR/cv_summary.json`` lists every fold's checkpoint, prediction file,
-test AUC and MCC (threshold 0.5), and the command that combines the folds
-with ``tools/analysis_tools/ensemble_predictions.py``. ``--dry-run`` prints
-the commands only.
+Thrombus (Mittmann et al., papers.md A): the split file's chronological
+test set and its folds (``tools/misc/make_splits.py --method
+chronological_kfold``); fold k trains on ``train`` / ``val`` of fold k,
+keeps the best-MCC checkpoint and tests it on the test split
+(``DIR/seed_s/predictions/fold_k_test.json``).
+
+Each step runs in its own process. ``DIR/cv_summary.json`` holds every
+seed's metrics, their mean +- std over seeds and the DeLong results;
+``--dry-run`` prints the commands only.
 """
+
 import argparse
+import copy
 import glob
-import json
 import os
 import os.path as osp
 import subprocess
 import sys
-import tempfile
 
 from mmengine.config import Config, DictAction
 
 TOOLS = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(TOOLS)
+sys.path.insert(0, ROOT)
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+DETECTORS = ('SpatioTemporalDetector', 'mmdsa.SpatioTemporalDetector')
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('config', help='classification config with split_file')
+    p.add_argument('config', help='a thrombus or perforation config')
     p.add_argument('--work-dir', required=True, help='output folder')
     p.add_argument('--split-file', help='override the split file')
-    p.add_argument('--folds', type=int, default=5, help='number of folds')
+    p.add_argument('--folds', type=int, default=None,
+                   help='number of folds (default: 10 for perforation, as '
+                   'the paper, 5 for thrombus)')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0],
+                   help='repeat the whole cross-validation per seed '
+                   '(training seed; perforation: also the fold assignment)')
     p.add_argument('--only-folds', type=int, nargs='+',
                    help='run only these fold indices')
+    p.add_argument('--reference', help='perforation: work dir of another '
+                   'run of this tool (e.g. RetinaNet) for DeLong tests')
     p.add_argument('--amp', action='store_true', help='mixed precision')
     p.add_argument('--threshold', type=float, default=0.5,
-                   help='MCC threshold in the summary')
+                   help='series decision threshold for MCC')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    default={}, help='overrides passed to train and test')
     p.add_argument('--dry-run', action='store_true',
                    help='print the commands, run nothing')
     args = p.parse_args(argv)
+    args.task = task_of(Config.fromfile(args.config))
+    if args.folds is None:
+        args.folds = 10 if args.task == 'perforation' else 5
+    if args.folds < 2 and args.task == 'perforation':
+        p.error(f'--folds: expected >= 2, got {args.folds}')
     if args.folds < 1:
         p.error(f'--folds: expected >= 1, got {args.folds}')
     folds = args.only_folds if args.only_folds else range(args.folds)
@@ -59,12 +85,21 @@ def parse_args(argv=None):
     if bad:
         p.error(f'--only-folds: expected indices in [0, {args.folds}), '
                 f'got {bad}')
+    if len(set(args.seeds)) != len(args.seeds):
+        p.error(f'--seeds: expected distinct seeds, got {args.seeds}')
     args.fold_list = list(folds)
     return args
 
 
+def task_of(cfg) -> str:
+    """'perforation' for a ``SpatioTemporalDetector`` config, else
+    'thrombus'."""
+    return 'perforation' if cfg.model.get('type') in DETECTORS \
+        else 'thrombus'
+
+
 def check_config(path, split_file):
-    """Check that the config's datasets can select folds.
+    """Check that a thrombus config's datasets can select folds.
 
     Raises:
         ValueError: a dataloader's dataset has no ``split_file`` (and none
@@ -81,27 +116,36 @@ def check_config(path, split_file):
     return cfg
 
 
+def seed_dir(args, seed):
+    return osp.join(args.work_dir, f'seed_{seed}')
+
+
 def _options(overrides):
     return [f'{k}={v}' for k, v in overrides.items()]
 
 
-def fold_overrides(fold, split_file, extra):
-    """``--cfg-options`` selecting fold ``fold`` (train/val) + test split."""
+def fold_overrides(fold, split_file, extra, seed=None):
+    """Thrombus ``--cfg-options`` selecting fold ``fold`` (train/val) + the
+    test split (+ the training seed)."""
     opts = dict(extra)
     for loader in ('train_dataloader', 'val_dataloader'):
         opts[f'{loader}.dataset.fold'] = fold
     if split_file:
         for loader in LOADERS:
             opts[f'{loader}.dataset.split_file'] = osp.abspath(split_file)
+    if seed is not None:
+        opts['randomness.seed'] = seed
     return opts
 
 
-def fold_commands(args, fold, checkpoint=None):
-    """The train command and (given a checkpoint) the test command."""
-    fold_dir = osp.join(args.work_dir, f'fold_{fold}')
+def fold_commands(args, fold, checkpoint=None, seed=0):
+    """Thrombus: the train command and (given a checkpoint) the test
+    command of one fold and seed, and the test prediction file."""
+    run = seed_dir(args, seed)
+    fold_dir = osp.join(run, f'fold_{fold}')
     pred_file = osp.abspath(
-        osp.join(args.work_dir, 'predictions', f'fold_{fold}_test.json'))
-    opts = fold_overrides(fold, args.split_file, args.cfg_options)
+        osp.join(run, 'predictions', f'fold_{fold}_test.json'))
+    opts = fold_overrides(fold, args.split_file, args.cfg_options, seed)
     train = [sys.executable, osp.join(TOOLS, 'train.py'), args.config,
              '--work-dir', fold_dir]
     if args.amp:
@@ -110,12 +154,24 @@ def fold_commands(args, fold, checkpoint=None):
     name = osp.splitext(osp.basename(args.config))[0]
     test_opts = dict(opts)
     test_opts['test_evaluator.prediction_file'] = pred_file
-    test_opts['test_evaluator.model_name'] = f'{name}_fold{fold}'
+    test_opts['test_evaluator.model_name'] = f'{name}_seed{seed}_fold{fold}'
     test = [sys.executable, osp.join(TOOLS, 'test.py'), args.config,
             checkpoint or osp.join(fold_dir, '<best checkpoint>.pth'),
             '--work-dir', osp.join(fold_dir, 'test'), '--cfg-options'
             ] + _options(test_opts)
     return train, test, pred_file
+
+
+def last_checkpoint(fold_dir):
+    """The checkpoint ``last_checkpoint`` names (it must exist)."""
+    last = osp.join(fold_dir, 'last_checkpoint')
+    if osp.isfile(last):
+        with open(last, encoding='utf-8') as f:
+            path = f.read().strip()
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(f'{fold_dir}: expected last_checkpoint naming '
+                            'an existing file after training')
 
 
 def best_checkpoint(fold_dir):
@@ -124,14 +180,12 @@ def best_checkpoint(fold_dir):
                   key=osp.getmtime)
     if best:
         return best[-1]
-    last = osp.join(fold_dir, 'last_checkpoint')
-    if osp.isfile(last):
-        with open(last, encoding='utf-8') as f:
-            path = f.read().strip()
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError(f'{fold_dir}: expected best_*.pth or '
-                            'last_checkpoint after training, found neither')
+    try:
+        return last_checkpoint(fold_dir)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{fold_dir}: expected best_*.pth or '
+                                'last_checkpoint after training, found '
+                                'neither') from None
 
 
 def fold_metrics(pred_file, threshold):
@@ -140,8 +194,8 @@ def fold_metrics(pred_file, threshold):
 
     from mmdsa.evaluation.functional import (binary_roc_auc,
                                              matthews_corrcoef)
-    with open(pred_file, encoding='utf-8') as f:
-        preds = json.load(f)['predictions']
+    from mmdsa.evaluation.metrics import load_prediction_file
+    preds = load_prediction_file(pred_file)['predictions']
     labels = np.array([p['label'] for p in preds])
     scores = np.array([p['score'] for p in preds])
     auc = binary_roc_auc(labels, scores) if len(set(labels)) == 2 \
@@ -150,35 +204,165 @@ def fold_metrics(pred_file, threshold):
                 mcc=float(matthews_corrcoef(labels, scores >= threshold)))
 
 
+# ------------------------------------------------------------ perforation
+def _pool_dataset(cfg):
+    """The train dataset config: the pool every fold is drawn from."""
+    dataset = copy.deepcopy(cfg.train_dataloader.dataset)
+    while 'dataset' in dataset and 'pipeline' not in dataset:
+        dataset = dataset.dataset  # wrappers such as RepeatDataset
+    return dataset
+
+
+def pool_records(cfg):
+    """``patient_id`` and ``label`` of every series of the pool (the
+    synthetic set is generated first when the config asks for one)."""
+    from mmdsa.datasets import load_detection_annotations
+    from mmdsa.datasets.dataset_utils import prepare_synthetic
+    dataset = _pool_dataset(cfg)
+    root = dataset.get('data_root', '') or ''
+    prepare_synthetic(dataset.get('synthetic'), root, 'perforation',
+                      'run_cross_validation')
+    ann = osp.join(root, dataset.ann_file)
+    videos = load_detection_annotations(ann)['videos']
+    return [dict(patient_id=v['patient_id'], label=v['label'])
+            for v in videos]
+
+
+def detection_fold_config(cfg, split_file, fold, seed, pred_file, name):
+    """A derived config: train on the other folds, test on fold ``fold``.
+
+    The held-out fold is also the validation set (metrics logged, no
+    checkpoint selection: the last checkpoint is tested).
+    """
+    cfg = copy.deepcopy(cfg)
+    pool = _pool_dataset(cfg)
+    pool.pop('split', None)
+    pool.pop('fold', None)
+    train = cfg.train_dataloader.dataset
+    while 'dataset' in train and 'pipeline' not in train:
+        train = train.dataset
+    train.update(split_file=split_file, split='train', fold=fold)
+    for loader in ('val_dataloader', 'test_dataloader'):
+        held_out = cfg[loader].dataset
+        pipeline = held_out.pipeline
+        cfg[loader].dataset = dict(pool, pipeline=pipeline, test_mode=True,
+                                   split_file=split_file, split='val',
+                                   fold=fold, key_frame_interval=1)
+    cfg.test_evaluator = dict(type='SeriesDetectionMetric',
+                              prediction_file=pred_file,
+                              model_name=f'{name}_seed{seed}_fold{fold}')
+    cfg.val_evaluator = dict(type='SeriesDetectionMetric')
+    default_hooks = cfg.get('default_hooks', {})
+    if 'checkpoint' in default_hooks:
+        default_hooks.checkpoint.pop('save_best', None)
+    cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
+    return cfg
+
+
 def _run(cmd):
     print('+ ' + ' '.join(cmd), flush=True)
-    subprocess.run(cmd, check=True)
+    env = dict(os.environ)
+    env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    env.setdefault('OMP_NUM_THREADS', '1')
+    subprocess.run(cmd, check=True, env=env)
 
 
-def write_json(path, payload):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(payload, f, indent=2, allow_nan=True)
-    os.replace(tmp, path)
+def run_detection_seed(args, cfg, seed):
+    """One seed of the detection cross-validation; returns its record."""
+    from mmdsa.datasets.splits import (load_split, stratified_group_kfold,
+                                       write_split)
+    from mmdsa.evaluation.cross_validation import (pool_predictions,
+                                                   prediction_metrics)
+    run = seed_dir(args, seed)
+    name = osp.splitext(osp.basename(args.config))[0]
+    if args.split_file:
+        split_file = osp.abspath(args.split_file)
+        load_split(split_file)
+    else:
+        split_file = osp.abspath(osp.join(run, 'split.json'))
+        if not args.dry_run:
+            write_split(stratified_group_kfold(pool_records(cfg),
+                                               args.folds, seed), split_file)
+    preds = []
+    for fold in args.fold_list:
+        fold_dir = osp.join(run, f'fold_{fold}')
+        pred = osp.abspath(osp.join(run, 'predictions', f'fold_{fold}.json'))
+        fold_cfg = detection_fold_config(cfg, split_file, fold, seed, pred,
+                                         name)
+        path = osp.join(fold_dir, 'config.py')
+        train = [sys.executable, osp.join(TOOLS, 'train.py'), path,
+                 '--work-dir', fold_dir] + (['--amp'] if args.amp else [])
+        print(f'=== seed {seed} fold {fold} ===', flush=True)
+        if args.dry_run:
+            print(' '.join(train))
+            continue
+        os.makedirs(fold_dir, exist_ok=True)
+        fold_cfg.dump(path)
+        _run(train)
+        ckpt = last_checkpoint(fold_dir)
+        _run([sys.executable, osp.join(TOOLS, 'test.py'), path, ckpt,
+              '--work-dir', osp.join(fold_dir, 'test')])
+        preds.append(pred)
+    if args.dry_run:
+        return None
+    pooled_file = osp.join(run, 'pooled_predictions.json')
+    pooled = pool_predictions(preds, pooled_file, f'{name}_seed{seed}')
+    metrics = prediction_metrics(pooled, args.threshold)
+    print(f"seed {seed}: pooled series AUC {metrics['auc']:.4f}, AP_cin "
+          f"{metrics['ap_cin']:.4f}, AR_cin {metrics['ar_cin']:.4f} "
+          f"({len(pooled['predictions'])} series)", flush=True)
+    return dict(seed=seed, split_file=split_file, prediction_files=preds,
+                pooled_predictions=pooled_file, metrics=metrics)
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    check_config(args.config, args.split_file)
+def reference_delong(args, seeds):
+    """DeLong of this run's pooled series scores against ``--reference``'s
+    (its stored scores), seed by seed.
+
+    Returns:
+        dict: Per rule of this run (``'series'``: its stored scores, i.e.
+        the model's series rule; plus ``'max_score'`` when the model has a
+        series optimiser), ``per_seed`` results and their ``median_p``.
+    """
+    from mmdsa.evaluation.cross_validation import (combine_p_values,
+                                                   delong_between,
+                                                   series_scores)
+    from mmdsa.evaluation.metrics import load_prediction_file
+    out = {}
+    for rule in ('file', 'max_score'):
+        rows = []
+        for rec in seeds:
+            mine = load_prediction_file(rec['pooled_predictions'])
+            if rule == 'max_score' and not mine.get('series_post_processor'):
+                continue
+            ref = osp.join(args.reference, f'seed_{rec["seed"]}',
+                           'pooled_predictions.json')
+            theirs = series_scores(load_prediction_file(ref))
+            rows.append(dict(seed=rec['seed'], reference=ref,
+                             **delong_between(series_scores(mine, rule),
+                                              theirs, 'run_cross_validation')))
+        if rows:
+            out['series' if rule == 'file' else rule] = dict(
+                per_seed=rows,
+                median_p=combine_p_values([r['p'] for r in rows]))
+    return out
+
+
+# ------------------------------------------------------------ thrombus
+def run_thrombus_seed(args, seed):
+    """One seed of the thrombus cross-validation; returns its record."""
     folds = []
     for i, fold in enumerate(args.fold_list):
-        print(f'=== fold {fold} ({i + 1}/{len(args.fold_list)}) ===',
-              flush=True)
-        train, test, pred_file = fold_commands(args, fold)
+        print(f'=== seed {seed} fold {fold} ({i + 1}/'
+              f'{len(args.fold_list)}) ===', flush=True)
+        train, test, pred_file = fold_commands(args, fold, seed=seed)
         if args.dry_run:
             print(' '.join(train))
             print(' '.join(test))
             continue
         _run(train)
-        ckpt = best_checkpoint(osp.join(args.work_dir, f'fold_{fold}'))
-        _, test, pred_file = fold_commands(args, fold, ckpt)
+        ckpt = best_checkpoint(osp.join(seed_dir(args, seed), f'fold_{fold}'))
+        _, test, pred_file = fold_commands(args, fold, ckpt, seed)
         _run(test)
         folds.append(dict(fold=fold, checkpoint=ckpt,
                           prediction_file=pred_file,
@@ -192,12 +376,42 @@ def main(argv=None):
                 osp.join(TOOLS, 'analysis_tools', 'ensemble_predictions.py')
                 ] + [f['prediction_file'] for f in folds] + [
                     '--method', 'mean', '--out',
-                    osp.abspath(osp.join(args.work_dir,
+                    osp.abspath(osp.join(seed_dir(args, seed),
                                          'fold_ensemble_test.json'))]
-    summary = dict(config=args.config, threshold=args.threshold,
-                   folds=folds, ensemble_command=' '.join(ensemble))
-    write_json(osp.join(args.work_dir, 'cv_summary.json'), summary)
-    print('fold ensemble: ' + summary['ensemble_command'])
+    metrics = {k: sum(f[k] for f in folds) / len(folds)
+               for k in ('auc', 'mcc')} if folds else {}
+    return dict(seed=seed, folds=folds, metrics=metrics,
+                ensemble_command=' '.join(ensemble))
+
+
+def main(argv=None):
+    from mmdsa.evaluation.cross_validation import mean_std
+    from mmdsa.evaluation.metrics import write_json_atomic
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.task == 'thrombus':
+        check_config(args.config, args.split_file)
+    seeds = []
+    for seed in args.seeds:
+        rec = run_detection_seed(args, cfg, seed) \
+            if args.task == 'perforation' else run_thrombus_seed(args, seed)
+        if rec is not None:
+            seeds.append(rec)
+    if args.dry_run:
+        return None
+    summary = dict(config=args.config, task=args.task, folds=args.folds,
+                   threshold=args.threshold, seeds=seeds,
+                   mean_std=mean_std([s['metrics'] for s in seeds]))
+    if args.reference and args.task == 'perforation':
+        summary['delong_vs_reference'] = reference_delong(args, seeds)
+    write_json_atomic(osp.join(args.work_dir, 'cv_summary.json'), summary)
+    for key in ('auc', 'ap_cin', 'ar_cin', 'auprc', 'mcc'):
+        if key in summary['mean_std']:
+            ms = summary['mean_std'][key]
+            print(f"{key}: {ms['mean']:.4f} +- {ms['std']:.4f} "
+                  f"({ms['n']} seeds)")
     return summary
 
 

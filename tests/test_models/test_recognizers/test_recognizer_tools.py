@@ -27,9 +27,12 @@ def test_fold_commands_select_fold_split_and_prediction_file(tmp_path):
     args = cv.parse_args([PA, '--work-dir', str(tmp_path), '--folds', '5',
                           '--split-file', 'splits.json', '--amp'])
     assert args.fold_list == [0, 1, 2, 3, 4]
-    train, test, pred = cv.fold_commands(args, 3, 'best.pth')
+    assert args.task == 'thrombus' and args.seeds == [0]
+    train, test, pred = cv.fold_commands(args, 3, 'best.pth', seed=1)
     assert train[1].endswith('train.py') and '--amp' in train
-    assert train[train.index('--work-dir') + 1] == str(tmp_path / 'fold_3')
+    assert train[train.index('--work-dir') + 1] == str(
+        tmp_path / 'seed_1' / 'fold_3')
+    assert 'randomness.seed=1' in train
     assert 'train_dataloader.dataset.fold=3' in train
     assert 'val_dataloader.dataset.fold=3' in train
     assert not any(o.startswith('test_dataloader.dataset.fold')
@@ -37,7 +40,8 @@ def test_fold_commands_select_fold_split_and_prediction_file(tmp_path):
     split = osp.abspath('splits.json')
     assert f'test_dataloader.dataset.split_file={split}' in test
     assert test[2:4] == [PA, 'best.pth']
-    assert pred == str(tmp_path / 'predictions' / 'fold_3_test.json')
+    assert pred == str(tmp_path / 'seed_1' / 'predictions' /
+                       'fold_3_test.json')
     assert f'test_evaluator.prediction_file={pred}' in test
 
 
@@ -63,7 +67,8 @@ def test_best_checkpoint_and_fold_metrics(tmp_path):
              for i, (lab, s) in enumerate([(1, .9), (1, .4), (0, .6),
                                            (0, .1)])]
     path = tmp_path / 'p.json'
-    path.write_text(json.dumps(dict(task='thrombus', predictions=preds)))
+    path.write_text(json.dumps(dict(task='thrombus', predictions=[
+        dict(p, pair_id=None, view=None, patient_id=None) for p in preds])))
     got = cv.fold_metrics(str(path), 0.5)
     # AUC by hand: positive > negative in 3 of 4 pairs; MCC: tp=fp=tn=fn=1
     assert got == dict(num_series=4, auc=0.75, mcc=0.0)
