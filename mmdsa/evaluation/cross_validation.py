@@ -173,3 +173,112 @@ def combine_p_values(p_values: Sequence[float]) -> float:
     several seeds each pooled comparison is one DeLong test)."""
     vals = [p for p in p_values if not math.isnan(p)]
     return float(np.median(vals)) if vals else math.nan
+
+
+# ---------------------------------------------------------------- bootstrap
+def scored_series(data: dict, rule: str = 'file') -> List[dict]:
+    """The scored series of a detection prediction file with ``frames``:
+    ``rule='file'`` applies the file's ``series_post_processor``,
+    ``'max_score'`` the maximum box score."""
+    from mmdsa.models.post_processing import build_series_post_processor
+    if rule not in ('file', 'max_score'):
+        raise ValueError("scored_series: expected rule 'file' or "
+                         f"'max_score', got {rule!r}")
+    post = build_series_post_processor(data.get('series_post_processor')) \
+        if rule == 'file' else None
+    return _scored_series(data, post)
+
+
+def series_tables(series: List[dict], iou_thr: float = 0.5,
+                  loc_series: str = 'all') -> List[dict]:
+    """Per series, what the metrics need: ``label``, ``score``, the top
+    boxes' ``top_scores`` / ``tp_iou`` / ``tp_cin`` of its evaluated frames
+    and its ``num_gt`` (see ``detection_summary``), so that resampled
+    metrics need no box matching."""
+    from .metrics.detection_summary import _top_boxes
+    out = []
+    for s in series:
+        scores, tp_iou, tp_cin, num_gt = _top_boxes([s], loc_series, iou_thr)
+        out.append(dict(label=int(s['label']), score=float(s['score']),
+                        top_scores=scores, tp_iou=tp_iou, tp_cin=tp_cin,
+                        num_gt=num_gt))
+    return out
+
+
+def table_metric(tables: List[dict], key: str,
+                 loc_score_thr='youden') -> float:
+    """One metric of :func:`series_tables` rows: ``auc``, ``sens95`` or a
+    localisation key (``ap50``, ``ar50``, ``ap_cin``, ``ar_cin``,
+    ``auprc``) as :func:`detection_summary` defines it."""
+    from .functional import (average_precision, binary_roc_auc,
+                             precision_recall_at, sensitivity_at_specificity,
+                             youden_operating_point)
+    labels = np.array([t['label'] for t in tables])
+    scores = np.array([t['score'] for t in tables])
+    if key in ('auc', 'sens95'):
+        if len(set(labels.tolist())) < 2:
+            return math.nan
+        return binary_roc_auc(labels, scores) if key == 'auc' else \
+            sensitivity_at_specificity(labels, scores, 0.95)
+    num_gt = sum(t['num_gt'] for t in tables)
+    if num_gt == 0:
+        return math.nan
+    top = np.concatenate([t['top_scores'] for t in tables])
+    if key == 'auprc':
+        tp = np.concatenate([t['tp_cin'] for t in tables])
+        return average_precision(tp, top, num_gt) if top.size else 0.0
+    flags = {'ap50': 'tp_iou', 'ar50': 'tp_iou', 'ap_cin': 'tp_cin',
+             'ar_cin': 'tp_cin'}
+    if key not in flags:
+        raise ValueError(f'table_metric: unknown key {key!r}')
+    if loc_score_thr == 'youden':
+        if len(set(labels.tolist())) < 2:
+            return math.nan
+        thr = youden_operating_point(labels, scores)[0]
+    else:
+        thr = float(loc_score_thr)
+    tp = np.concatenate([t[flags[key]] for t in tables]).astype(bool)
+    precision, recall = precision_recall_at(tp, top, num_gt, thr)
+    return precision if key.startswith('ap') else recall
+
+
+def paired_bootstrap(tables_a: List[dict], tables_b: List[dict], key: str,
+                     n: int = 1000, seed: int = 0,
+                     alpha: float = 0.05) -> Dict[str, float]:
+    """Paired bootstrap of ``metric(A) - metric(B)`` over series.
+
+    Both lists describe the same series in the same order (e.g. one model
+    with and without SO). Series are resampled with replacement, the same
+    draw for A and B; resamples where either metric is undefined are
+    skipped.
+
+    Returns:
+        dict: ``diff`` (on all series), ``ci_low`` / ``ci_high`` (percentile
+        interval), ``p`` (two-sided: twice the smaller share of resampled
+        differences on either side of 0, at most 1) and ``n_valid``.
+
+    Raises:
+        ValueError: The lists differ in length or labels.
+    """
+    if len(tables_a) != len(tables_b) or any(
+            a['label'] != b['label'] for a, b in zip(tables_a, tables_b)):
+        raise ValueError('paired_bootstrap: expected the same series in '
+                         'the same order in A and B')
+    diff = table_metric(tables_a, key) - table_metric(tables_b, key)
+    rng = np.random.default_rng(seed)
+    m = len(tables_a)
+    values = []
+    for _ in range(n):
+        idx = rng.integers(0, m, m)
+        d = table_metric([tables_a[i] for i in idx], key) - \
+            table_metric([tables_b[i] for i in idx], key)
+        if not math.isnan(d):
+            values.append(d)
+    if not values:
+        return dict(diff=diff, ci_low=math.nan, ci_high=math.nan,
+                    p=math.nan, n_valid=0)
+    values = np.asarray(values)
+    low, high = np.quantile(values, [alpha / 2, 1 - alpha / 2])
+    p = min(1.0, 2 * min(np.mean(values <= 0), np.mean(values >= 0)))
+    return dict(diff=float(diff), ci_low=float(low), ci_high=float(high),
+                p=float(p), n_valid=int(values.size))

@@ -161,3 +161,31 @@ def test_detection_cross_validation_end_to_end(tmp_path):
         assert 'max_score/auc' in rec['metrics']
     assert summary['mean_std']['auc']['n'] <= 1
     assert (work / 'cv_summary.json').is_file()
+
+
+def test_table_metrics_equal_detection_summary_and_bootstrap(tmp_path):
+    from mmdsa.evaluation.cross_validation import (paired_bootstrap,
+                                                   scored_series,
+                                                   series_tables,
+                                                   table_metric)
+    from mmdsa.evaluation.metrics import load_prediction_file
+    ids = [f'S{i:02d}' for i in range(16)]
+    metric = SeriesDetectionMetric(rescale_gt=False,
+                                   prediction_file=str(tmp_path / 'p.json'))
+    metric.process(None, _samples(ids, seed=4))
+    expected = metric.compute_metrics(metric.results)
+    data = load_prediction_file(str(tmp_path / 'p.json'))
+    so = series_tables(scored_series(data))
+    plain = series_tables(scored_series(data, 'max_score'))
+    for key in ('auc', 'sens95', 'ap50', 'ar50', 'ap_cin', 'ar_cin',
+                'auprc'):
+        assert table_metric(so, key) == pytest.approx(expected[key]), key
+        assert table_metric(plain, key) == pytest.approx(
+            expected['max_score/' + key]), key
+    res = paired_bootstrap(so, plain, 'ar_cin', n=200)
+    assert res['diff'] == pytest.approx(expected['ar_cin'] -
+                                        expected['max_score/ar_cin'])
+    assert res['ci_low'] <= res['diff'] <= res['ci_high']
+    assert 0.0 <= res['p'] <= 1.0 and res['n_valid'] > 100
+    same = paired_bootstrap(so, so, 'auprc', n=50)
+    assert same['diff'] == 0.0 and same['p'] == 1.0
