@@ -1,6 +1,6 @@
 """Turn per-frame detector outputs into series (for the series metrics)."""
 from collections import defaultdict
-from typing import Callable, Dict, List, Optional, Union
+from typing import Callable, Dict, List, Union
 
 import numpy as np
 from mmengine.logging import print_log

@@ -52,8 +52,8 @@ def _top_boxes(series: List[dict], loc_series: str, iou_thr: float):
             if sc.size == 0:
                 continue
             top = int(np.argmax(sc))
-            box = np.asarray(fr['bboxes'], np.float64).reshape(-1, 4)[top:top
-                                                                     + 1]
+            boxes = np.asarray(fr['bboxes'], np.float64).reshape(-1, 4)
+            box = boxes[top:top + 1]
             scores.append(float(sc[top]))
             tp_iou.append(bool(match_detections(box, sc[top:top + 1], gt,
                                                 'iou', iou_thr)[0][0]))

@@ -132,8 +132,9 @@ class SpatioTemporalDetector(BaseDetector):
                     f'(the detector\'s num_frames), got '
                     f'{temporal_neck["num_frames"]}')
             self.temporal_neck = MODELS.build(temporal_neck)
+        det_thr = detector_score_thr(detector.get('test_cfg'))
         self.series_post_processor_cfg = resolve_post_processor_cfg(
-            series_post_processor, detector_score_thr(detector.get('test_cfg')))
+            series_post_processor, det_thr)
         self.series_post_processor = build_series_post_processor(
             self.series_post_processor_cfg)
 

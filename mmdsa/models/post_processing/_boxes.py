@@ -3,7 +3,7 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from mmdsa.structures.bbox import box_iou as pairwise_iou
+from mmdsa.structures.bbox import box_iou as pairwise_iou  # noqa: F401
 from mmdsa.structures.bbox import centre_in_matrix
 
 
