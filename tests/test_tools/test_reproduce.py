@@ -1,0 +1,58 @@
+"""tools/analysis_tools/reproduce.py: derived configs and the orderings."""
+import importlib.util
+import math
+import os.path as osp
+
+import pytest
+
+ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'reproduce', osp.join(ROOT, 'tools', 'analysis_tools',
+                              'reproduce.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_variants_differ_only_where_the_paper_says(tmp_path):
+    rep = _tool()
+    s = rep._scale(rep.parse_args(['--quick']))
+    cfgs = {name: rep.model_config(name, *rep.BENCHMARK[name],
+                                   str(tmp_path), 'temporal', 3, s)
+            for name in rep.BENCHMARK}
+    for name, cfg in cfgs.items():
+        neck, frames, beta = rep.BENCHMARK[name]
+        assert cfg.model.num_frames == frames
+        assert cfg.train_dataloader.dataset.pipeline[0].num_frames == frames
+        assert cfg.test_dataloader.dataset.pipeline[0].num_frames == frames
+        assert cfg.model.detector.bbox_head.loss_bbox.beta == beta
+        assert (cfg.model.temporal_neck is None) == (neck is None)
+        # every model carries SO: one test gives both rows, same detections
+        assert cfg.model.series_post_processor.type == 'TrajectoryOptimizer'
+        assert cfg.model.detector.test_cfg.max_per_img == 1
+        assert cfg.val_dataloader is None and cfg.randomness.seed == 3
+        for split in ('train', 'test'):
+            ds = cfg[f'{split}_dataloader'].dataset
+            assert ds.synthetic['difficulty'] == 'temporal'
+        assert cfg.test_dataloader.dataset.synthetic['seed'] == 32
+    assert cfgs['RN+TAM'].model.temporal_neck.type == 'TemporalAttention'
+    assert cfgs['RN-DIoU'].model.detector.bbox_head.loss_bbox.beta == 0.0
+
+
+def test_orderings_hold_on_the_mean_and_report_the_median_p():
+    rep = _tool()
+    per_seed = [{'X AUC > RN AUC': (0.9, 0.8, 0.01, False),
+                 'RN AUC >= RN-DIoU AUC': (0.7, 0.7, 1.0, True)},
+                {'X AUC > RN AUC': (0.7, 0.75, 0.5, False),
+                 'RN AUC >= RN-DIoU AUC': (0.7, 0.7, math.nan, True)},
+                {'X AUC > RN AUC': (0.85, 0.8, 0.2, False),
+                 'RN AUC >= RN-DIoU AUC': (0.7, 0.7, 1.0, True)}]
+    got = {o['ordering']: o for o in rep.combine_orderings(per_seed)}
+    x = got['X AUC > RN AUC']
+    assert x['holds'] and x['a'] == pytest.approx(0.8166666)
+    assert x['p'] == pytest.approx(0.2)
+    assert got['RN AUC >= RN-DIoU AUC']['holds']
+    assert got['RN AUC >= RN-DIoU AUC']['p'] == 1.0
