@@ -11,10 +11,8 @@ cannot be read gives the reader's error and exit status 2.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
-import tempfile
 
 
 def parse_args(argv=None):
@@ -32,15 +30,6 @@ def parse_args(argv=None):
         'threshold, else 0.5)')
     parser.add_argument('--device', default='cpu')
     return parser.parse_args(argv)
-
-
-def _write_json_atomic(obj, path):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.json', dir=folder)
-    with os.fdopen(fd, 'w') as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
 
 
 def _threshold(cfg, given):
@@ -86,6 +75,7 @@ def main(argv=None):
     args = parse_args(argv)
     from mmdsa.apis import inference_series, init_model, is_detector
     from mmdsa.fileio import DSAReadError
+    from mmdsa.utils.fileio import write_json_atomic
     model = init_model(args.config, args.checkpoint, device=args.device)
     detector = is_detector(model)
     threshold = _threshold(model.cfg, args.threshold)
@@ -110,7 +100,7 @@ def main(argv=None):
         scored_as=('mean of the PA and LAT scores'
                    if len(entries) == 2 else 'single series'),
         series=entries)
-    _write_json_atomic(out, osp.join(args.out, 'result.json'))
+    write_json_atomic(osp.join(args.out, 'result.json'), out, indent=2)
     print(json.dumps({k: out[k] for k in ('task', 'score', 'verdict')}))
     print(f'wrote {osp.join(args.out, "result.json")}')
     return 0

@@ -28,9 +28,10 @@ import os
 import os.path as osp
 import subprocess
 import sys
-import tempfile
 
 from mmengine.config import Config, DictAction
+
+from mmdsa.utils.fileio import write_json_atomic
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -155,15 +156,6 @@ def _run(cmd):
     subprocess.run(cmd, check=True)
 
 
-def write_json(path, payload):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(payload, f, indent=2, allow_nan=True)
-    os.replace(tmp, path)
-
-
 def main(argv=None):
     args = parse_args(argv)
     check_config(args.config, args.split_file)
@@ -196,7 +188,8 @@ def main(argv=None):
                                          'fold_ensemble_test.json'))]
     summary = dict(config=args.config, threshold=args.threshold,
                    folds=folds, ensemble_command=' '.join(ensemble))
-    write_json(osp.join(args.work_dir, 'cv_summary.json'), summary)
+    write_json_atomic(osp.join(args.work_dir, 'cv_summary.json'), summary,
+                      indent=2, allow_nan=True)
     print('fold ensemble: ' + summary['ensemble_command'])
     return summary
 

@@ -32,6 +32,7 @@ from mmdsa.apis.experiment import (dump_config, log,  # noqa: E402
                                    train_and_test)
 from mmdsa.evaluation.metrics.prediction_files import (  # noqa: E402
     load_prediction_file, write_json_atomic)
+from mmdsa.utils.fileio import atomic_write  # noqa: E402
 
 DET_BASE = 'configs/perforation/' \
     'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py'
@@ -242,11 +243,7 @@ def write_outputs(out, args, s, det, cls, elapsed):
     for k, v in checks.items():
         lines.append(f"| {k} | {'n/a' if v is None else ('yes' if v else 'no')} |")
     path = osp.join(out, 'reproduce.md')
-    with open(path + '.tmp', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
-    import os
-    os.replace(path + '.tmp', path)
-    return path
+    return atomic_write(path, '\n'.join(lines) + '\n')
 
 
 def main(argv=None):

@@ -14,9 +14,10 @@ import json
 import os
 import os.path as osp
 import sys
-import tempfile
 
 from mmengine.utils import ProgressBar
+
+from mmdsa.utils.fileio import write_json_atomic
 
 
 class ConvertError(ValueError):
@@ -176,15 +177,6 @@ def build(series, boxes, out_path):
     return cls, det
 
 
-def write_json(obj, out):
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.ann-', suffix='.json', dir=folder)
-    with os.fdopen(fd, 'w', encoding='utf-8') as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, out)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('dicom_dir')
@@ -202,7 +194,7 @@ def main(argv=None):
         return 2
     for out, idx in ((args.out_cls, 0), (args.out_det, 1)):
         if out:
-            write_json(build(series, boxes, out)[idx], out)
+            write_json_atomic(out, build(series, boxes, out)[idx])
             print(f'\n{out}: {len(series)} series, {len(boxes)} boxes')
     return 0
 
