@@ -22,6 +22,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import shutil
 import uuid
 from typing import Any, Callable, Optional, Union
@@ -161,11 +162,23 @@ def write_json_atomic(path: Union[str, os.PathLike],
     return atomic_write(path, text)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # e.g. PermissionError: it runs, as another user
+        return True
+    return True
+
+
 def remove_stale_temp_files(path: Union[str, os.PathLike]) -> list:
     """Remove temporary siblings of ``path`` left by a killed writer.
 
-    Only files named like :func:`atomic_write`'s temporaries for this very
-    target (``.<name>.<pid>-<hex>.tmp<ext>``) are removed.
+    Only files named like :func:`atomic_write`'s temporaries for this target
+    (``.<name>.<pid>-<hex>.tmp<ext>``) whose writing process no longer runs
+    are removed. The file name of ``path`` may hold ``*`` wildcards (e.g.
+    ``work_dir/epoch_*.pth``).
 
     Args:
         path (str | os.PathLike): Target file whose leftovers to remove.
@@ -175,13 +188,19 @@ def remove_stale_temp_files(path: Union[str, os.PathLike]) -> list:
     """
     folder, name = osp.split(osp.abspath(os.fspath(path)))
     ext = osp.splitext(name)[1]
+    name_glob = '*'.join(glob.escape(part) for part in name.split('*'))
     pattern = osp.join(glob.escape(folder),
-                       f'.{glob.escape(name)}.*-*{TEMP_MARK}{glob.escape(ext)}')
+                       f'.{name_glob}.*-*{TEMP_MARK}{glob.escape(ext)}')
+    tail = re.compile(r'\.(\d+)-[0-9a-f]{8}' + re.escape(TEMP_MARK + ext) +
+                      '$')
     removed = []
-    for tmp in glob.glob(pattern):
-        if osp.isfile(tmp) and not osp.islink(tmp):
-            os.remove(tmp)
-            removed.append(tmp)
+    for tmp in sorted(glob.glob(pattern)):
+        match = tail.search(tmp)
+        if match is None or _pid_alive(int(match.group(1))) or \
+                not osp.isfile(tmp) or osp.islink(tmp):
+            continue
+        os.remove(tmp)
+        removed.append(tmp)
     return removed
 
 

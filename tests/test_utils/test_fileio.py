@@ -98,16 +98,28 @@ def test_bad_arguments(tmp_path):
         atomic_write(tmp_path / 'd', 'x')
 
 
+def _dead_pid():
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, '-c', 'pass'])
+    proc.wait()
+    return proc.pid
+
+
 def test_remove_stale_temp_files(tmp_path):
+    dead = _dead_pid()
     target = tmp_path / 'epoch_1.pth'
-    stale = tmp_path / '.epoch_1.pth.123-abcdef12.tmp.pth'
-    stale.write_bytes(b'half')
-    other = tmp_path / '.epoch_2.pth.123-abcdef12.tmp.pth'
-    other.write_bytes(b'half')
+    stale = tmp_path / f'.epoch_1.pth.{dead}-abcdef12.tmp.pth'
+    other = tmp_path / f'.epoch_2.pth.{dead}-abcdef12.tmp.pth'
+    running = tmp_path / f'.epoch_1.pth.{os.getpid()}-abcdef12.tmp.pth'
     user = tmp_path / 'epoch_1.pth.bak'
-    user.write_bytes(b'mine')
+    for p in (stale, other, running, user):
+        p.write_bytes(b'x')
     assert remove_stale_temp_files(target) == [str(stale)]
-    assert sorted(os.listdir(tmp_path)) == [other.name, user.name]
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        [other.name, running.name, user.name])
+    assert remove_stale_temp_files(tmp_path / 'epoch_*.pth') == [str(other)]
+    assert sorted(os.listdir(tmp_path)) == sorted([running.name, user.name])
 
 
 def test_replace_dir(tmp_path):
