@@ -136,10 +136,10 @@ def load_checkpoint_file(filename: str, map_location=None):
         return torch.load(
             filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
-        if 'Weights only load failed' not in str(exc):
+        if 'global' not in str(exc).lower():   # garbage, not a foreign object
             raise CorruptCheckpointError(
                 f'{filename}: not a checkpoint (torch said: '
-                f'{str(exc).splitlines()[0][:120]})') from exc
+                f'{_first_line(exc)})') from exc
         raise UnsafeCheckpointError(
             f'Refusing to load checkpoint {filename}: it contains a pickled '
             'object that is not a tensor, a builtin container or one of the '
@@ -149,13 +149,17 @@ def load_checkpoint_file(filename: str, map_location=None):
     except Exception as exc:  # truncated zip, legacy-format garbage, ...
         raise CorruptCheckpointError(
             f'{filename}: not a complete checkpoint (truncated or not a '
-            f'torch file; torch said: {str(exc).splitlines()[0][:120]})'
-        ) from exc
+            f'torch file; torch said: {_first_line(exc)})') from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return (lines[0][:120] if lines else type(exc).__name__)
 
 
 def _unsupported_global(message: str) -> str:
     for line in message.splitlines():
-        if 'Unsupported global' in line or 'GLOBAL' in line:
+        if 'global' in line.lower() and 'weights only' not in line.lower():
             line = line.strip().split('. Please use', 1)[0]
             return line.replace('WeightsUnpickler error: ', '')
     return message.splitlines()[0] if message else ''
