@@ -14,6 +14,12 @@ changes the order and the writing:
 2. ``last_checkpoint`` is then replaced atomically to name it;
 3. only then are outdated checkpoints deleted.
 
+An epoch's checkpoint is written after that epoch's validation when one
+follows (MMEngine writes it before), so that it holds what validation
+changed: a ``ReduceOnPlateauLR`` step, the best score. A run resumed from it
+continues exactly where the uninterrupted run would (with
+:class:`~mmdsa.engine.hooks.EpochSeedHook`, bit for bit).
+
 So at every moment ``last_checkpoint`` names a complete checkpoint. A
 checkpoint whose deletion a kill interrupted is deleted when the run
 resumes, and temporary files a kill left behind are removed at the start of
@@ -58,6 +64,42 @@ class AtomicCheckpointHook(CheckpointHook):
         remove_stale_temp_files(
             osp.join(self.out_dir, self.filename_tmpl.replace('{}', '*')))
         remove_stale_temp_files(osp.join(runner.work_dir, 'last_checkpoint'))
+
+    def _validates_after_this_epoch(self, runner) -> bool:
+        """Whether the train loop runs validation after the current epoch
+        (MMEngine's EpochBasedTrainLoop rule)."""
+        loop = runner.train_loop
+        if runner.val_loop is None or not hasattr(loop, 'val_interval'):
+            return False
+        epoch = runner.epoch + 1
+        return epoch >= getattr(loop, 'val_begin', 1) and (
+            epoch % loop.val_interval == 0 or epoch == loop.max_epochs)
+
+    def after_train_epoch(self, runner) -> None:
+        self._deferred = False
+        if self.by_epoch and self._is_local() and \
+                self._validates_after_this_epoch(runner) and (
+                    self.every_n_epochs(runner, self.interval,
+                                        self.save_begin)
+                    or (self.save_last and self.is_last_train_epoch(runner))):
+            self._deferred = True   # saved in after_val_epoch
+            return
+        super().after_train_epoch(runner)
+
+    def after_val_epoch(self, runner, metrics) -> None:
+        if not getattr(self, '_deferred', False):
+            return super().after_val_epoch(runner, metrics)
+        self._deferred = False
+        # runner.epoch counts the finished epoch now
+        last, self.last_ckpt = self.last_ckpt, None   # no re-save inside
+        try:
+            super().after_val_epoch(runner, metrics)
+        finally:
+            if self.last_ckpt is None:
+                self.last_ckpt = last
+        runner.logger.info(f'Saving checkpoint at {runner.epoch} epochs')
+        self._save_checkpoint_with_step(
+            runner, runner.epoch, dict(epoch=runner.epoch, iter=runner.iter))
 
     def _remove_ckpt(self, step) -> None:
         path = self.file_backend.join_path(self.out_dir,
