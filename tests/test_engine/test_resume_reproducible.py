@@ -13,13 +13,16 @@ PERFORATION = (
 SIZE = 48
 
 
-def _options(task, data):
-    """Toy scale: a few series, small frames, 3 epochs."""
+def _options(task, data, epochs):
+    """Toy scale: a few series, small frames, ``epochs`` epochs."""
     if task == 'thrombus':
         sizes = dict(train='num_pairs=3', val='num_pairs=2')
         resize = ['train_dataloader.dataset.pipeline.0.resize=%d' % SIZE,
                   'val_dataloader.dataset.pipeline.0.resize=%d' % SIZE]
-        extra = ['train_cfg.val_interval=1']
+        # ReduceOnPlateauLR without patience: the validation after epoch 2
+        # changes the learning rate of epoch 3, so a checkpoint that missed
+        # it would resume with another learning rate
+        extra = ['train_cfg.val_interval=1', 'param_scheduler.0.patience=0']
     else:
         sizes = dict(train='num_series=4', val='num_series=2')
         scale = f'({SIZE},{SIZE})'
@@ -27,7 +30,7 @@ def _options(task, data):
             f'train_dataloader.dataset.pipeline.2.transforms.0.scale={scale}',
             f'val_dataloader.dataset.pipeline.2.transforms.0.scale={scale}']
         extra = ['train_cfg.val_interval=1']
-    opts = ['train_cfg.max_epochs=3'] + resize + extra
+    opts = [f'train_cfg.max_epochs={epochs}'] + resize + extra
     for split in ('train', 'val'):
         key = f'{split}_dataloader.dataset'
         opts += [f'{key}.data_root={data}/{split}/',
@@ -48,26 +51,28 @@ def _weights(path):
     return load_checkpoint_file(str(path))['state_dict']
 
 
-@pytest.mark.parametrize('task, config', [('thrombus', THROMBUS),
-                                          ('perforation', PERFORATION)])
-def test_kill_and_resume_gives_bit_identical_weights(tmp_path, task,
-                                                     config):
-    opts = _options(task, tmp_path / 'data')
-    killing = tmp_path / 'killed_after_epoch_2.py'
+@pytest.mark.parametrize('task, config, epochs', [
+    ('thrombus', THROMBUS, 3), ('perforation', PERFORATION, 2)])
+def test_kill_and_resume_gives_bit_identical_weights(tmp_path, task, config,
+                                                     epochs):
+    """Killed when the last epoch is about to start, then resumed."""
+    opts = _options(task, tmp_path / 'data', epochs)
+    killing = tmp_path / 'killed.py'
     killing.write_text(
         f"_base_ = [{str(config)!r}]\n"
         "custom_imports = dict(imports=['mmdsa', 'kill_hook'], "
         "allow_failed_imports=False)\n"
-        "custom_hooks = [dict(type='KillAtEpochStartHook', epoch=2)]\n")
+        "custom_hooks = [dict(type='KillAtEpochStartHook', "
+        f"epoch={epochs - 1})]\n")
     full, killed = tmp_path / 'full', tmp_path / 'killed'
     _train(config, full, opts)
     proc = _train(killing, killed, opts, check=False)
     assert proc.returncode == 137, proc.stderr[-3000:]
-    assert (killed / 'epoch_2.pth').is_file()
-    assert not (killed / 'epoch_3.pth').exists()
+    assert (killed / f'epoch_{epochs - 1}.pth').is_file()
+    assert not (killed / f'epoch_{epochs}.pth').exists()
     _train(config, killed, opts, ['--resume'])
-    a, b = _weights(full / 'epoch_3.pth'), _weights(killed / 'epoch_3.pth')
+    last = f'epoch_{epochs}.pth'
+    a, b = _weights(full / last), _weights(killed / last)
     assert a.keys() == b.keys()
     differ = [k for k in a if not torch.equal(a[k], b[k])]
     assert differ == [], f'{len(differ)} of {len(a)} tensors differ'
-    # augmentation / dropout really were random: another seed differs

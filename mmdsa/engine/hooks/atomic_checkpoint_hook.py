@@ -26,6 +26,7 @@ resumes, and temporary files a kill left behind are removed at the start of
 the next run. Remote back ends (``backend_args`` / ``out_dir`` URIs) keep
 MMEngine's behaviour.
 """
+import functools
 import os.path as osp
 
 from mmengine.dist import is_main_process
@@ -43,9 +44,21 @@ PENDING_REMOVAL_KEY = 'mmdsa_ckpt_ids_to_remove'
 class AtomicCheckpointHook(CheckpointHook):
     """:class:`mmengine.hooks.CheckpointHook` with atomic saving.
 
-    Takes exactly MMEngine's arguments (``interval``, ``max_keep_ckpts``,
-    ``save_best``, ``filename_tmpl``, ...).
+    Takes MMEngine's arguments (``interval``, ``max_keep_ckpts``,
+    ``save_best``, ``filename_tmpl``, ...) and one more.
+
+    Args:
+        save_after_val (bool): Write an epoch's checkpoint after the
+            validation that follows it (default), so that it holds the
+            scheduler step and best score validation produced. ``False``
+            writes it before validation, as MMEngine does.
+        **kwargs: :class:`mmengine.hooks.CheckpointHook`'s arguments.
     """
+
+    def __init__(self, *args, save_after_val: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.save_after_val = save_after_val
+        self._deferred = False
 
     def _is_local(self) -> bool:
         return isinstance(getattr(self, 'file_backend', None), LocalBackend)
@@ -77,7 +90,7 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def after_train_epoch(self, runner) -> None:
         self._deferred = False
-        if self.by_epoch and self._is_local() and \
+        if self.save_after_val and self.by_epoch and self._is_local() and \
                 self._validates_after_this_epoch(runner) and (
                     self.every_n_epochs(runner, self.interval,
                                         self.save_begin)
@@ -86,10 +99,25 @@ class AtomicCheckpointHook(CheckpointHook):
             return
         super().after_train_epoch(runner)
 
+    def _save_deferred(self, runner) -> None:
+        """Write the checkpoint of the finished epoch ``runner.epoch``."""
+        self._deferred = False
+        runner.logger.info(f'Saving checkpoint at {runner.epoch} epochs')
+        self._save_checkpoint_with_step(
+            runner, runner.epoch, dict(epoch=runner.epoch, iter=runner.iter))
+
+    def before_train_epoch(self, runner) -> None:
+        if getattr(self, '_deferred', False):   # validation did not run
+            self._save_deferred(runner)
+
+    def after_train(self, runner) -> None:
+        if getattr(self, '_deferred', False):
+            self._save_deferred(runner)
+        super().after_train(runner)
+
     def after_val_epoch(self, runner, metrics) -> None:
         if not getattr(self, '_deferred', False):
             return super().after_val_epoch(runner, metrics)
-        self._deferred = False
         # runner.epoch counts the finished epoch now
         last, self.last_ckpt = self.last_ckpt, None   # no re-save inside
         try:
@@ -97,9 +125,7 @@ class AtomicCheckpointHook(CheckpointHook):
         finally:
             if self.last_ckpt is None:
                 self.last_ckpt = last
-        runner.logger.info(f'Saving checkpoint at {runner.epoch} epochs')
-        self._save_checkpoint_with_step(
-            runner, runner.epoch, dict(epoch=runner.epoch, iter=runner.iter))
+        self._save_deferred(runner)
 
     def _remove_ckpt(self, step) -> None:
         path = self.file_backend.join_path(self.out_dir,
@@ -111,7 +137,8 @@ class AtomicCheckpointHook(CheckpointHook):
 
     def _atomic_runner_save(self, runner):
         """``runner.save_checkpoint`` that writes through a temporary file."""
-        save = runner.save_checkpoint
+        # the class's method, not a wrapper _save_best_checkpoint installed
+        save = functools.partial(type(runner).save_checkpoint, runner)
 
         def atomic_save(out_dir, filename, *args, **kwargs):
             if not is_main_process():
