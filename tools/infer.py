@@ -11,10 +11,8 @@ cannot be read gives the reader's error and exit status 2.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
-import tempfile
 
 
 def parse_args(argv=None):
@@ -31,16 +29,18 @@ def parse_args(argv=None):
         help='verdict threshold (default: the config test_evaluator '
         'threshold, else 0.5)')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--allow-partial-checkpoint',
+        action='store_true',
+        help='load a checkpoint whose weights do not fit the model exactly '
+        '(default: refuse it)')
     return parser.parse_args(argv)
 
 
-def _write_json_atomic(obj, path):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.json', dir=folder)
-    with os.fdopen(fd, 'w') as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
+def _refuse(message):
+    """A refusal: one line on stderr, exit status 2."""
+    print(f'error: {message}', file=sys.stderr)
+    return 2
 
 
 def _threshold(cfg, given):
@@ -86,7 +86,19 @@ def main(argv=None):
     args = parse_args(argv)
     from mmdsa.apis import inference_series, init_model, is_detector
     from mmdsa.fileio import DSAReadError
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
+    from mmdsa.utils.fileio import write_json_atomic
+    if osp.exists(args.out) and not osp.isdir(args.out):
+        return _refuse(f'{args.out}: --out must be a folder, but it is an '
+                       'existing file')
+    if not osp.isfile(args.checkpoint):
+        return _refuse(f'{args.checkpoint}: checkpoint not found (no such '
+                       'file)')
+    try:
+        model = init_model(args.config, args.checkpoint, device=args.device,
+                           strict=not args.allow_partial_checkpoint)
+    except REFUSED_CHECKPOINT_ERRORS as exc:
+        return _refuse(exc)
     detector = is_detector(model)
     threshold = _threshold(model.cfg, args.threshold)
     paths = [args.series] + ([args.pair] if args.pair else [])
@@ -96,8 +108,7 @@ def main(argv=None):
         try:
             result = inference_series(model, path)
         except DSAReadError as exc:
-            print(f'error: {exc}', file=sys.stderr)
-            return 2
+            return _refuse(exc)
         entries.append(_summarise(result, detector, name, args.out))
     score = sum(e['score'] for e in entries) / len(entries)
     out = dict(
@@ -110,7 +121,7 @@ def main(argv=None):
         scored_as=('mean of the PA and LAT scores'
                    if len(entries) == 2 else 'single series'),
         series=entries)
-    _write_json_atomic(out, osp.join(args.out, 'result.json'))
+    write_json_atomic(osp.join(args.out, 'result.json'), out, indent=2)
     print(json.dumps({k: out[k] for k in ('task', 'score', 'verdict')}))
     print(f'wrote {osp.join(args.out, "result.json")}')
     return 0

@@ -386,7 +386,7 @@ def run_thrombus_seed(args, seed):
 
 def main(argv=None):
     from mmdsa.evaluation.cross_validation import mean_std
-    from mmdsa.evaluation.metrics import write_json_atomic
+    from mmdsa.utils.fileio import write_json_atomic
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -406,7 +406,8 @@ def main(argv=None):
                    mean_std=mean_std([s['metrics'] for s in seeds]))
     if args.reference and args.task == 'perforation':
         summary['delong_vs_reference'] = reference_delong(args, seeds)
-    write_json_atomic(osp.join(args.work_dir, 'cv_summary.json'), summary)
+    write_json_atomic(osp.join(args.work_dir, 'cv_summary.json'), summary,
+                      indent=2, allow_nan=True)
     for key in ('auc', 'ap_cin', 'ar_cin', 'auprc', 'mcc'):
         if key in summary['mean_std']:
             ms = summary['mean_std'][key]

@@ -4,11 +4,15 @@
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
 
 Checkpoints load with ``torch.load(weights_only=True)`` and an allow-list of
-MMEngine's own types (mmdsa.utils.compat); anything else is refused.
+MMEngine's own types (mmdsa.utils.compat); anything else is refused. The
+checkpoint must fit the model exactly unless ``--allow-partial-checkpoint``.
+A missing, truncated, unsafe or non-fitting checkpoint gives one line
+``error: ...`` and exit status 2.
 """
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.evaluator import DumpResults
@@ -37,6 +41,11 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--allow-partial-checkpoint',
+        action='store_true',
+        help='evaluate a checkpoint whose weights do not fit the model '
+        'exactly (default: refuse it)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -50,9 +59,16 @@ def main(argv=None):
     args = parse_args(argv)
     import mmdsa  # noqa: F401  (version checks + checkpoint loader)
     from mmdsa.utils import register_all_modules
+    from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
                                      init_cpu_distributed)
     register_all_modules(init_default_scope=False)
+    if not osp.isfile(args.checkpoint):
+        return _refuse(f'{args.checkpoint}: checkpoint not found (no such '
+                       'file)')
+    if args.out is not None and osp.isdir(args.out):
+        return _refuse(f'{args.out}: --out must be a .pkl file, but it is '
+                       'an existing folder')
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -64,6 +80,9 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if not args.allow_partial_checkpoint:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='mmdsa.StrictLoadHook', filename=args.checkpoint)]
     if init_cpu_distributed(args.launcher):
         adapt_config_for_cpu_distributed(cfg)
 
@@ -72,9 +91,19 @@ def main(argv=None):
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
-    metrics = runner.test()
+    try:
+        metrics = runner.test()
+    except REFUSED_CHECKPOINT_ERRORS as exc:
+        return _refuse(exc)
     return metrics
 
 
+def _refuse(message):
+    """A refusal: one line on stderr, exit status 2."""
+    print(f'error: {message}', file=sys.stderr)
+    return 2
+
+
 if __name__ == '__main__':
-    main()
+    result = main()
+    sys.exit(result if isinstance(result, int) else 0)

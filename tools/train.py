@@ -6,10 +6,16 @@
 Distributed runs use MMEngine's launchers and torch.distributed (see
 tools/dist_train.sh); on a machine without GPUs the process group is created
 with the gloo backend (mmdsa.utils.compat.init_cpu_distributed).
+
+``--resume`` loads only a checkpoint that fits the model exactly and
+restores the random state of the run (docs/guarantees.md); a missing,
+truncated, unsafe or non-fitting checkpoint gives one line ``error: ...``
+and exit status 2.
 """
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -69,6 +75,10 @@ def build_config(args):
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    if args.resume is not None:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='mmdsa.StrictLoadHook',
+                 filename=None if args.resume == 'auto' else args.resume)]
     return cfg
 
 
@@ -78,14 +88,24 @@ def main(argv=None):
     from mmdsa.utils import register_all_modules
     from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
                                      init_cpu_distributed)
+    from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
+        print(f'error: {args.resume}: checkpoint not found (no such file)',
+              file=sys.stderr)
+        return 2
     if init_cpu_distributed(args.launcher):
         adapt_config_for_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except REFUSED_CHECKPOINT_ERRORS as exc:
+        print(f'error: {exc}', file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

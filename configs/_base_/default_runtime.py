@@ -6,8 +6,13 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1),
+    # MMEngine's CheckpointHook, saving atomically and deleting old
+    # checkpoints only after the new one is in place (docs/guarantees.md)
+    checkpoint=dict(type='AtomicCheckpointHook', interval=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Python/numpy/torch/worker streams re-seeded from (seed, epoch, rank) at
+    # each epoch, so that a resumed run is bit-identical (docs/guarantees.md)
+    epoch_seed=dict(type='EpochSeedHook'),
 )
 
 env_cfg = dict(

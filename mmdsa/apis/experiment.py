@@ -64,10 +64,9 @@ def set_synthetic_data(cfg: Config, root: str, sizes: Dict[str, int],
 
 
 def dump_config(cfg: Config, path: str) -> str:
-    """Write ``cfg`` as a standalone config file."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    cfg.dump(path)
-    return path
+    """Write ``cfg`` as a standalone config file (atomically)."""
+    from mmdsa.utils.fileio import atomic_write
+    return atomic_write(path, writer=cfg.dump)
 
 
 def run_tool(args: Sequence[str]) -> None:

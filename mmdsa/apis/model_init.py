@@ -4,7 +4,6 @@ from typing import Optional, Union
 
 import torch
 from mmengine.config import Config
-from mmengine.runner import load_checkpoint
 
 
 def _strip_pretrained(cfg):
@@ -25,7 +24,8 @@ def _strip_pretrained(cfg):
 def init_model(config: Union[str, Config],
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
-               cfg_options: Optional[dict] = None) -> torch.nn.Module:
+               cfg_options: Optional[dict] = None,
+               strict: bool = True) -> torch.nn.Module:
     """Build an mmdsa model (detector or recognizer) ready for inference.
 
     Args:
@@ -35,12 +35,23 @@ def init_model(config: Union[str, Config],
             one the model keeps random weights (useful for smoke tests only).
         device (str): ``'cpu'`` or ``'cuda:0'`` etc.
         cfg_options (dict, optional): Overrides merged into the config.
+        strict (bool): Refuse a checkpoint whose weights do not fit the
+            model exactly (:func:`mmdsa.utils.checkpoint.check_checkpoint_fits`).
+            ``False`` loads what fits, for fine-tuning from another model.
 
     Returns:
         torch.nn.Module: The model in eval mode with ``model.cfg`` set and
         ``model.dataset_meta`` taken from the checkpoint when present.
+
+    Raises:
+        FileNotFoundError: the checkpoint does not exist.
+        mmdsa.utils.compat.CorruptCheckpointError: it is truncated.
+        mmdsa.utils.compat.UnsafeCheckpointError: it holds foreign objects.
+        mmdsa.utils.checkpoint.CheckpointMismatchError: ``strict`` and its
+            weights do not fit the model.
     """
     from mmdsa.registry import MODELS
+    from mmdsa.utils.checkpoint import load_model_checkpoint
     from mmdsa.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     if isinstance(config, str):
@@ -55,7 +66,8 @@ def init_model(config: Union[str, Config],
         _strip_pretrained(model_cfg)
     model = MODELS.build(model_cfg)
     if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        ckpt = load_model_checkpoint(
+            model, checkpoint, strict=strict, map_location='cpu')
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         model.dataset_meta = meta.get('dataset_meta', None)
     model.cfg = config

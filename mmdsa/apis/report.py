@@ -7,6 +7,7 @@ import numpy as np
 
 from mmdsa.evaluation.metrics.prediction_files import (load_prediction_file,
                                                        write_json_atomic)
+from mmdsa.utils.fileio import atomic_write
 
 DET_KEYS = [('auc', 'series AUC'), ('youden_sens', 'Youden sensitivity'),
             ('youden_spec', 'Youden specificity'),
@@ -178,8 +179,4 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
                f"kept boxes in frames {example['kept_frames']}; the "
                f"reference marks frames {example['reference_frames']}."]
     path = osp.join(rdir, 'report.md')
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write('\n'.join(md) + '\n')
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, '\n'.join(md) + '\n')

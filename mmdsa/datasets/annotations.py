@@ -23,6 +23,42 @@ def _fail(path, entry, field, expected, got):
                           f'{expected}, got {got!r}')
 
 
+def check_label_and_boxes(where: str, label: int, num_boxes: int) -> None:
+    """The one rule tying a detection series' label to its boxes.
+
+    A perforation series (label 1) has at least one box; a series without a
+    perforation (label 0) has none. The loader and the DICOM-folder converter
+    both apply it.
+
+    Args:
+        where (str): File and entry, for the message.
+        label (int): 0 or 1.
+        num_boxes (int): Boxes on all frames of the series.
+
+    Raises:
+        AnnotationError: the label and the boxes disagree.
+    """
+    if label == 0 and num_boxes:
+        raise AnnotationError(
+            f'{where}: field "label": expected 1 for a series with boxes '
+            f'(a box marks a perforation; it has {num_boxes}), got 0')
+    if label == 1 and not num_boxes:
+        raise AnnotationError(
+            f'{where}: field "label": expected 0 for a series without '
+            'boxes (a perforation series needs at least one box), got 1')
+
+
+def check_has_series(path: str, count: int, what: str = 'series') -> None:
+    """Refuse an annotation file (or a filtered subset) with no series.
+
+    Raises:
+        AnnotationError: ``count == 0``; the message names the file.
+    """
+    if count == 0:
+        raise AnnotationError(f'{path}: holds no {what}: expected at least '
+                              'one series')
+
+
 def _read_json(path: str) -> Any:
     if not osp.isfile(path):
         raise AnnotationError(f'{path}: annotation file not found')
@@ -143,6 +179,7 @@ def load_classification_annotations(path: str) -> Dict[str, Any]:
             clean.append([float(pt[0]), float(pt[1])])
         info['thrombus_points'] = clean
         out.append(info)
+    check_has_series(path, len(out), 'series (data_list is empty)')
     return dict(metainfo=metainfo, data_list=out)
 
 
@@ -305,8 +342,10 @@ def load_detection_annotations(path: str) -> Dict[str, Any]:
                   f'at most one box per frame (image {iid} already has '
                   'one)', iid)
         frame['bboxes'].append([x, y, x + w, y + h])
+    check_has_series(path, len(videos), 'series ("videos" is empty)')
     for v in videos:
-        v.pop('_entry')
+        check_label_and_boxes(f"{path}: {v.pop('_entry')}", v['label'],
+                              sum(len(f['bboxes']) for f in v['frames']))
         v['frames'].sort(key=lambda f: f['frame_id'])
     return dict(categories=cats, videos=videos)
 

@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset
 
 from mmdsa.registry import DATASETS
 from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
+                          check_has_series,
                           load_classification_annotations)
 from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
                             split_filter)
@@ -104,6 +105,10 @@ class DSASequenceDataset(BaseDataset):
                     num_frames=d['num_frames'],
                     acquisition_datetime=d['acquisition_datetime'],
                     thrombus_points=d['thrombus_points']))
+        check_has_series(
+            self.ann_file, len(infos),
+            f'series for split={self.split!r}, fold={self.fold!r}, '
+            f'view={self.view!r}')
         if not self.pair_mode:
             return infos
         return self._make_pairs(infos)

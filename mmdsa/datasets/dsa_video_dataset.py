@@ -6,7 +6,8 @@ from typing import Dict, List, Optional
 from mmengine.dataset import BaseDataset
 
 from mmdsa.registry import DATASETS
-from .annotations import DETECTION_CLASSES, load_detection_annotations
+from .annotations import (DETECTION_CLASSES, check_has_series,
+                          load_detection_annotations)
 from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
                             split_filter)
 
@@ -110,4 +111,8 @@ class DSAVideoDataset(BaseDataset):
                             dict(bbox=list(b), bbox_label=0, ignore_flag=0)
                             for b in frame['bboxes']
                         ]))
+        check_has_series(
+            self.ann_file, len(data_list),
+            f'series for split={self.split!r}, fold={self.fold!r}, '
+            f'view={self.view!r}')
         return data_list

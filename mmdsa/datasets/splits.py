@@ -14,11 +14,12 @@ import json
 import os
 import os.path as osp
 import random
-import tempfile
 from datetime import datetime
 from typing import Dict, List, Sequence
 
 import numpy as np
+
+from mmdsa.utils.fileio import write_json_atomic
 
 SPLIT_METHODS = ('chronological_kfold', 'stratified_group_kfold')
 
@@ -204,17 +205,7 @@ def split_patients(split: Dict, name: str, fold=None, where='split'):
 
 
 def write_split(split: Dict, out: str) -> str:
-    """Write ``split`` as JSON atomically (temp file + ``os.replace``)."""
+    """Write ``split`` as JSON atomically
+    (:func:`mmdsa.utils.fileio.write_json_atomic`)."""
     validate_split(split, where=out)
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.split-', suffix='.json', dir=folder)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(split, f, indent=1)
-        os.replace(tmp, out)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-    return out
+    return write_json_atomic(out, split)

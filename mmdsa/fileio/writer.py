@@ -2,9 +2,11 @@
 import os
 import os.path as osp
 import shutil
-import tempfile
 
 import numpy as np
+
+from mmdsa.utils.fileio import (atomic_write, make_temp_sibling_dir,
+                                 replace_dir)
 
 
 def _check_frames(frames):
@@ -52,16 +54,9 @@ def write_frames(frames, path, overwrite=False):
     parent = osp.dirname(osp.abspath(path))
     os.makedirs(parent, exist_ok=True)
     if path.lower().endswith('.npy'):
-        fd, tmp = tempfile.mkstemp(suffix='.npy', dir=parent)
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                np.save(f, frames.astype(np.float32, copy=False))
-            os.replace(tmp, path)
-        except BaseException:
-            if osp.exists(tmp):
-                os.remove(tmp)
-            raise
-        return path
+        return atomic_write(
+            path, writer=lambda tmp: np.save(
+                tmp, frames.astype(np.float32, copy=False)))
     return _write_png_folder(frames, path, parent)
 
 
@@ -75,17 +70,11 @@ def _write_png_folder(frames, path, parent):
             f'[{rounded.min()}, {rounded.max()}] (use a .npy path)')
     dtype = np.uint8 if rounded.max() <= 255 else np.uint16
     rounded = rounded.astype(dtype)
-    tmp = tempfile.mkdtemp(prefix='.tmp_frames_', dir=parent)
+    tmp = make_temp_sibling_dir(path)
     try:
         for i, frame in enumerate(rounded):
             Image.fromarray(frame).save(osp.join(tmp, f'frame_{i:04d}.png'))
-        if osp.lexists(path):
-            old = tempfile.mkdtemp(prefix='.old_frames_', dir=parent)
-            os.replace(path, osp.join(old, 'old'))
-            os.replace(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
+        replace_dir(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -2,29 +2,9 @@
 ``docs/contracts.md``: classification JSON (MMEngine BaseDataset layout) and
 CocoVID-style detection JSON. Paths are relative to the annotation file's
 folder (``dicom/<name>.dcm``)."""
-import json
-import os
-import os.path as osp
-import tempfile
 
 THROMBUS_CLASSES = ['thrombus_free', 'thrombus']
 PERFORATION_CATEGORY = {'id': 1, 'name': 'perforation'}
-
-
-def write_json_atomic(obj, path):
-    """Dump ``obj`` as indented JSON to ``path`` via a temp file + replace."""
-    out_dir = osp.dirname(osp.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.json', dir=out_dir)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(obj, f, indent=1)
-            f.write('\n')
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-    return path
 
 
 def classification_entry(series_id, patient_id, pair_id, view, file, label,

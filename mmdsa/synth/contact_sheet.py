@@ -1,10 +1,11 @@
 """Contact sheet: a grid of a series' frames as one PNG for a human look."""
 import os
 import os.path as osp
-import tempfile
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from mmdsa.utils.fileio import atomic_write
 
 
 def _load(frames):
@@ -73,14 +74,5 @@ def contact_sheet(frames, out_png, boxes=None, points=None, max_frames=12,
     sheet = Image.new('RGB', (cols * (w + 2), rows * (h + 2)), (0, 0, 0))
     for k, tile in enumerate(tiles):
         sheet.paste(tile, ((k % cols) * (w + 2), (k // cols) * (h + 2)))
-    out_dir = osp.dirname(osp.abspath(out_png))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.png', dir=out_dir)
-    os.close(fd)
-    try:
-        sheet.save(tmp, format='PNG')
-        os.replace(tmp, out_png)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-    return out_png
+    return atomic_write(out_png,
+                        writer=lambda tmp: sheet.save(tmp, format='PNG'))

@@ -14,8 +14,11 @@ import shutil
 
 import numpy as np
 
+from mmdsa.utils.fileio import (make_temp_sibling_dir, replace_dir,
+                                 write_json_atomic)
+
 from .annotations import (classification_entry, classification_file,
-                          detection_file, write_json_atomic)
+                          detection_file)
 from .dicom_writer import synthetic_uid, write_xa_dicom
 from .pathology import check_difficulty
 from .simulate import simulate_pair
@@ -179,8 +182,8 @@ def generate_thrombus_dataset(out_dir, num_pairs=100, seed=0, image_size=256,
              starts[i], image_size, difficulty) for i in range(num_pairs)]
     results = _run(_thrombus_job, jobs, workers, progress)
     entries = [e for pair in results for e in pair]
-    return write_json_atomic(classification_file(entries),
-                             osp.join(out_dir, 'thrombus.json'))
+    return write_json_atomic(osp.join(out_dir, 'thrombus.json'),
+                             classification_file(entries))
 
 
 def generate_perforation_dataset(out_dir, num_series=100, seed=0,
@@ -211,8 +214,8 @@ def generate_perforation_dataset(out_dir, num_series=100, seed=0,
              starts[i], image_size, difficulty, str(views[i]))
             for i in range(num_series)]
     series = _run(_perforation_job, jobs, workers, progress)
-    return write_json_atomic(detection_file(series),
-                             osp.join(out_dir, 'perforation.json'))
+    return write_json_atomic(osp.join(out_dir, 'perforation.json'),
+                             detection_file(series))
 
 
 _GENERATORS = {'thrombus': generate_thrombus_dataset,
@@ -231,24 +234,127 @@ def _content_params(task, kwargs):
             'params': params}
 
 
-def ensure_synthetic_dataset(root, task='thrombus', **kwargs):
+def _manifest(folder):
+    """Relative paths of every file under ``folder`` (sorted, '/' separated),
+    the marker excluded."""
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            rel = osp.relpath(osp.join(dirpath, name), folder)
+            rel = rel.replace(os.sep, '/')
+            if rel != PARAMS_FILE:
+                files.append(rel)
+    return files
+
+
+def _read_marker(folder):
+    """The marker of a generated folder, or None when there is none."""
+    path = osp.join(folder, PARAMS_FILE)
+    if not osp.isfile(path):
+        return None
+    try:
+        with open(path, encoding='utf-8') as f:
+            marker = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def _foreign_files(folder):
+    """Files under ``folder`` that the generator did not write there.
+
+    A folder the generator made holds its marker (``synth_params.json``) and
+    exactly the files the marker lists. Returns ``[]`` for a missing or an
+    empty folder, which may be (re)filled.
+    """
+    if not osp.lexists(folder):
+        return []
+    if not osp.isdir(folder) or osp.islink(folder):
+        return [folder]
+    present = _manifest(folder)
+    marker = _read_marker(folder)
+    listed = set(marker.get('files', [])) if marker else set()
+    foreign = [f for f in present if f not in listed]
+    if marker is None and osp.exists(osp.join(folder, PARAMS_FILE)):
+        foreign.insert(0, PARAMS_FILE)   # unreadable marker: not ours
+    return foreign
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_generation_folders(root):
+    """Remove ``<root>.tmp-<pid>-*`` / ``<root>.old-<pid>-*`` siblings left
+    by a generation that was killed (its process no longer runs).
+
+    Args:
+        root (str): The data set folder.
+
+    Returns:
+        list[str]: The removed folders.
+    """
+    root = osp.abspath(root)
+    parent, base = osp.split(root)
+    removed = []
+    if not osp.isdir(parent):
+        return removed
+    for name in os.listdir(parent):
+        for mark in ('.tmp-', '.old-'):
+            prefix = base + mark
+            if not name.startswith(prefix):
+                continue
+            pid = name[len(prefix):].split('-', 1)[0]
+            path = osp.join(parent, name)
+            if pid.isdigit() and not _pid_alive(int(pid)) and \
+                    osp.isdir(path) and not osp.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def ensure_synthetic_dataset(root, task='thrombus', *, regenerate=False,
+                             finish=None, **kwargs):
     """Generate a synthetic data set into ``root`` once and reuse it.
 
-    The generation parameters are stored in ``root/synth_params.json``; when
-    they match the request the existing files are reused, otherwise the set
-    is regenerated. Generation goes to a temporary sibling folder that is
-    renamed to ``root`` at the end, so an interrupted run never leaves a
-    half-written ``root``.
+    The folder's marker ``root/synth_params.json`` holds the generation
+    parameters and the list of files the generator wrote. When the
+    parameters match the request (and the files are there) the set is
+    reused. Otherwise the set is generated into a temporary sibling folder
+    that replaces ``root`` only when complete, so an interrupted run never
+    leaves a half-written ``root``; leftovers of a killed run are removed at
+    the next call.
+
+    ``root`` is only ever replaced when it is missing, empty, or a folder
+    this generator made that holds nothing but its own files. A folder with
+    anything else in it (a user's data, notes, a file added to a generated
+    set) is never touched: :class:`FileExistsError` names the folder and
+    the first foreign files.
 
     Args:
         root (str): data set folder.
         task (str): 'thrombus' or 'perforation'.
+        regenerate (bool): generate even when a matching set exists (still
+            only replacing a generated folder).
+        finish (callable, optional): ``finish(folder, ann_file)`` writes
+            more outputs into the new set (e.g. contact sheets) before it is
+            swapped in; they are listed in the marker.
         **kwargs: arguments of :func:`generate_thrombus_dataset` /
             :func:`generate_perforation_dataset` (except ``out_dir``).
 
     Returns:
         str: path of the annotation file (``thrombus.json`` /
         ``perforation.json``) under ``root``.
+
+    Raises:
+        FileExistsError: ``root`` holds files the generator did not write.
     """
     if task not in _GENERATORS:
         raise ValueError(f'task: expected one of {sorted(_GENERATORS)}, got '
@@ -258,40 +364,46 @@ def ensure_synthetic_dataset(root, task='thrombus', **kwargs):
                          'folder as root, got out_dir in kwargs')
     wanted = _content_params(task, kwargs)
     root = osp.abspath(root)
-    ann = osp.join(root, f'{task}.json')
+    ann_name = f'{task}.json'
+    ann = osp.join(root, ann_name)
 
     def matches(folder):
-        path = osp.join(folder, PARAMS_FILE)
-        if not (osp.isfile(path) and osp.isfile(
-                osp.join(folder, f'{task}.json'))):
+        marker = _read_marker(folder)
+        if marker is None or 'files' not in marker:
             return False
-        try:
-            with open(path, encoding='utf-8') as f:
-                return json.load(f) == wanted
-        except (OSError, ValueError):
-            return False
+        params = {k: v for k, v in marker.items() if k != 'files'}
+        return params == wanted and ann_name in marker['files'] and all(
+            osp.isfile(osp.join(folder, f)) for f in marker['files'])
 
-    if matches(root):
+    remove_stale_generation_folders(root)
+    if not regenerate and matches(root):
         return ann
-    tmp = f'{root}.tmp-{os.getpid()}'
-    if osp.exists(tmp):
-        shutil.rmtree(tmp)
+    foreign = _foreign_files(root)
+    if foreign:
+        raise FileExistsError(_refusal(root, foreign))
+    tmp = make_temp_sibling_dir(root)
     try:
         _GENERATORS[task](tmp, **kwargs)
-        write_json_atomic(wanted, osp.join(tmp, PARAMS_FILE))
-        old = None
-        if osp.exists(root):
-            old = f'{root}.old-{os.getpid()}'
-            os.replace(root, old)
-        try:
-            os.replace(tmp, root)
-        except OSError:
-            # another process finished first; keep its copy if it matches
-            if not matches(root):
-                raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if finish is not None:
+            finish(tmp, osp.join(tmp, ann_name))
+        write_json_atomic(osp.join(tmp, PARAMS_FILE),
+                          dict(wanted, files=_manifest(tmp)))
+        if not regenerate and matches(root):
+            return ann       # another process finished first
+        foreign = _foreign_files(root)   # check again just before the swap
+        if foreign:
+            raise FileExistsError(_refusal(root, foreign))
+        replace_dir(tmp, root)
     finally:
         if osp.exists(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
     return ann
+
+
+def _refusal(root, foreign):
+    shown = ', '.join(foreign[:3]) + (
+        f' and {len(foreign) - 3} more' if len(foreign) > 3 else '')
+    return (f'{root}: refusing to generate a synthetic data set here: the '
+            f'folder holds files that mmdsa did not generate ({shown}). '
+            'Nothing was changed. Point data_root (or --out) at a new or '
+            'empty folder, or move those files away yourself.')

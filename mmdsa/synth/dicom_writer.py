@@ -7,7 +7,6 @@ uuid), so the same inputs give byte-identical files.
 import datetime
 import os
 import os.path as osp
-import tempfile
 import uuid
 
 import numpy as np
@@ -15,6 +14,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import Tag
 from pydicom.uid import (PYDICOM_IMPLEMENTATION_UID, UID,
                          ExplicitVRLittleEndian, XRayAngiographicImageStorage)
+
+from mmdsa.utils.fileio import atomic_write
 
 from .projection import FIELD_OF_VIEW_MM, VIEWS, check_view
 
@@ -149,14 +150,5 @@ def write_xa_dicom(path, frames, frame_time_ms, view, patient_id,
     ds.WindowWidth = round(float(window[1]), 1)
     ds.LossyImageCompression = '00'
     ds.PixelData = np.ascontiguousarray(arr, dtype='<u2').tobytes()
-    out_dir = osp.dirname(osp.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.dcm', dir=out_dir)
-    os.close(fd)
-    try:
-        ds.save_as(tmp, enforce_file_format=True)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-    return path
+    return atomic_write(
+        path, writer=lambda tmp: ds.save_as(tmp, enforce_file_format=True))

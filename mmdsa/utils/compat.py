@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 __all__ = [
-    'UnsafeCheckpointError', 'mmengine_checkpoint_globals',
+    'UnsafeCheckpointError', 'CorruptCheckpointError', 'mmengine_checkpoint_globals',
     'allow_mmengine_checkpoints', 'load_checkpoint_file',
     'install_checkpoint_loader', 'init_cpu_distributed',
     'adapt_config_for_cpu_distributed', 'apply_all'
@@ -38,6 +38,10 @@ __all__ = [
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds a pickled object outside the allow-list."""
+
+
+class CorruptCheckpointError(RuntimeError):
+    """A checkpoint file is truncated or not a torch checkpoint at all."""
 
 
 def mmengine_checkpoint_globals() -> List[object]:
@@ -63,7 +67,24 @@ def mmengine_checkpoint_globals() -> List[object]:
         np.ndarray, np.dtype, collections.Counter,
         (_history_buffer_getattr, '__builtin__.getattr'),
         (_history_buffer_getattr, 'builtins.getattr'),
+        (_empty_bytes, '__builtin__.bytes'),
+        (_empty_bytes, 'builtins.bytes'),
     ] + dtype_classes
+
+
+def _empty_bytes(*args):
+    """The only ``bytes`` call a checkpoint may make: ``bytes()``.
+
+    Protocol-2 pickles write the data of an empty numpy array (an empty
+    ``HistoryBuffer``, ``meta={'x': np.array([])}``) as ``bytes()``; non-empty
+    data goes through the already allowed ``_codecs.encode``. Any argument
+    (which could ask for a huge allocation) is refused.
+    """
+    if args:
+        raise pickle.UnpicklingError(
+            f'Unsupported global: bytes{args!r:.40} (only bytes() is '
+            'allowed)')
+    return b''
 
 
 def _history_buffer_getattr(obj, name):
@@ -104,28 +125,44 @@ def load_checkpoint_file(filename: str, map_location=None):
         FileNotFoundError: ``filename`` does not exist.
         UnsafeCheckpointError: the file holds a pickled object that is not a
             tensor, a builtin container or an allow-listed MMEngine type.
+        CorruptCheckpointError: the file is truncated (e.g. a killed save)
+            or is no torch checkpoint.
     """
     filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
+        raise FileNotFoundError(
+            f'{filename}: checkpoint not found (no such file)')
     try:
         return torch.load(
             filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
+        if 'global' not in str(exc).lower():   # garbage, not a foreign object
+            raise CorruptCheckpointError(
+                f'{filename}: not a checkpoint (torch said: '
+                f'{_first_line(exc)})') from exc
         raise UnsafeCheckpointError(
             f'Refusing to load checkpoint {filename}: it contains a pickled '
             'object that is not a tensor, a builtin container or one of the '
             "types MMEngine checkpoints hold (mmdsa keeps torch.load's "
-            'weights_only=True so that a checkpoint cannot run code). '
-            f'torch said: {str(exc).splitlines()[0]} ... '
+            'weights_only=True so that a checkpoint cannot run code): '
             f'{_unsupported_global(str(exc))}') from exc
+    except Exception as exc:  # truncated zip, legacy-format garbage, ...
+        raise CorruptCheckpointError(
+            f'{filename}: not a complete checkpoint (truncated or not a '
+            f'torch file; torch said: {_first_line(exc)})') from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return (lines[0][:120] if lines else type(exc).__name__)
 
 
 def _unsupported_global(message: str) -> str:
     for line in message.splitlines():
-        if 'Unsupported global' in line or 'GLOBAL' in line:
-            return line.strip()
-    return ''
+        if 'global' in line.lower() and 'weights only' not in line.lower():
+            line = line.strip().split('. Please use', 1)[0]
+            return line.replace('WeightsUnpickler error: ', '')
+    return message.splitlines()[0] if message else ''
 
 
 def install_checkpoint_loader() -> None:

@@ -17,3 +17,18 @@ class KillAfterCheckpointHook(Hook):
         # runner.epoch counts finished epochs only after this hook returns
         if runner.epoch + 1 == self.after_epoch:
             os._exit(137)
+
+
+@HOOKS.register_module()
+class KillAtEpochStartHook(Hook):
+    """Kill the process when epoch ``epoch + 1`` is about to start, i.e.
+    after everything of epoch ``epoch`` (training, validation, checkpoint)
+    is done: the latest moment a kill can still lose a whole epoch."""
+    priority = 'HIGHEST'
+
+    def __init__(self, epoch=1):
+        self.epoch = epoch
+
+    def before_train_epoch(self, runner):
+        if runner.epoch == self.epoch:
+            os._exit(137)

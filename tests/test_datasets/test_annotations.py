@@ -103,6 +103,13 @@ DET_CASES = [
      ['videos[0]', 'patient_id', '<missing>']),
     (lambda a: a['images'][0].update(width=64), ['images[0]',
                                                   'width/height']),
+    # issue 14.9: one label/box rule in the loader and the converter
+    (lambda a: a['videos'][1].update(label=1),
+     ['videos[1] (id=2)', 'label', 'without boxes', 'got 1']),
+    (lambda a: a['videos'][0].update(label=0),
+     ['videos[0] (id=1)', 'label', 'with boxes', 'got 0']),
+    (lambda a: a.update(videos=[], images=[], annotations=[]),
+     ['holds no series']),
 ]
 
 
@@ -117,3 +124,11 @@ def test_detection_errors(det_root, tmp_path, mutate, needles):
     assert path in msg
     for needle in needles:
         assert needle in msg, msg
+
+
+def test_empty_classification_file_names_the_file(tmp_path):
+    """Issue 14.9: not MMEngine's 'need at least one array to concatenate'."""
+    path = _write(tmp_path, dict(metainfo={}, data_list=[]))
+    with pytest.raises(AnnotationError, match='holds no series') as err:
+        load_classification_annotations(path)
+    assert path in str(err.value)

@@ -1,8 +1,13 @@
+import importlib.util
+import json
+
 import numpy as np
+import pydicom
+import pytest
 
 from mmdsa.datasets import (load_classification_annotations,
                             load_detection_annotations)
-from tests.conftest import run_tool
+from tests.conftest import REPO_ROOT, run_tool
 from tests.test_datasets.conftest import make_series, write_xa_dicom
 
 TOOL = 'tools/dataset_converters/dicom_folder_to_annotations.py'
@@ -39,3 +44,96 @@ def test_converter(tmp_path):
     assert bad.returncode == 2
     assert 'row 3' in bad.stderr and 'field "frame"' in bad.stderr
     assert not (tmp_path / 'bad.json').exists()
+
+
+def _converter():
+    spec = importlib.util.spec_from_file_location('_converter',
+                                                  REPO_ROOT / TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _dicom(path, primary=90.0):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = np.clip(make_series(3, 0), 0, 4095).astype(np.uint16)
+    write_xa_dicom(path, frames)
+    ds = pydicom.dcmread(path)
+    ds.PositionerPrimaryAngle = primary
+    ds.save_as(path)
+    return path
+
+
+def _convert(tmp_path, labels, boxes=None, det=True, cls=True):
+    (tmp_path / 'labels.csv').write_text(labels)
+    args = [str(tmp_path / 'dcm'), '--labels', str(tmp_path / 'labels.csv')]
+    if boxes is not None:
+        (tmp_path / 'boxes.csv').write_text(boxes)
+        args += ['--boxes', str(tmp_path / 'boxes.csv')]
+    if cls:
+        args += ['--out-cls', str(tmp_path / 'cls.json')]
+    if det:
+        args += ['--out-det', str(tmp_path / 'det.json')]
+    return _converter().main(args)
+
+
+def test_same_file_names_in_two_folders_get_unique_ids(tmp_path):
+    _dicom(tmp_path / 'dcm' / 'a' / 'S1.dcm')
+    _dicom(tmp_path / 'dcm' / 'b' / 'S1.dcm')
+    _dicom(tmp_path / 'dcm' / 'b' / 'S2.dcm')
+    assert _convert(tmp_path, 'file,label\na/S1.dcm,0\nb/S1.dcm,0\n'
+                    'b/S2.dcm,0\n') == 0
+    cls = load_classification_annotations(str(tmp_path / 'cls.json'))
+    assert [d['series_id'] for d in cls['data_list']] == [
+        'a__S1', 'b__S1', 'S2']
+    det = load_detection_annotations(str(tmp_path / 'det.json'))
+    assert [v['name'] for v in det['videos']] == ['a__S1', 'b__S1', 'S2']
+
+
+def test_ids_that_still_collide_name_both_files(tmp_path, capsys):
+    _dicom(tmp_path / 'dcm' / 'a__S1.dcm')
+    _dicom(tmp_path / 'dcm' / 'a' / 'S1.dcm')
+    _dicom(tmp_path / 'dcm' / 'b' / 'S1.dcm')
+    code = _convert(tmp_path, 'file,label\na__S1.dcm,0\na/S1.dcm,0\n'
+                    'b/S1.dcm,0\n')
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith('error: ') and 'a/S1.dcm' in err and \
+        'a__S1.dcm' in err
+
+
+@pytest.mark.parametrize('primary, view', [(180.0, 'PA'), (-180.0, 'PA'),
+                                           (0.0, 'PA'), (90.0, 'LAT'),
+                                           (-90.0, 'LAT')])
+def test_view_follows_the_readers_rule(tmp_path, primary, view):
+    from mmdsa.fileio.dicom_meta import view_from_dataset
+    path = _dicom(tmp_path / 'dcm' / 's.dcm', primary)
+    assert _convert(tmp_path, 'file,label\ns.dcm,0\n') == 0
+    cls = json.loads((tmp_path / 'cls.json').read_text())
+    assert cls['data_list'][0]['view'] == view
+    assert view_from_dataset(pydicom.dcmread(path), str(path)) == view
+
+
+def test_label_and_box_rule_matches_the_loader(tmp_path, capsys):
+    _dicom(tmp_path / 'dcm' / 'p.dcm')
+    _dicom(tmp_path / 'dcm' / 'n.dcm')
+    labels = 'file,label\np.dcm,1\nn.dcm,0\n'
+    # a positive series without a box: fine for classification only
+    assert _convert(tmp_path, labels, det=False) == 0
+    assert _convert(tmp_path, labels) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith('error: ') and 'p.dcm' in err and \
+        'without boxes' in err
+    assert not (tmp_path / 'det.json').exists()
+    # a box on a negative series
+    assert _convert(tmp_path, labels, 'file,frame,x1,y1,x2,y2\n'
+                    'p.dcm,0,1,1,5,5\nn.dcm,1,1,1,5,5\n') == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert 'n.dcm' in err and 'with boxes' in err
+
+
+def test_empty_labels_file_is_refused(tmp_path, capsys):
+    (tmp_path / 'dcm').mkdir()
+    assert _convert(tmp_path, 'file,label\n') == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith('error: ') and 'holds no series' in err

@@ -108,19 +108,63 @@ def test_ensure_reuses_and_regenerates(tmp_path):
     root = tmp_path / 'cache'
     ann = ensure_synthetic_dataset(str(root), 'perforation', num_series=2,
                                    seed=0, **SMALL)
-    marker = root / 'marker.txt'
-    marker.write_text('still here')
+    stamp = os.stat(ann).st_mtime_ns
     assert ensure_synthetic_dataset(str(root), 'perforation', num_series=2,
                                     seed=0, **SMALL) == ann
-    assert marker.exists()    # reused, not regenerated
+    assert os.stat(ann).st_mtime_ns == stamp    # reused, not regenerated
     ensure_synthetic_dataset(str(root), 'perforation', num_series=3, seed=0,
                              **SMALL)
-    assert not marker.exists()
     data = json.loads(Path(ann).read_text())
     assert len(data['videos']) == 3
     assert sorted(os.listdir(tmp_path)) == ['cache']   # no temp leftovers
     params = json.loads((root / 'synth_params.json').read_text())
     assert params['params']['num_series'] == 3
+    assert sorted(params['files']) == sorted(
+        ['perforation.json'] + [f'dicom/{n}' for n in
+                                os.listdir(root / 'dicom')])
+
+
+@pytest.mark.parametrize('with_marker', [False, True])
+def test_ensure_never_replaces_a_users_folder(tmp_path, with_marker):
+    """Issue 14.1: a data_root with user files is refused, not replaced."""
+    root = tmp_path / 'patients'
+    if with_marker:   # a generated set to which the user added a file
+        ensure_synthetic_dataset(str(root), 'perforation', num_series=2,
+                                 seed=0, **SMALL)
+    else:
+        root.mkdir()
+    (root / 'REAL_PATIENT_001.dcm').write_bytes(b'precious')
+    (root / 'notes.txt').write_text('do not delete')
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob('*'))
+    with pytest.raises(FileExistsError, match='REAL_PATIENT_001.dcm') as e:
+        ensure_synthetic_dataset(str(root), 'perforation', num_series=3,
+                                 seed=1, **SMALL)
+    assert str(root) in str(e.value)
+    assert (root / 'REAL_PATIENT_001.dcm').read_bytes() == b'precious'
+    assert (root / 'notes.txt').read_text() == 'do not delete'
+    assert sorted(p.relative_to(root).as_posix()
+                  for p in root.rglob('*')) == before
+    assert sorted(os.listdir(tmp_path)) == ['patients']
+
+
+def test_ensure_fills_an_empty_folder_and_cleans_killed_leftovers(tmp_path):
+    """Issue 14.1: the leftover of a killed generation is removed."""
+    import subprocess
+    import sys
+    root = tmp_path / 'cache'
+    root.mkdir()     # an empty folder (e.g. made by the user) may be filled
+    dead = subprocess.Popen([sys.executable, '-c', 'pass'])
+    dead.wait()      # a pid that no longer runs
+    stale = tmp_path / f'cache.tmp-{dead.pid}'
+    (stale / 'dicom').mkdir(parents=True)
+    (stale / 'dicom' / 'S0001_PA.dcm').write_bytes(b'half')
+    alive = tmp_path / f'cache.tmp-{os.getpid()}-abc'   # a running writer's
+    alive.mkdir()
+    ensure_synthetic_dataset(str(root), 'perforation', num_series=2, seed=0,
+                             **SMALL)
+    assert not stale.exists()
+    assert alive.exists()
+    assert (root / 'perforation.json').is_file()
 
 
 @pytest.mark.parametrize('kwargs, name', [

@@ -19,10 +19,11 @@ import argparse
 import json
 import os
 import os.path as osp
-import tempfile
 import time
 
 import torch
+
+from mmdsa.utils.fileio import write_json_atomic
 
 
 def parse_args(argv=None):
@@ -155,15 +156,6 @@ def stage_shares(model, series, samples, args):
     return {k: v / total for k, v in spent.items()}, total
 
 
-def write_json(path, payload):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    with os.fdopen(fd, 'w') as f:
-        json.dump(payload, f, indent=2)
-    os.replace(tmp, path)
-
-
 def main(argv=None):
     args = parse_args(argv)
     import mmdsa  # noqa: F401
@@ -208,7 +200,7 @@ def main(argv=None):
     print('time share of the batched pass: ' + ', '.join(
         f'{k} {100 * v:.1f} %' for k, v in shares.items()))
     if args.out:
-        write_json(args.out, result)
+        write_json_atomic(args.out, result, indent=2)
     return result
 
 

@@ -5,7 +5,6 @@
 import argparse
 import os
 import sys
-import tempfile
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -26,6 +25,7 @@ def plot_roc(curves: Sequence[Tuple[str, np.ndarray, np.ndarray]],
     import matplotlib.pyplot as plt
 
     from mmdsa.evaluation.functional import binary_roc_auc, roc_curve
+    from mmdsa.utils.fileio import atomic_write
 
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
     for name, y_true, y_score in curves:
@@ -37,17 +37,11 @@ def plot_roc(curves: Sequence[Tuple[str, np.ndarray, np.ndarray]],
     ax.set_ylabel('sensitivity')
     ax.set_title(title)
     ax.legend(loc='lower right', fontsize=8)
-    folder = os.path.dirname(os.path.abspath(out_file))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.png', dir=folder)
-    os.close(fd)
     try:
-        fig.savefig(tmp, format='png')
-        os.replace(tmp, out_file)
+        atomic_write(out_file,
+                     writer=lambda tmp: fig.savefig(tmp, format='png'))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -52,6 +52,7 @@ from mmengine.config import Config  # noqa: E402
 from mmdsa.apis.experiment import (best_or_last_checkpoint,  # noqa: E402
                                    dump_config, log, run_tool,
                                    set_synthetic_data, set_window_frames)
+from mmdsa.utils.fileio import atomic_write, write_json_atomic  # noqa: E402
 
 DET_BASE = 'configs/perforation/' \
     'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py'
@@ -324,7 +325,6 @@ def _fmt(ms, key):
 
 def write_outputs(args, s, summary, delong_rn, orderings, controlled,
                   elapsed, n_seeds):
-    from mmdsa.evaluation.metrics import write_json_atomic
     os.makedirs(args.out_dir, exist_ok=True)
     payload = dict(
         level=args.level, controlled_level=args.controlled_level,
@@ -397,15 +397,8 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
                   'See `docs/reproduction_thrombus.md` '
                   '(`tools/analysis_tools/reproduce_thrombus.py`).', '']
     path = osp.join(args.out_dir, 'reproduction.md')
-    _write_text(path, '\n'.join(lines) + '\n')
+    atomic_write(path, '\n'.join(lines) + '\n')
     return path
-
-
-def _write_text(path, text):
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def main(argv=None):

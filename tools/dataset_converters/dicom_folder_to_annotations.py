@@ -5,8 +5,14 @@
         --out-cls thrombus.json --out-det perforation.json
 
 labels.csv: ``file,label[,patient_id,pair_id,view]``; boxes.csv:
-``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no pixels).
-Paths in the outputs are relative to each output file's folder.
+``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no pixels); the
+view comes from the reader's rule (:func:`mmdsa.fileio.dicom_meta.
+view_from_dataset`) unless the CSV gives it. Paths in the outputs are
+relative to each output file's folder. A series id is the file name without
+extension, or, when two files share a name, the path below DICOM_DIR with
+``/`` written as ``__``. The detection output follows the loader's rule: a
+label-1 series has a box, a label-0 series none
+(:func:`mmdsa.datasets.annotations.check_label_and_boxes`).
 """
 import argparse
 import csv
@@ -14,25 +20,23 @@ import json
 import os
 import os.path as osp
 import sys
-import tempfile
 
 from mmengine.utils import ProgressBar
+
+from mmdsa.datasets.annotations import AnnotationError, check_label_and_boxes
+from mmdsa.fileio.dicom_meta import view_from_dataset
+from mmdsa.utils.fileio import write_json_atomic
 
 
 class ConvertError(ValueError):
     """A CSV row or DICOM header that cannot be converted."""
 
 
-def _view(ds):
-    pos = str(getattr(ds, 'ViewPosition', '') or '').upper()
-    if pos in ('AP', 'PA'):
-        return 'PA'
-    if pos in ('LL', 'RL', 'LAT', 'LATERAL'):
-        return 'LAT'
-    angle = getattr(ds, 'PositionerPrimaryAngle', None)
-    if angle is None:
-        return 'unknown'
-    return 'LAT' if abs(float(angle)) >= 45 else 'PA'
+def _view(ds, path):
+    try:
+        return view_from_dataset(ds, path)
+    except Exception as exc:  # e.g. a non-numeric positioner angle
+        raise ConvertError(f'{path}: view: {exc}') from exc
 
 
 def _datetime(ds):
@@ -65,7 +69,7 @@ def read_header(root, rel, where):
                            f'({exc})') from exc
     return dict(path=path, patient_id=str(getattr(ds, 'PatientID', '') or ''),
                 num_frames=int(getattr(ds, 'NumberOfFrames', 1) or 1),
-                width=cols, height=rows, view=_view(ds),
+                width=cols, height=rows, view=_view(ds, path),
                 acquisition_datetime=_datetime(ds))
 
 
@@ -135,14 +139,56 @@ def collect(root, labels_csv, boxes_csv):
                 raise ConvertError(f'{where}: field "frame": expected one '
                                    f'box per frame, frame {frame} repeats')
             boxes[(row['file'], frame)] = box
-            if info['label'] != 1:
-                raise ConvertError(f'{where}: field "file": a box on a '
-                                   'series labelled 0 in the labels CSV')
+            try:
+                check_label_and_boxes(f'{where} ({row["file"]})',
+                                      info['label'], 1)
+            except AnnotationError as exc:
+                raise ConvertError(str(exc)) from None
     return series, boxes
 
 
-def _sid(rel):
-    return osp.splitext(osp.basename(rel))[0]
+def check_detection(series, boxes, labels_csv):
+    """Apply the loader's label/box rule to every series."""
+    counts = {}
+    for key, _ in boxes:
+        counts[key] = counts.get(key, 0) + 1
+    for key, s in sorted(series.items()):
+        try:
+            check_label_and_boxes(f'{labels_csv}: {key}', s['label'],
+                                  counts.get(key, 0))
+        except AnnotationError as exc:
+            raise ConvertError(str(exc)) from None
+
+
+def series_ids(files):
+    """A unique series id for each file path (relative to DICOM_DIR).
+
+    The file name without extension when it is unique, else the path
+    without extension with its separators written as ``__``.
+
+    Raises:
+        ConvertError: two files still get the same id; names both paths.
+    """
+    def short(rel):
+        return osp.splitext(osp.basename(rel))[0]
+
+    def long(rel):
+        parts = osp.normpath(osp.splitext(rel)[0]).replace('\\', '/')
+        return '__'.join(p for p in parts.split('/') if p not in ('', '.'))
+
+    counts = {}
+    for rel in files:
+        counts[short(rel)] = counts.get(short(rel), 0) + 1
+    ids, owner = {}, {}
+    for rel in sorted(files):
+        sid = short(rel) if counts[short(rel)] == 1 else long(rel)
+        if sid in owner:
+            raise ConvertError(
+                f'{owner[sid]} and {rel}: both would get series_id '
+                f'{sid!r}; rename one of the files')
+        owner[sid] = rel
+        ids[rel] = sid
+    return ids
 
 
 def build(series, boxes, out_path):
@@ -152,14 +198,15 @@ def build(series, boxes, out_path):
                              task='thrombus'), data_list=[])
     det = dict(categories=[dict(id=1, name='perforation')], videos=[],
                images=[], annotations=[])
+    sids = series_ids(list(series))
     for vid, (key, s) in enumerate(sorted(series.items()), 1):
         common = dict(patient_id=s['patient_id'], pair_id=s.get('pair_id'),
                       view=s['view'], file=rel[key], label=s['label'],
                       num_frames=s['num_frames'],
                       acquisition_datetime=s['acquisition_datetime'])
-        cls['data_list'].append(dict(series_id=_sid(key), **common,
+        cls['data_list'].append(dict(series_id=sids[key], **common,
                                      thrombus_points=[]))
-        det['videos'].append(dict(id=vid, name=_sid(key), width=s['width'],
+        det['videos'].append(dict(id=vid, name=sids[key], width=s['width'],
                                   height=s['height'], **common))
         for f in range(s['num_frames']):
             iid = len(det['images']) + 1
@@ -176,15 +223,6 @@ def build(series, boxes, out_path):
     return cls, det
 
 
-def write_json(obj, out):
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.ann-', suffix='.json', dir=folder)
-    with os.fdopen(fd, 'w', encoding='utf-8') as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, out)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('dicom_dir')
@@ -197,12 +235,18 @@ def main(argv=None):
         p.error('give --labels and/or --boxes, and --out-cls and/or --out-det')
     try:
         series, boxes = collect(args.dicom_dir, args.labels, args.boxes)
+        if not series:
+            raise ConvertError(f'{args.labels or args.boxes}: holds no '
+                               'series (no data rows)')
+        series_ids(list(series))
+        if args.out_det:
+            check_detection(series, boxes, args.labels or args.boxes)
     except ConvertError as exc:
-        print(f'\nconvert: error: {exc}', file=sys.stderr)
+        print(f'error: {exc}', file=sys.stderr)
         return 2
     for out, idx in ((args.out_cls, 0), (args.out_det, 1)):
         if out:
-            write_json(build(series, boxes, out)[idx], out)
+            write_json_atomic(out, build(series, boxes, out)[idx])
             print(f'\n{out}: {len(series)} series, {len(boxes)} boxes')
     return 0
 

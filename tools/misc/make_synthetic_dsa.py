@@ -8,6 +8,13 @@ Examples::
 ``--task both`` writes ``OUT/thrombus/`` and ``OUT/perforation/``; a single
 task writes straight into ``OUT``. ``--num`` counts PA+LAT pairs for the
 thrombus task and series for the perforation task.
+
+Each set is generated into a temporary sibling folder and swapped in only
+when complete (contact sheets included), so a killed or repeated run never
+leaves a mix of old and new files. An existing folder is replaced only when
+it is empty or a set this tool made (it holds the marker
+``synth_params.json`` and nothing else); a folder holding anything else is
+refused with ``error: ...`` and exit status 2.
 """
 import argparse
 import json
@@ -18,8 +25,7 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmdsa.synth import (contact_sheet, generate_perforation_dataset,  # noqa
-                         generate_thrombus_dataset)
+from mmdsa.synth import contact_sheet, ensure_synthetic_dataset  # noqa
 
 
 def parse_args(argv=None):
@@ -85,19 +91,29 @@ def main(argv=None):
                       num_frames=tuple(args.frames),
                       positive_fraction=args.positive_fraction,
                       difficulty=args.difficulty, workers=args.workers)
+        kwargs['num_pairs' if task == 'thrombus' else 'num_series'] = \
+            args.num
+        sheets = []
+
+        def finish(folder, ann_file):
+            if args.contact_sheet:
+                sheets.extend(write_sheets(ann_file, args.num_sheets))
+
         start = time.time()
         print(f'{task}: generating {args.num} '
               f"{'pairs' if task == 'thrombus' else 'series'} into {out}")
-        if task == 'thrombus':
-            ann = generate_thrombus_dataset(out, num_pairs=args.num, **kwargs)
-        else:
-            ann = generate_perforation_dataset(out, num_series=args.num,
-                                               **kwargs)
+        try:
+            ann = ensure_synthetic_dataset(out, task, regenerate=True,
+                                           finish=finish, **kwargs)
+        except (FileExistsError, ValueError) as exc:
+            print(f'error: {exc}', file=sys.stderr)
+            return 2
         print(f'\n{task}: {ann} ({time.time() - start:.1f} s)')
-        if args.contact_sheet:
-            for path in write_sheets(ann, args.num_sheets):
-                print(f'contact sheet: {path}')
+        for path in sheets:
+            rel = osp.relpath(path, osp.dirname(osp.dirname(path)))
+            print(f'contact sheet: {osp.join(osp.abspath(out), rel)}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -29,7 +29,7 @@ test_cfg = dict(type='TestLoop')
 # Keep the latest and the best-MCC checkpoint (the authors keep last + best).
 default_hooks = dict(
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         interval=1,
         max_keep_ckpts=1,
         save_best='mcc',

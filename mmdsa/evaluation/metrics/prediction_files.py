@@ -15,31 +15,14 @@ be re-applied offline (pooled cross-validation, both arms of a study).
 """
 import json
 import math
-import os
-import tempfile
 from typing import Dict, List, Optional
 
 import numpy as np
 
+from mmdsa.utils.fileio import write_json_atomic
+
 PREDICTION_KEYS = ('series_id', 'pair_id', 'view', 'patient_id', 'label',
                    'score')
-
-
-def write_json_atomic(path: str, payload: dict) -> None:
-    """Dump ``payload`` to ``path`` through a temporary file in the same
-    folder and ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix='.' + os.path.basename(path), suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump(payload, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def frames_to_json(frames: List[dict]) -> List[dict]:

@@ -1,0 +1,9 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .epoch_seed_hook import (EpochSeedHook, seed_everything,
+                              seed_worker_from_torch)
+from .strict_load_hook import StrictLoadHook
+
+__all__ = [
+    'AtomicCheckpointHook', 'EpochSeedHook', 'StrictLoadHook',
+    'seed_everything', 'seed_worker_from_torch'
+]

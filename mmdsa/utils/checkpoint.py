@@ -1,0 +1,140 @@
+"""Strict checkpoint loading: a checkpoint must fit the model it is loaded
+into, or the load is refused with the keys that differ.
+
+MMEngine loads with ``strict=False`` and only logs missing / unexpected keys,
+so a detector checkpoint loaded into a recognizer leaves random weights and
+inference carries on. :func:`check_checkpoint_fits` is the one rule every
+entry point (:func:`mmdsa.apis.init_model`, ``tools/test.py``,
+``tools/infer.py``, ``tools/train.py --resume``) applies; partial loading
+(fine-tuning from another model) needs an explicit ``strict=False``.
+"""
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+__all__ = [
+    'CheckpointMismatchError', 'REFUSED_CHECKPOINT_ERRORS', 'checkpoint_state_dict',
+    'check_checkpoint_fits', 'load_model_checkpoint'
+]
+
+#: MMEngine's default key revision: DDP-wrapped models save 'module.' keys.
+REVISE_KEYS = [(r'^module\.', '')]
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint's weights do not match the model's parameters."""
+
+
+def _refused():
+    from .compat import CorruptCheckpointError, UnsafeCheckpointError
+    return (CorruptCheckpointError, UnsafeCheckpointError,
+            CheckpointMismatchError)
+
+
+#: What a tool answers with one line ``error: ...`` and exit status 2: a
+#: truncated, unsafe or non-fitting checkpoint (their messages name the file).
+REFUSED_CHECKPOINT_ERRORS = _refused()
+
+
+def checkpoint_state_dict(checkpoint,
+                          revise_keys: Sequence[Tuple[str, str]] = REVISE_KEYS
+                          ) -> Dict[str, torch.Tensor]:
+    """The model weights of a checkpoint dict, keys revised as MMEngine
+    does (``module.`` prefixes removed)."""
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else checkpoint
+    if not isinstance(state, dict):
+        return {}
+    for pattern, repl in revise_keys:
+        state = {re.sub(pattern, repl, k): v for k, v in state.items()}
+    return state
+
+
+def _listing(keys: List[str], limit: int = 5) -> str:
+    shown = ', '.join(keys[:limit])
+    return shown + (f' and {len(keys) - limit} more'
+                    if len(keys) > limit else '')
+
+
+def check_checkpoint_fits(model: torch.nn.Module,
+                          checkpoint,
+                          filename: str,
+                          revise_keys: Sequence[Tuple[str,
+                                                      str]] = REVISE_KEYS
+                          ) -> None:
+    """Refuse a checkpoint whose weights do not fit ``model`` exactly.
+
+    Args:
+        model (nn.Module): The model (a DDP wrapper is unwrapped).
+        checkpoint (dict): The loaded checkpoint (``state_dict`` inside or a
+            plain state dict).
+        filename (str): The checkpoint's path, for the message.
+        revise_keys: Key rewrites applied first, as in MMEngine.
+
+    Raises:
+        CheckpointMismatchError: keys are missing, unexpected or of another
+            shape. The one-line message names the file and the keys.
+    """
+    model = getattr(model, 'module', model)
+    state = checkpoint_state_dict(checkpoint, revise_keys)
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [
+        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
+        for k in own if k in state and hasattr(state[k], 'shape')
+        and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
+    if not (missing or unexpected or shapes):
+        return
+    parts = []
+    if missing:
+        parts.append(f'{len(missing)} of the model\'s {len(own)} weights are '
+                     f'missing ({_listing(missing)})')
+    if unexpected:
+        parts.append(f'{len(unexpected)} weights are not in the model '
+                     f'({_listing(unexpected)})')
+    if shapes:
+        parts.append(f'{len(shapes)} weights have another shape '
+                     f'({_listing(shapes, 3)})')
+    raise CheckpointMismatchError(
+        f'{filename}: checkpoint does not fit the model '
+        f'{type(model).__name__}: ' + '; '.join(parts) +
+        '. Is it the checkpoint of this config? (Partial loading for '
+        'fine-tuning needs an explicit flag: strict=False / '
+        '--allow-partial-checkpoint.)')
+
+
+def load_model_checkpoint(model: torch.nn.Module,
+                          filename: str,
+                          strict: bool = True,
+                          map_location: Optional[str] = 'cpu') -> dict:
+    """Load ``filename`` into ``model``, strictly unless told otherwise.
+
+    The file is read with mmdsa's safe loader (``weights_only=True``, see
+    :mod:`mmdsa.utils.compat`).
+
+    Args:
+        model (nn.Module): The model.
+        filename (str): Local checkpoint path (or any MMEngine URI).
+        strict (bool): Refuse a checkpoint that does not fit exactly.
+        map_location (str, optional): As for :func:`torch.load`.
+
+    Returns:
+        dict: The checkpoint.
+
+    Raises:
+        FileNotFoundError / CorruptCheckpointError / UnsafeCheckpointError:
+            from the loader.
+        CheckpointMismatchError: ``strict`` and the weights do not fit.
+    """
+    from mmengine.runner.checkpoint import (CheckpointLoader,
+                                            _load_checkpoint_to_model)
+    checkpoint = CheckpointLoader.load_checkpoint(
+        filename, map_location=map_location)
+    if strict:
+        check_checkpoint_fits(model, checkpoint, filename)
+    _load_checkpoint_to_model(
+        model, checkpoint, strict=False, revise_keys=REVISE_KEYS)
+    return checkpoint

@@ -1,0 +1,247 @@
+"""The one atomic writer every mmdsa output goes through.
+
+An output file either keeps its old content or has its complete new content;
+a reader never sees a half-written file under the final name. Each writer
+here writes a temporary sibling (same folder, so the rename never crosses a
+file system), flushes it to disk and renames it over the target with
+:func:`os.replace`. On any error, including ``KeyboardInterrupt``, the
+temporary file is removed and the target is left as it was. A process killed
+with SIGKILL can leave a temporary sibling behind; its name starts with
+``.<target name>.`` and ends with ``.tmp<extension>``, and
+:func:`remove_stale_temp_files` removes such leftovers.
+
+Files are created with the permissions the process's umask gives an ordinary
+``open(path, 'w')`` (``0o666 & ~umask``), not :func:`tempfile.mkstemp`'s
+``0o600``, so results can be shared within a group folder.
+
+Temporary folders (:func:`make_temp_sibling_dir`) and folder swaps
+(:func:`replace_dir`) follow the same rules for outputs that are folders
+(generated data sets).
+"""
+import glob
+import json
+import os
+import os.path as osp
+import re
+import shutil
+import uuid
+from typing import Any, Callable, Optional, Union
+
+__all__ = [
+    'atomic_write', 'write_json_atomic', 'remove_stale_temp_files',
+    'make_temp_sibling_dir', 'replace_dir', 'TEMP_MARK'
+]
+
+#: Every temporary sibling's name contains this mark.
+TEMP_MARK = '.tmp'
+
+
+def _temp_name(path: str) -> str:
+    folder, name = osp.split(osp.abspath(path))
+    ext = osp.splitext(name)[1]
+    # keep the extension last: PIL and matplotlib pick the format from it
+    return osp.join(folder,
+                    f'.{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}'
+                    f'{TEMP_MARK}{ext}')
+
+
+def _create(path: str) -> int:
+    """Create ``path`` exclusively with the umask's ordinary file mode."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # e.g. Windows: folders cannot be opened
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Union[str, os.PathLike],
+                 data: Union[bytes, str, None] = None,
+                 *,
+                 writer: Optional[Callable[[str], Any]] = None,
+                 encoding: str = 'utf-8',
+                 fsync: bool = True) -> str:
+    """Write ``path`` atomically from ``data`` or through ``writer``.
+
+    Exactly one of ``data`` and ``writer`` is given:
+
+    - ``data`` (bytes or str): the file's content (str is encoded with
+      ``encoding``).
+    - ``writer`` (callable): called as ``writer(tmp_path)``; it writes the
+      content to ``tmp_path`` (a file that exists, empty, with the final
+      permissions), e.g. ``lambda p: img.save(p, format='PNG')``,
+      ``fig.savefig``, ``ds.save_as`` or ``lambda p: torch.save(obj, p)``.
+      ``tmp_path`` ends with the target's extension.
+
+    Folders above ``path`` are created.
+
+    Args:
+        path (str | os.PathLike): Target file.
+        data (bytes | str, optional): Content.
+        writer (callable, optional): Writes the content to a given path.
+        encoding (str): Text encoding for str ``data``.
+        fsync (bool): Flush the file and its folder to disk before and after
+            the rename, so that the rename survives a power loss.
+
+    Returns:
+        str: ``path``.
+
+    Raises:
+        TypeError: neither or both of ``data`` and ``writer``, or ``data`` of
+            another type.
+        IsADirectoryError: ``path`` is an existing folder.
+    """
+    path = os.fspath(path)
+    if (data is None) == (writer is None):
+        raise TypeError(f'atomic_write({path!r}): expected exactly one of '
+                        'data and writer')
+    if data is not None and not isinstance(data, (bytes, bytearray, str)):
+        raise TypeError(f'atomic_write({path!r}): expected data as bytes or '
+                        f'str, got {type(data).__name__}')
+    if osp.isdir(path):
+        raise IsADirectoryError(f'{path}: expected a file path to write, '
+                                'but it is an existing folder')
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = _temp_name(path)
+    fd = _create(tmp)
+    try:
+        if data is not None:
+            if isinstance(data, str):
+                data = data.encode(encoding)
+            with os.fdopen(fd, 'wb') as f:
+                fd = None
+                f.write(data)
+                if fsync:
+                    f.flush()
+                    os.fsync(f.fileno())
+        else:
+            os.close(fd)
+            fd = None
+            writer(tmp)
+            if fsync:
+                with open(tmp, 'rb+') as f:
+                    os.fsync(f.fileno())
+        os.replace(tmp, path)
+        if fsync:
+            _fsync_dir(folder)
+    except BaseException:
+        if fd is not None:
+            os.close(fd)
+        if osp.lexists(tmp):
+            os.remove(tmp)
+        raise
+    return path
+
+
+def write_json_atomic(path: Union[str, os.PathLike],
+                      obj: Any,
+                      indent: Optional[int] = 1,
+                      **dump_kwargs) -> str:
+    """Write ``obj`` as JSON (plus a final newline) to ``path`` atomically.
+
+    Args:
+        path (str | os.PathLike): Target file.
+        obj: A JSON-serialisable object.
+        indent (int, optional): As for :func:`json.dumps`.
+        **dump_kwargs: More :func:`json.dumps` arguments (e.g.
+            ``allow_nan``).
+
+    Returns:
+        str: ``path``.
+    """
+    text = json.dumps(obj, indent=indent, **dump_kwargs) + '\n'
+    return atomic_write(path, text)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # e.g. PermissionError: it runs, as another user
+        return True
+    return True
+
+
+def remove_stale_temp_files(path: Union[str, os.PathLike]) -> list:
+    """Remove temporary siblings of ``path`` left by a killed writer.
+
+    Only files named like :func:`atomic_write`'s temporaries for this target
+    (``.<name>.<pid>-<hex>.tmp<ext>``) whose writing process no longer runs
+    are removed. The file name of ``path`` may hold ``*`` wildcards (e.g.
+    ``work_dir/epoch_*.pth``).
+
+    Args:
+        path (str | os.PathLike): Target file whose leftovers to remove.
+
+    Returns:
+        list[str]: The removed paths.
+    """
+    folder, name = osp.split(osp.abspath(os.fspath(path)))
+    ext = osp.splitext(name)[1]
+    name_glob = '*'.join(glob.escape(part) for part in name.split('*'))
+    pattern = osp.join(glob.escape(folder),
+                       f'.{name_glob}.*-*{TEMP_MARK}{glob.escape(ext)}')
+    tail = re.compile(r'\.(\d+)-[0-9a-f]{8}' + re.escape(TEMP_MARK + ext) +
+                      '$')
+    removed = []
+    for tmp in sorted(glob.glob(pattern)):
+        match = tail.search(tmp)
+        if match is None or _pid_alive(int(match.group(1))) or \
+                not osp.isfile(tmp) or osp.islink(tmp):
+            continue
+        os.remove(tmp)
+        removed.append(tmp)
+    return removed
+
+
+def make_temp_sibling_dir(path: Union[str, os.PathLike]) -> str:
+    """Create an empty temporary folder next to ``path`` (umask mode).
+
+    Its name is ``<path>.tmp-<pid>-<hex>``, so a leftover is recognisable.
+
+    Returns:
+        str: The new folder.
+    """
+    path = osp.abspath(os.fspath(path))
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = f'{path}{TEMP_MARK}-{os.getpid()}-{uuid.uuid4().hex[:8]}'
+    os.mkdir(tmp, 0o777)
+    return tmp
+
+
+def replace_dir(src: Union[str, os.PathLike],
+                dst: Union[str, os.PathLike]) -> str:
+    """Move the complete folder ``src`` to ``dst``, replacing ``dst``.
+
+    ``dst`` is first renamed aside, then ``src`` renamed to ``dst``, then the
+    old folder deleted, so ``dst`` is at every moment either the old or the
+    new folder (or, between the two renames, absent). The caller decides
+    whether ``dst`` may be replaced at all.
+
+    Returns:
+        str: ``dst``.
+    """
+    src, dst = osp.abspath(os.fspath(src)), osp.abspath(os.fspath(dst))
+    old = None
+    if osp.lexists(dst):
+        old = f'{dst}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}'
+        os.replace(dst, old)
+    try:
+        os.replace(src, dst)
+    except BaseException:
+        if old is not None and not osp.lexists(dst):
+            os.replace(old, dst)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return dst
