@@ -159,7 +159,7 @@ def pixel_data_length(ds):
     """
     if ds.file_meta.TransferSyntaxUID.is_encapsulated:
         return None
-    elem = ds.get_item('PixelData')
+    elem = ds.get_item('PixelData', keep_deferred=True)
     if isinstance(elem, RawDataElement) and elem.value is None:
         return None if elem.length == 0xFFFFFFFF else int(elem.length)
     return len(ds.PixelData or b'')
@@ -320,7 +320,7 @@ def _little_endian_view(ds, shape):
                      f'{bits // 8}')
     count = int(np.prod(shape))
     expected = count * dtype.itemsize
-    elem = ds.get_item('PixelData')
+    elem = ds.get_item('PixelData', keep_deferred=True)
     if isinstance(elem, RawDataElement) and elem.value is None \
             and syntax != DeflatedExplicitVRLittleEndian \
             and getattr(ds, 'filename', None) \

@@ -52,3 +52,29 @@ def save(ds, path):
     """Write ``ds`` as a DICOM Part 10 file and return the path as str."""
     ds.save_as(str(path), enforce_file_format=True)
     return str(path)
+
+
+def compress(ds, syntax):
+    """Compress ``ds`` in place with ``syntax`` and return it.
+
+    JPEG Lossless (Process 14, SV1), which pydicom cannot encode, is written
+    with imagecodecs' libjpeg-turbo lossless encoder (one fragment per
+    frame); JPEG-LS, JPEG 2000 and RLE use pydicom's own encoders.
+    """
+    from pydicom.uid import JPEGLosslessSV1
+    if syntax != JPEGLosslessSV1:
+        ds.compress(syntax)
+        return ds
+    import pytest
+    imagecodecs = pytest.importorskip('imagecodecs')
+    from pydicom.encaps import encapsulate
+    frames = ds.pixel_array.reshape(-1, ds.Rows, ds.Columns)
+    ds.PixelData = encapsulate([
+        imagecodecs.jpeg8_encode(frame, lossless=True, predictor=1,
+                                 bitspersample=int(ds.BitsStored))
+        for frame in frames
+    ])
+    ds['PixelData'].VR = 'OB'
+    ds['PixelData'].is_undefined_length = True
+    ds.file_meta.TransferSyntaxUID = JPEGLosslessSV1
+    return ds
