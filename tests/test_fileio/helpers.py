@@ -55,26 +55,11 @@ def save(ds, path):
 
 
 def compress(ds, syntax):
-    """Compress ``ds`` in place with ``syntax`` and return it.
-
-    JPEG Lossless (Process 14, SV1), which pydicom cannot encode, is written
-    with imagecodecs' libjpeg-turbo lossless encoder (one fragment per
-    frame); JPEG-LS, JPEG 2000 and RLE use pydicom's own encoders.
-    """
+    """Compress ``ds`` in place with ``syntax`` (JPEG Lossless needs
+    imagecodecs, a test requirement) and return it."""
     from pydicom.uid import JPEGLosslessSV1
-    if syntax != JPEGLosslessSV1:
-        ds.compress(syntax)
-        return ds
-    import pytest
-    imagecodecs = pytest.importorskip('imagecodecs')
-    from pydicom.encaps import encapsulate
-    frames = ds.pixel_array.reshape(-1, ds.Rows, ds.Columns)
-    ds.PixelData = encapsulate([
-        imagecodecs.jpeg8_encode(frame, lossless=True, predictor=1,
-                                 bitspersample=int(ds.BitsStored))
-        for frame in frames
-    ])
-    ds['PixelData'].VR = 'OB'
-    ds['PixelData'].is_undefined_length = True
-    ds.file_meta.TransferSyntaxUID = JPEGLosslessSV1
-    return ds
+    if syntax == JPEGLosslessSV1:
+        import pytest
+        pytest.importorskip('imagecodecs')
+    from mmdsa.fileio.compress import compress_dataset
+    return compress_dataset(ds, syntax)

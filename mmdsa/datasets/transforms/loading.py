@@ -28,7 +28,8 @@ from mmdsa.fileio import (DEFAULT_MODALITIES, open_dsa_series,
                           read_dsa_series, series_key)
 from mmdsa.registry import TRANSFORMS
 from .intensity import INTENSITY_MODES, intensity_range, map_to_uint8
-from .series_cache import (IntensityStatsCache, read_prepared, settings_key)
+from .series_cache import (IntensityStatsCache, prepared_paths, read_prepared,
+                           settings_key, write_prepared)
 
 
 def read_series(path: str) -> Tuple[np.ndarray, dict]:
@@ -194,6 +195,36 @@ class _SeriesLoaderBase(BaseTransform):
         entry = self._entry(path)
         return (np.stack(self._frames(entry, range(entry.length))),
                 entry.ori_shape)
+
+    def prepare(self, path: str, cache_dir: str) -> Tuple[str, bool]:
+        """Write ``path``'s output frames into the prepared cache.
+
+        The frames are exactly what this loader returns (intensity-mapped
+        uint8 at its output size), keyed by :func:`mmdsa.fileio.series_key`
+        and :meth:`output_settings`.
+
+        Args:
+            path (str): Any series input.
+            cache_dir (str): Prepared-cache folder.
+
+        Returns:
+            tuple[str, bool]: The ``.npy`` path and whether it was written
+            (False: an entry for the same files and settings exists).
+        """
+        key = series_key(path)
+        cache_key = settings_key(key, self.output_settings())
+        npy, _ = prepared_paths(cache_dir, cache_key)
+        if read_prepared(cache_dir, cache_key) is not None:
+            return npy, False
+        source = open_dsa_series(path, self.modalities)
+        value_range, decoded = self._value_range(path, key, source)
+        floats = decoded if decoded is not None else source.read_frames()
+        frames = self._to_output(floats, value_range)
+        write_prepared(cache_dir, cache_key, frames, dict(
+            source=osp.abspath(path), series_key=key,
+            ori_shape=list(source.frame_shape),
+            settings=self.output_settings()))
+        return npy, True
 
     def _repr_args(self) -> str:
         return (f'intensity={self.intensity!r}, percentiles='
