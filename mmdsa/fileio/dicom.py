@@ -413,9 +413,130 @@ def _frame_indices(indices, num_frames, path):
     return out
 
 
-def _store(out, arr, ds, lut):
-    """``out[...] = stored values`` (through the Modality LUT if any)."""
+def decode_stored(ds, path, num_frames, indices=None):
+    """Stored integer values of frames, before any value mapping.
+
+    Args:
+        ds (pydicom.Dataset): A dataset that passed
+            :func:`check_image_dataset` (pixel data may be deferred: it is
+            then memory-mapped when uncompressed).
+        path (str): For error messages.
+        num_frames (int): T as returned by :func:`check_image_dataset`.
+        indices (Sequence[int], optional): Frames to decode (repeats
+            allowed); all when None.
+
+    Returns:
+        tuple[np.ndarray, bool]: integer (N, H, W) array (a read-only view
+        for uncompressed data) and whether it still needs
+        :func:`_mask_unused_bits` (uncompressed data) - the arguments of
+        :func:`stored_to_values`.
+    """
+    indices = _frame_indices(indices, num_frames, path)
+    full = (num_frames, int(ds.Rows), int(ds.Columns))
+    decoder = _get_decoder(ds, path)
+    try:
+        if decoder.is_native:
+            arr = _little_endian_view(ds, full)
+            if arr is None:  # pydicom handles every other native layout
+                arr, _ = decoder.as_array(
+                    ds, view_only=True, correct_unused_bits=False)
+            arr = arr.reshape(full)
+            return (arr if indices is None else arr[indices]), True
+        if indices is not None:
+            arrs = [decoder.as_array(ds, index=i)[0] for i in indices]
+            _check_frame_shape(arrs[0], full, path)
+            return np.stack(arrs), False
+        arrs = []
+        for count, (arr, _) in enumerate(decoder.iter_array(ds), 1):
+            if count > num_frames:
+                raise DSAReadError(
+                    path, 'the pixel data holds more frames than '
+                    f'NumberOfFrames ({num_frames})')
+            if count == 1:
+                _check_frame_shape(arr, full, path)
+                check_allocation(path, full)
+            arrs.append(arr)
+        if len(arrs) < num_frames:
+            raise DSAReadError(
+                path, f'the pixel data holds {len(arrs)} frame(s) but '
+                f'NumberOfFrames is {num_frames} (truncated file?)')
+        return np.stack(arrs), False
+    except DSAReadError:
+        raise
+    except Exception as exc:  # decoders raise many types on corrupt data
+        raise DSAReadError(
+            path, f'cannot decode the pixel data '
+            f'({UID(ds.file_meta.TransferSyntaxUID).name}): truncated or '
+            f'corrupt pixel data? {type(exc).__name__}: {exc}') from exc
+
+
+def _check_frame_shape(arr, full, path):
+    if arr.shape != full[1:]:
+        raise DSAReadError(
+            path, f'a decoded frame is {arr.shape[0]} x {arr.shape[1]} '
+            f'pixels, the header says Rows x Columns = {full[1]} x {full[2]}')
+
+
+def stored_to_values(arr, ds, path, masked, out=None):
+    """Stored integers -> float32 values, element by element.
+
+    Through the Modality LUT (or slope * value + intercept), MONOCHROME1
+    inverted as ``low + high - value`` over the representable range. Each
+    element is mapped on its own, so any subset (or a table of every
+    possible stored value, :func:`value_table`) gives the same values.
+
+    Args:
+        arr (np.ndarray): Stored integers of any shape.
+        ds (pydicom.Dataset): The header.
+        path (str): For error messages.
+        masked (bool): Whether to ignore the bits above BitsStored first
+            (uncompressed data; decoders do it themselves).
+        out (np.ndarray, optional): float32 array of ``arr``'s shape.
+
+    Returns:
+        np.ndarray: ``out`` (or a new float32 array).
+    """
+    if out is None:
+        out = np.empty(arr.shape, dtype=np.float32)
+    if masked:
+        arr = _mask_unused_bits(arr, ds)
+    lut = ds.get('ModalityLUTSequence')
     out[...] = apply_modality_lut(arr, ds) if lut else arr
+    invert = str(ds.PhotometricInterpretation).strip() == 'MONOCHROME1'
+    low, high = _stored_range(ds)
+    if lut:
+        if invert:  # mirror over the range of the LUT's output values
+            entries, first = _lut_entries(ds)
+            ends = apply_modality_lut(np.arange(first, first + entries), ds)
+            out *= -1
+            out += float(np.min(ends)) + float(np.max(ends))
+        return out
+    slope, intercept = rescale(ds, path)
+    if invert:  # slope * (low + high - v) + intercept
+        slope, intercept = -slope, slope * (low + high) + intercept
+    if slope != 1.0:
+        out *= slope
+    if intercept != 0.0:
+        out += intercept
+    return out
+
+
+def value_table(ds, path, masked):
+    """(first, table): ``stored_to_values`` of every stored integer.
+
+    ``table[v - first]`` is the float32 value of stored integer ``v``, for
+    all values the allocated bits can hold (up to 16 bits; None for 32-bit
+    data).
+    """
+    bits = int(ds.BitsAllocated)
+    if bits > 16:
+        return None
+    if int(ds.PixelRepresentation) == 1:
+        first, dtype = -(1 << (bits - 1)), np.int16 if bits > 8 else np.int8
+    else:
+        first, dtype = 0, np.uint16 if bits > 8 else np.uint8
+    stored = np.arange(first, first + (1 << bits)).astype(dtype)
+    return first, stored_to_values(stored, ds, path, masked)
 
 
 def decode_frames(ds, path, out=None, num_frames=None, indices=None):
@@ -437,75 +558,21 @@ def decode_frames(ds, path, out=None, num_frames=None, indices=None):
             this order, repeats allowed); all T frames when None.
 
     Returns:
-        np.ndarray: ``out`` (or a new array), float32 (N, H, W): stored values
-        through the Modality LUT (or slope * value + intercept), MONOCHROME1
-        inverted as ``low + high - value`` over the representable range.
+        np.ndarray: ``out`` (or a new array), float32 (N, H, W): see
+        :func:`stored_to_values`.
     """
     if num_frames is None:
         num_frames = check_image_dataset(ds, path, modalities='any')
-    indices = _frame_indices(indices, num_frames, path)
-    full = (num_frames, int(ds.Rows), int(ds.Columns))
-    shape = full if indices is None else (len(indices), ) + full[1:]
+    n = num_frames if indices is None else len(indices)
+    shape = (n, int(ds.Rows), int(ds.Columns))
     if out is None:
         check_allocation(path, shape)
         out = np.empty(shape, dtype=np.float32)
     elif out.shape != shape or out.dtype != np.float32:
         raise ValueError(f'decode_frames: expected out of float32 {shape}, '
                          f'got {out.dtype} {out.shape}')
-    decoder = _get_decoder(ds, path)
-    lut = ds.get('ModalityLUTSequence')
-    invert = str(ds.PhotometricInterpretation).strip() == 'MONOCHROME1'
-    try:
-        if decoder.is_native:
-            arr = _little_endian_view(ds, full)
-            if arr is None:  # pydicom handles every other native layout
-                arr, _ = decoder.as_array(
-                    ds, view_only=True, correct_unused_bits=False)
-            arr = arr.reshape(full)
-            if indices is not None:
-                arr = arr[indices]  # copies only the selected frames
-            _store(out, _mask_unused_bits(arr, ds), ds, lut)
-        elif indices is not None:
-            for j, i in enumerate(indices):
-                arr, _ = decoder.as_array(ds, index=i)
-                _store(out[j], arr, ds, lut)
-        else:
-            count = 0
-            for count, (arr, _) in enumerate(decoder.iter_array(ds), 1):
-                if count > num_frames:
-                    break
-                _store(out[count - 1], arr, ds, lut)
-            if count > num_frames:
-                raise DSAReadError(
-                    path, 'the pixel data holds more frames than '
-                    f'NumberOfFrames ({num_frames})')
-            if count < num_frames:
-                raise DSAReadError(
-                    path, f'the pixel data holds {count} frame(s) but '
-                    f'NumberOfFrames is {num_frames} (truncated file?)')
-    except DSAReadError:
-        raise
-    except Exception as exc:  # decoders raise many types on corrupt data
-        raise DSAReadError(
-            path, f'cannot decode the pixel data '
-            f'({UID(ds.file_meta.TransferSyntaxUID).name}): truncated or '
-            f'corrupt pixel data? {type(exc).__name__}: {exc}') from exc
-    low, high = _stored_range(ds)
-    if lut:
-        if invert:  # mirror over the range of the LUT's output values
-            entries, first = _lut_entries(ds)
-            ends = apply_modality_lut(np.arange(first, first + entries), ds)
-            out *= -1
-            out += float(np.min(ends)) + float(np.max(ends))
-        return out
-    slope, intercept = rescale(ds, path)
-    if invert:  # slope * (low + high - v) + intercept
-        slope, intercept = -slope, slope * (low + high) + intercept
-    if slope != 1.0:
-        out *= slope
-    if intercept != 0.0:
-        out += intercept
-    return out
+    arr, masked = decode_stored(ds, path, num_frames, indices)
+    return stored_to_values(arr, ds, path, masked, out=out)
 
 
 def inverted_window_center(ds, center, path):

@@ -50,6 +50,7 @@ class _Entry:
         self.ori_shape = ori_shape
         self.length = length
         self.decoded = decoded  # float32 series decoded for the statistics
+        self.lut = None  # (first stored value, uint8 table) when available
         self.frames = {}  # frame index -> uint8 frame at output size
 
 
@@ -147,9 +148,13 @@ class _SeriesLoaderBase(BaseTransform):
                 self._warned_prepared = True
         source = open_dsa_series(path, self.modalities)
         value_range, decoded = self._value_range(path, key, source)
-        return _Entry(source=source, value_range=value_range,
-                      ori_shape=source.frame_shape,
-                      length=source.num_frames, decoded=decoded)
+        entry = _Entry(source=source, value_range=value_range,
+                       ori_shape=source.frame_shape,
+                       length=source.num_frames, decoded=decoded)
+        table = source.value_table()
+        if table is not None:  # integer data: one uint8 value per integer
+            entry.lut = (table[0], map_to_uint8(table[1], *value_range))
+        return entry
 
     def _entry(self, path: str) -> _Entry:
         if not osp.exists(path):
@@ -168,7 +173,9 @@ class _SeriesLoaderBase(BaseTransform):
         return entry
 
     def _to_output(self, floats: np.ndarray, value_range) -> np.ndarray:
-        imgs = map_to_uint8(floats, *value_range)
+        return self._resize(map_to_uint8(floats, *value_range))
+
+    def _resize(self, imgs: np.ndarray) -> np.ndarray:
         if self.resize is not None and (imgs.shape[2],
                                         imgs.shape[1]) != self.resize:
             imgs = np.stack([
@@ -182,6 +189,14 @@ class _SeriesLoaderBase(BaseTransform):
         if missing:
             if entry.prepared is not None:
                 new = np.array(entry.prepared[missing])
+            elif entry.lut is not None and entry.decoded is None:
+                # the same uint8 values as mapping the float frames, via a
+                # table of every stored integer (element-wise mapping)
+                first, lut = entry.lut
+                stored = entry.source.read_stored(missing)
+                if first:
+                    stored = stored.astype(np.int32) - first
+                new = self._resize(lut[stored])
             else:
                 floats = entry.decoded[missing] if entry.decoded is not None \
                     else entry.source.read_frames(missing)
