@@ -434,6 +434,11 @@ def decode_stored(ds, path, num_frames, indices=None):
     indices = _frame_indices(indices, num_frames, path)
     full = (num_frames, int(ds.Rows), int(ds.Columns))
     decoder = _get_decoder(ds, path)
+    if indices == []:
+        bits = int(ds.BitsAllocated)
+        kind = 'i' if int(ds.PixelRepresentation) else 'u'
+        return np.empty((0, ) + full[1:], f'{kind}{max(bits, 8) // 8}'), \
+            decoder.is_native
     try:
         if decoder.is_native:
             arr = _little_endian_view(ds, full)
@@ -443,9 +448,11 @@ def decode_stored(ds, path, num_frames, indices=None):
             arr = arr.reshape(full)
             return (arr if indices is None else arr[indices]), True
         if indices is not None:
-            arrs = [decoder.as_array(ds, index=i)[0] for i in indices]
-            _check_frame_shape(arrs[0], full, path)
-            return np.stack(arrs), False
+            unique = sorted(set(indices))
+            decoded = dict(zip(unique, (arr for arr, _ in decoder.iter_array(
+                ds, indices=unique))))
+            _check_frame_shape(decoded[unique[0]], full, path)
+            return np.stack([decoded[i] for i in indices]), False
         arrs = []
         for count, (arr, _) in enumerate(decoder.iter_array(ds), 1):
             if count > num_frames:
