@@ -164,8 +164,10 @@ class DicomFileSource(SeriesSource):
         return value_table(self._ds, self.path, masked=native)
 
     def read_stored(self, indices):
+        indices = self._indices(indices)
+        all_frames = indices == list(range(self.num_frames))
         arr, _ = decode_stored(self._ds, self.path, self.num_frames,
-                               self._indices(indices))
+                               None if all_frames else indices)
         return arr
 
 
