@@ -1,11 +1,18 @@
 """mmdsa: spatio-temporal deep learning on DSA series for OpenMMLab.
 
-Importing mmdsa checks that the installed OpenMMLab packages lie in the
-ranges of ``requirements/mminstall.txt`` (the one place those bounds are
-written; ``mmdsa/mminstall.txt`` links to it) and raises ``ImportError`` with
-an install hint otherwise.
+Importing mmdsa is light: the readers (:mod:`mmdsa.fileio`, numpy + pydicom)
+and the metric functions (:mod:`mmdsa.evaluation.functional`, numpy +
+scipy) work without the OpenMMLab stack. The installed OpenMMLab packages
+are checked against the ranges of ``requirements/mminstall.txt`` (the one
+place those bounds are written; ``mmdsa/mminstall.txt`` links to it) where
+the stack is first needed (:mod:`mmdsa.registry`, which every registered
+module imports, and :func:`mmdsa.utils.register_all_modules`), with an
+``ImportError`` and an install hint when one is missing or outside its
+range. An OpenMMLab package that is already imported when mmdsa is imported
+is checked at once.
 """
 import os.path as osp
+import sys
 from importlib import import_module
 
 from .version import __version__, version_info
@@ -30,13 +37,15 @@ def _read_bounds():
     return bounds
 
 
-def check_versions(installed=None):
+def check_versions(installed=None, only_imported=False):
     """Check installed OpenMMLab versions against mminstall.txt.
 
     Args:
         installed (dict, optional): ``{package: version string}``; read from
             the imported packages when None (used by tests to simulate
             other versions).
+        only_imported (bool): Check only packages already in
+            ``sys.modules`` (imports nothing).
 
     Raises:
         ImportError: a package is missing or outside its supported range;
@@ -46,6 +55,11 @@ def check_versions(installed=None):
     for name, spec in _read_bounds().items():
         if installed is not None and name in installed:
             found = installed[name]
+        elif only_imported:
+            module = sys.modules.get(name)
+            if module is None or not hasattr(module, '__version__'):
+                continue
+            found = module.__version__
         else:
             try:
                 found = import_module(name).__version__
@@ -59,10 +73,28 @@ def check_versions(installed=None):
                 f'installed. {INSTALL_HINT}')
 
 
-check_versions()
+_STACK_READY = False
 
-from .utils.compat import apply_all as _apply_compat  # noqa: E402
 
-_apply_compat()
+def require_mm_stack():
+    """Check the OpenMMLab versions and apply the stack workarounds, once.
 
-__all__ = ['__version__', 'version_info', 'check_versions']
+    Called by :mod:`mmdsa.registry` and :mod:`mmdsa.utils.setup_env` before
+    they import MMEngine.
+
+    Raises:
+        ImportError: see :func:`check_versions`.
+    """
+    global _STACK_READY
+    if _STACK_READY:
+        return
+    check_versions()
+    from .utils.compat import apply_all
+    apply_all()
+    _STACK_READY = True
+
+
+check_versions(only_imported=True)
+
+__all__ = ['__version__', 'version_info', 'check_versions',
+           'require_mm_stack']

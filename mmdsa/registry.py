@@ -4,6 +4,7 @@ Every ``locations`` entry names a package that really defines modules of that
 kind, so ``Registry.build`` can import them lazily when ``default_scope`` is
 ``'mmdsa'`` (see :func:`mmdsa.utils.register_all_modules`).
 """
+import mmdsa._mm_stack  # noqa: F401 (version check before MMEngine)
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -66,7 +67,8 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS)
 
 METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS, locations=['mmdsa.evaluation'])
+    'metric', parent=MMENGINE_METRICS,
+    locations=['mmdsa.evaluation.metrics'])
 # mmdsa's metrics plug into MMEngine's own Evaluator.
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR)
 

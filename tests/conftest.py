@@ -52,3 +52,15 @@ def image_folder(tmp_path):
                 img[8:24, 8:24] = 0
             cv2.imwrite(str(root / cls / f'{i}.png'), img)
     return root
+
+
+@pytest.fixture(autouse=True, scope='session')
+def _private_cache_dir(tmp_path_factory):
+    """Loaders' persistent caches go to a temporary folder, not ~/.cache."""
+    old = os.environ.get('MMDSA_CACHE_DIR')
+    os.environ['MMDSA_CACHE_DIR'] = str(tmp_path_factory.mktemp('mmdsa_cache'))
+    yield
+    if old is None:
+        os.environ.pop('MMDSA_CACHE_DIR', None)
+    else:
+        os.environ['MMDSA_CACHE_DIR'] = old

@@ -4,7 +4,9 @@
         [--out DIR] [--threshold T] [--device cpu]
 
 SERIES is a DICOM file, a folder of single-frame DICOM files, a PNG/NPY
-frame folder or a .npy file. Writes DIR/result.json (series probability or
+frame folder or a .npy file ((T, H, W) or one (H, W) frame). DICOM files of
+a modality other than XA / RF (or a secondary-capture DSA export) are
+refused unless --any-modality is given. Writes DIR/result.json (series probability or
 score, verdict at the threshold, per-frame boxes of the kept trajectory for a
 detector, timings) and a picture DIR/<series>.png, atomically. A file that
 cannot be read gives the reader's error and exit status 2.
@@ -34,6 +36,11 @@ def parse_args(argv=None):
         action='store_true',
         help='load a checkpoint whose weights do not fit the model exactly '
         '(default: refuse it)')
+    parser.add_argument(
+        '--any-modality',
+        action='store_true',
+        help='read DICOM files of any Modality (default: XA, RF and '
+        'secondary-capture DSA exports only)')
     return parser.parse_args(argv)
 
 
@@ -106,7 +113,9 @@ def main(argv=None):
     for path in paths:
         name = osp.splitext(osp.basename(osp.normpath(path)))[0]
         try:
-            result = inference_series(model, path)
+            result = inference_series(
+                model, path,
+                modalities='any' if args.any_modality else None)
         except DSAReadError as exc:
             return _refuse(exc)
         entries.append(_summarise(result, detector, name, args.out))

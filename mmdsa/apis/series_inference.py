@@ -2,7 +2,7 @@
 import copy
 import os.path as osp
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 import torch
@@ -16,11 +16,18 @@ def _dataset_cfg(cfg):
     return dataset
 
 
-def _test_pipeline(cfg, single_frame: bool) -> Compose:
+LOADERS = ('LoadDSAWindow', 'mmdsa.LoadDSAWindow', 'LoadDSASeries',
+           'mmdsa.LoadDSASeries')
+
+
+def _test_pipeline(cfg, single_frame: bool, modalities=None) -> Compose:
     """The config's test pipeline; for detection the window loader is set
-    to one frame so each call yields one preprocessed frame."""
+    to one frame so each call yields one preprocessed frame. ``modalities``
+    (when given) is set on the loader (see :func:`read_dsa_series`)."""
     pipeline = copy.deepcopy(_dataset_cfg(cfg).pipeline)
     for step in pipeline:
+        if modalities is not None and step.get('type') in LOADERS:
+            step['modalities'] = modalities
         if single_frame and step.get('type') in ('LoadDSAWindow',
                                                  'mmdsa.LoadDSAWindow'):
             step['num_frames'] = 1
@@ -33,9 +40,10 @@ def is_detector(model) -> bool:
     return hasattr(model, 'predict_series')
 
 
-def _series_info(path: str) -> Dict:
-    from mmdsa.fileio import read_dsa_series
-    series = read_dsa_series(path)
+def _series_info(path: str, modalities=None) -> Dict:
+    from mmdsa.fileio import DEFAULT_MODALITIES, read_dsa_series
+    series = read_dsa_series(path, modalities=modalities or
+                             DEFAULT_MODALITIES)
     name = osp.splitext(osp.basename(osp.normpath(path)))[0]
     return dict(
         series=series,
@@ -53,8 +61,8 @@ def _series_info(path: str) -> Dict:
 
 
 @torch.no_grad()
-def inference_detector_series(model, path: str,
-                              batch_size: int = 4) -> Dict:
+def inference_detector_series(model, path: str, batch_size: int = 4,
+                              modalities=None) -> Dict:
     """Detect perforations in every frame of a series, then apply the
     model's series rule (``SpatioTemporalDetector.post_process_series``:
     its ``series_post_processor``, e.g. SO, else the maximum box score).
@@ -63,6 +71,9 @@ def inference_detector_series(model, path: str,
         model: A :class:`SpatioTemporalDetector` from :func:`init_model`.
         path (str): DICOM file, DICOM folder, PNG/NPY folder or .npy file.
         batch_size (int): Key frames per cached-inference step.
+        modalities (str | list[str], optional): DICOM Modality values to
+            accept (default: XA, RF and secondary-capture exports);
+            ``'any'`` reads every modality.
 
     Returns:
         dict: ``frames`` (T, H, W) float32 as read, ``detections`` list over
@@ -73,9 +84,10 @@ def inference_detector_series(model, path: str,
         score without it), ``optimiser`` (bool), ``timings_s``.
     """
     t0 = time.perf_counter()
-    info = _series_info(path)
+    info = _series_info(path, modalities)
     series, base = info['series'], info['base']
-    pipeline = _test_pipeline(model.cfg, single_frame=True)
+    pipeline = _test_pipeline(model.cfg, single_frame=True,
+                              modalities=modalities)
     frames, samples = [], []
     for i in range(len(series.frames)):
         data = pipeline(dict(base, frame_id=i, img_id=i))
@@ -119,20 +131,23 @@ def inference_detector_series(model, path: str,
 
 
 @torch.no_grad()
-def inference_recognizer_series(model, path: str) -> Dict:
+def inference_recognizer_series(model, path: str,
+                                modalities=None) -> Dict:
     """Thrombus probability of one series.
 
     Args:
         model: A :class:`CNNRNNRecognizer` from :func:`init_model`.
         path (str): DICOM file, DICOM folder, PNG/NPY folder or .npy file.
+        modalities: see :func:`inference_detector_series`.
 
     Returns:
         dict: ``probability`` (float, P(thrombus)), ``frames``, ``meta``,
         ``timings_s``.
     """
     t0 = time.perf_counter()
-    info = _series_info(path)
-    pipeline = _test_pipeline(model.cfg, single_frame=False)
+    info = _series_info(path, modalities)
+    pipeline = _test_pipeline(model.cfg, single_frame=False,
+                              modalities=modalities)
     data = pipeline(dict(info['base']))
     t1 = time.perf_counter()
     batch = dict(inputs=[data['inputs']], data_samples=[data['data_samples']])
@@ -149,7 +164,8 @@ def inference_series(model, path: str, **kwargs) -> Dict:
     """Dispatch to the detector or recognizer inference."""
     if is_detector(model):
         return inference_detector_series(model, path, **kwargs)
-    return inference_recognizer_series(model, path)
+    return inference_recognizer_series(
+        model, path, modalities=kwargs.get('modalities'))
 
 
 def inference_pair(model, pa_path: str, lat_path: str,

@@ -6,18 +6,21 @@ family). The stored values are converted to float32 once, directly into the
 output array, and the Modality LUT or rescale slope/intercept and the
 MONOCHROME1 inversion are then applied in place.
 """
+import math
+import os
 import struct
 
 import numpy as np
 import pydicom
+from pydicom.dataelem import RawDataElement
+from pydicom.encaps import parse_fragments
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import apply_modality_lut, get_decoder
 from pydicom.uid import (UID, DeflatedExplicitVRLittleEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
-from .dicom_meta import dicom_meta, frame_times, lookup
+from .dicom_meta import dicom_meta, frame_times, int_field, lookup
 from .errors import DSAReadError
-from .series import DSASeries
 
 #: SOP class UID prefixes of objects that are not images to be read as
 #: frames (structured reports, RT objects other than RT Image, presentation
@@ -58,6 +61,22 @@ _DECODER_HINTS = (
 
 _GREYSCALE = ('MONOCHROME1', 'MONOCHROME2')
 
+#: Modalities read by default: X-ray angiography and radio-fluoroscopy.
+DEFAULT_MODALITIES = ('XA', 'RF')
+
+#: SOP classes of secondary-capture objects (single- and multi-frame), which
+#: vendors use for DSA exports; accepted with Modality XA, RF, OT or none.
+SECONDARY_CAPTURE_SOP_PREFIX = '1.2.840.10008.5.1.4.1.1.7'
+_SC_MODALITIES = ('', 'OT', 'XA', 'RF')
+
+#: SOP classes of (Enhanced) X-Ray Angiographic / Radiofluoroscopic images,
+#: accepted when the Modality tag is empty.
+XRAY_SOP_PREFIX = '1.2.840.10008.5.1.4.1.1.12.'
+
+#: Elements larger than this are read from the file only when used (pixel
+#: data is then memory-mapped or read on demand).
+DEFER_SIZE = 4096
+
 
 def decoder_install_hint(syntax):
     """The package(s) to install to decode transfer syntax ``syntax``."""
@@ -68,10 +87,18 @@ def decoder_install_hint(syntax):
         'pylibjpeg-openjpeg), pyjpegls, Pillow or gdcm'
 
 
-def read_dicom_dataset(path):
-    """``pydicom.dcmread(path)`` with DSAReadError for unreadable files."""
+def read_dicom_dataset(path, defer=False):
+    """``pydicom.dcmread(path)`` with DSAReadError for unreadable files.
+
+    Args:
+        path (str): The file.
+        defer (bool): Leave elements larger than :data:`DEFER_SIZE` (the
+            pixel data) in the file until they are used, so the header of a
+            large series costs what its header costs.
+    """
     try:
-        ds = pydicom.dcmread(str(path))
+        ds = pydicom.dcmread(str(path),
+                             defer_size=DEFER_SIZE if defer else None)
     except InvalidDicomError as exc:
         raise DSAReadError(
             path, 'not a DICOM file: no File Meta Information header or '
@@ -92,8 +119,115 @@ def read_dicom_dataset(path):
     return ds
 
 
-def check_image_dataset(ds, path):
+def check_modality(ds, path, modalities=DEFAULT_MODALITIES):
+    """Raise DSAReadError unless ``ds`` is an X-ray (DSA) image.
+
+    Accepted: Modality in ``modalities`` (default XA / RF); a secondary
+    capture object (vendors' DSA exports) with Modality XA, RF, OT or none;
+    an (Enhanced) XA / XRF SOP class with an empty Modality.
+
+    Args:
+        ds (pydicom.Dataset): The header.
+        path (str): For error messages.
+        modalities (tuple[str] | str | None): Accepted Modality values;
+            ``'any'`` (or None) accepts every modality.
+    """
+    if modalities is None or modalities == 'any':
+        return
+    modality = str(ds.get('Modality', '') or '').strip().upper()
+    sop = str(ds.get('SOPClassUID')
+              or ds.file_meta.get('MediaStorageSOPClassUID') or '')
+    if modality in modalities:
+        return
+    if sop.startswith(SECONDARY_CAPTURE_SOP_PREFIX) and \
+            modality in _SC_MODALITIES:
+        return
+    if not modality and sop.startswith(XRAY_SOP_PREFIX):
+        return
+    name = UID(sop).name if sop else 'no SOP class'
+    raise DSAReadError(
+        path, f'Modality is {modality or "empty"!r} ({name}); expected '
+        f'{" or ".join(modalities)} (or a secondary-capture DSA export). '
+        "Pass modalities='any' (tools: --any-modality) to read it anyway")
+
+
+def pixel_data_length(ds):
+    """Length in bytes of the Pixel Data value, None for encapsulated data.
+
+    Uses the element's header when the value is still in the file (read
+    with ``defer=True``), so nothing is loaded.
+    """
+    if ds.file_meta.TransferSyntaxUID.is_encapsulated:
+        return None
+    elem = ds.get_item('PixelData', keep_deferred=True)
+    if isinstance(elem, RawDataElement) and elem.value is None:
+        return None if elem.length == 0xFFFFFFFF else int(elem.length)
+    return len(ds.PixelData or b'')
+
+
+def _check_pixel_data_size(ds, path, num_frames):
+    """Compare the pixel data with what the header promises.
+
+    Done before anything of the header's size is allocated, so a bad
+    NumberOfFrames, Rows or Columns gives a DSAReadError, not a
+    MemoryError.
+    """
+    rows, cols = int(ds.Rows), int(ds.Columns)
+    syntax = ds.file_meta.TransferSyntaxUID
+    if not syntax.is_encapsulated:
+        if syntax == DeflatedExplicitVRLittleEndian:
+            return  # the value length is that of the inflated data
+        length = pixel_data_length(ds)
+        needed = math.ceil(num_frames * rows * cols * int(ds.SamplesPerPixel)
+                           * int(ds.BitsAllocated) / 8)
+        if length is not None and length < needed:
+            raise DSAReadError(
+                path, f'the Pixel Data holds {length} bytes but the header '
+                f'describes {num_frames} frame(s) of {rows} x {cols} pixels '
+                f'at {ds.BitsAllocated} bits ({needed} bytes): NumberOfFrames'
+                ', Rows or Columns is wrong, or the file is truncated')
+        return
+    try:
+        fragments, _ = parse_fragments(ds.PixelData)
+    except Exception as exc:  # noqa: BLE001 - malformed item tags
+        raise DSAReadError(
+            path, f'cannot parse the encapsulated Pixel Data ({exc}); '
+            'truncated or corrupt file?') from exc
+    if fragments < num_frames:
+        raise DSAReadError(
+            path, f'the encapsulated Pixel Data holds {fragments} frame(s) '
+            f'at most ({fragments} fragment(s), each frame needs at least '
+            f'one) but NumberOfFrames is {num_frames}: NumberOfFrames is '
+            'wrong, or the file is truncated')
+
+
+def check_allocation(path, shape):
+    """Raise DSAReadError if a float32 array of ``shape`` cannot fit in RAM.
+
+    Args:
+        path (str): For the message.
+        shape (tuple[int]): (T, H, W).
+    """
+    needed = 4 * int(np.prod(shape, dtype=np.float64))
+    try:
+        physical = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    except (ValueError, OSError, AttributeError):  # not on this platform
+        return
+    if needed > physical:
+        raise DSAReadError(
+            path, f'{shape[0]} frame(s) of {shape[1]} x {shape[2]} pixels '
+            f'need {needed / 2**30:.1f} GiB as float32, more than this '
+            f"machine's {physical / 2**30:.1f} GiB of memory; read frames on "
+            'demand with mmdsa.fileio.open_dsa_series')
+
+
+def check_image_dataset(ds, path, modalities=DEFAULT_MODALITIES):
     """Raise DSAReadError unless ``ds`` is a greyscale image with pixel data.
+
+    Args:
+        ds (pydicom.Dataset): The header (pixel data may be deferred).
+        path (str): For error messages.
+        modalities (tuple[str] | str): See :func:`check_modality`.
 
     Returns:
         int: The number of frames (NumberOfFrames, 1 when absent).
@@ -115,6 +249,7 @@ def check_image_dataset(ds, path):
         raise DSAReadError(
             path, 'no Pixel Data (7FE0,0010) element: the file is truncated '
             f'or holds no image (SOP class: {name})')
+    check_modality(ds, path, modalities)
     missing = [
         k for k in ('Rows', 'Columns', 'BitsAllocated', 'BitsStored',
                     'SamplesPerPixel', 'PhotometricInterpretation',
@@ -123,28 +258,35 @@ def check_image_dataset(ds, path):
     if missing:
         raise DSAReadError(
             path, f'image pixel module incomplete: missing {missing}')
-    bits_stored, bits_allocated = int(ds.BitsStored), int(ds.BitsAllocated)
+    ints = {
+        k: int_field(ds, k, path)
+        for k in ('Rows', 'Columns', 'BitsAllocated', 'BitsStored',
+                  'SamplesPerPixel', 'PixelRepresentation')
+    }
+    bits_stored, bits_allocated = ints['BitsStored'], ints['BitsAllocated']
     if not 1 <= bits_stored <= bits_allocated:
         raise DSAReadError(
             path, f'expected 1 <= BitsStored <= BitsAllocated, got '
             f'BitsStored {bits_stored}, BitsAllocated {bits_allocated}')
     photometric = str(ds.PhotometricInterpretation).strip()
-    if photometric not in _GREYSCALE or int(ds.SamplesPerPixel) != 1:
+    if photometric not in _GREYSCALE or ints['SamplesPerPixel'] != 1:
         raise DSAReadError(
             path, 'expected a greyscale image (MONOCHROME1/MONOCHROME2, 1 '
             f'sample per pixel), got {photometric} with '
             f'{ds.SamplesPerPixel} samples per pixel')
-    if int(ds.Rows) < 1 or int(ds.Columns) < 1:
+    if ints['Rows'] < 1 or ints['Columns'] < 1:
         raise DSAReadError(
             path, f'expected a non-empty image, got {ds.Rows} x '
             f'{ds.Columns} pixels')
-    num_frames = ds.get('NumberOfFrames')
-    num_frames = 1 if num_frames in (None, '') else int(num_frames)
+    num_frames = int_field(ds, 'NumberOfFrames', path, default=1)
     if num_frames < 1:
         raise DSAReadError(
             path, f'NumberOfFrames is {num_frames}: zero frames')
-    if not ds.PixelData:
+    if pixel_data_length(ds) == 0 or (
+            ds.file_meta.TransferSyntaxUID.is_encapsulated
+            and not ds.PixelData):
         raise DSAReadError(path, 'the Pixel Data element is empty')
+    _check_pixel_data_size(ds, path, num_frames)
     return num_frames
 
 
@@ -166,19 +308,29 @@ def _little_endian_view(ds, shape):
     Covers little-endian 8/16/32-bit integer data whose length is exactly
     what the header says (plus an optional padding byte); anything else
     (bit-packed, big-endian, short or long data) returns None and goes
-    through pydicom's decoder, which validates it.
+    through pydicom's decoder, which validates it. Pixel data still in the
+    file (a header read with ``defer=True``) is memory-mapped, so only the
+    frames used are read.
     """
     bits = int(ds.BitsAllocated)
-    if ds.file_meta.TransferSyntaxUID not in _LITTLE_ENDIAN_NATIVE \
-            or bits not in (8, 16, 32):
+    syntax = ds.file_meta.TransferSyntaxUID
+    if syntax not in _LITTLE_ENDIAN_NATIVE or bits not in (8, 16, 32):
         return None
     dtype = np.dtype(f'<{"i" if int(ds.PixelRepresentation) else "u"}'
                      f'{bits // 8}')
+    count = int(np.prod(shape))
+    expected = count * dtype.itemsize
+    elem = ds.get_item('PixelData', keep_deferred=True)
+    if isinstance(elem, RawDataElement) and elem.value is None \
+            and syntax != DeflatedExplicitVRLittleEndian \
+            and getattr(ds, 'filename', None) \
+            and elem.length in (expected, expected + expected % 2):
+        return np.memmap(ds.filename, dtype=dtype, mode='r',
+                         offset=elem.value_tell, shape=(count, ))
     data = ds.PixelData
-    expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) not in (expected, expected + expected % 2):
         return None
-    return np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)))
+    return np.frombuffer(data, dtype=dtype, count=count)
 
 
 def _mask_unused_bits(arr, ds):
@@ -204,10 +356,19 @@ def rescale(ds, path):
     for keyword, default in (('RescaleSlope', 1.0), ('RescaleIntercept', 0.0)):
         value = lookup(ds, keyword)
         try:
-            values.append(default if value is None else float(value))
+            number = default if value is None else float(value)
         except (TypeError, ValueError):
             raise DSAReadError(
                 path, f'{keyword}: expected a number, got {value!r}') from None
+        if not math.isfinite(number):
+            raise DSAReadError(
+                path, f'{keyword}: expected a finite number, got {value!r}')
+        values.append(number)
+    if values[0] == 0:
+        raise DSAReadError(
+            path, f'RescaleSlope: expected a non-zero number, got '
+            f'{lookup(ds, "RescaleSlope")!r} (every frame would be '
+            f'{values[1]:g})')
     return tuple(values)
 
 
@@ -240,55 +401,73 @@ def _get_decoder(ds, path):
     return decoder
 
 
-def decode_frames(ds, path, out=None, num_frames=None):
-    """Decode all frames of ``ds`` into float32, rescaled and inverted.
+def _frame_indices(indices, num_frames, path):
+    """Validated list of frame indices (all frames when None)."""
+    if indices is None:
+        return None
+    out = [int(i) for i in indices]
+    bad = [i for i in out if not 0 <= i < num_frames]
+    if bad:
+        raise IndexError(f'{path}: frame indices {bad} outside [0, '
+                         f'{num_frames - 1}]')
+    return out
+
+
+def decode_stored(ds, path, num_frames, indices=None):
+    """Stored integer values of frames, before any value mapping.
 
     Args:
         ds (pydicom.Dataset): A dataset that passed
-            :func:`check_image_dataset`.
+            :func:`check_image_dataset` (pixel data may be deferred: it is
+            then memory-mapped when uncompressed).
         path (str): For error messages.
-        out (np.ndarray, optional): float32 (T, H, W) array to fill.
-        num_frames (int, optional): T as returned by
-            :func:`check_image_dataset` when the caller already ran it.
+        num_frames (int): T as returned by :func:`check_image_dataset`.
+        indices (Sequence[int], optional): Frames to decode (repeats
+            allowed); all when None.
 
     Returns:
-        np.ndarray: ``out`` (or a new array), float32 (T, H, W): stored values
-        through the Modality LUT (or slope * value + intercept), MONOCHROME1
-        inverted as ``low + high - value`` over the representable range.
+        tuple[np.ndarray, bool]: integer (N, H, W) array (a read-only view
+        for uncompressed data) and whether it still needs
+        :func:`_mask_unused_bits` (uncompressed data) - the arguments of
+        :func:`stored_to_values`.
     """
-    if num_frames is None:
-        num_frames = check_image_dataset(ds, path)
-    shape = (num_frames, int(ds.Rows), int(ds.Columns))
-    if out is None:
-        out = np.empty(shape, dtype=np.float32)
-    elif out.shape != shape or out.dtype != np.float32:
-        raise ValueError(f'decode_frames: expected out of float32 {shape}, '
-                         f'got {out.dtype} {out.shape}')
+    indices = _frame_indices(indices, num_frames, path)
+    full = (num_frames, int(ds.Rows), int(ds.Columns))
     decoder = _get_decoder(ds, path)
-    lut = ds.get('ModalityLUTSequence')
-    invert = str(ds.PhotometricInterpretation).strip() == 'MONOCHROME1'
+    if indices == []:
+        bits = int(ds.BitsAllocated)
+        kind = 'i' if int(ds.PixelRepresentation) else 'u'
+        return np.empty((0, ) + full[1:], f'{kind}{max(bits, 8) // 8}'), \
+            decoder.is_native
     try:
         if decoder.is_native:
-            arr = _little_endian_view(ds, shape)
+            arr = _little_endian_view(ds, full)
             if arr is None:  # pydicom handles every other native layout
                 arr, _ = decoder.as_array(
                     ds, view_only=True, correct_unused_bits=False)
-            arr = _mask_unused_bits(arr.reshape(shape), ds)
-            out[...] = apply_modality_lut(arr, ds) if lut else arr
-        else:
-            count = 0
-            for count, (arr, _) in enumerate(decoder.iter_array(ds), 1):
-                if count > num_frames:
-                    break
-                out[count - 1] = apply_modality_lut(arr, ds) if lut else arr
+            arr = arr.reshape(full)
+            return (arr if indices is None else arr[indices]), True
+        if indices is not None:
+            unique = sorted(set(indices))
+            decoded = dict(zip(unique, (arr for arr, _ in decoder.iter_array(
+                ds, indices=unique))))
+            _check_frame_shape(decoded[unique[0]], full, path)
+            return np.stack([decoded[i] for i in indices]), False
+        arrs = []
+        for count, (arr, _) in enumerate(decoder.iter_array(ds), 1):
             if count > num_frames:
                 raise DSAReadError(
                     path, 'the pixel data holds more frames than '
                     f'NumberOfFrames ({num_frames})')
-            if count < num_frames:
-                raise DSAReadError(
-                    path, f'the pixel data holds {count} frame(s) but '
-                    f'NumberOfFrames is {num_frames} (truncated file?)')
+            if count == 1:
+                _check_frame_shape(arr, full, path)
+                check_allocation(path, full)
+            arrs.append(arr)
+        if len(arrs) < num_frames:
+            raise DSAReadError(
+                path, f'the pixel data holds {len(arrs)} frame(s) but '
+                f'NumberOfFrames is {num_frames} (truncated file?)')
+        return np.stack(arrs), False
     except DSAReadError:
         raise
     except Exception as exc:  # decoders raise many types on corrupt data
@@ -296,6 +475,41 @@ def decode_frames(ds, path, out=None, num_frames=None):
             path, f'cannot decode the pixel data '
             f'({UID(ds.file_meta.TransferSyntaxUID).name}): truncated or '
             f'corrupt pixel data? {type(exc).__name__}: {exc}') from exc
+
+
+def _check_frame_shape(arr, full, path):
+    if arr.shape != full[1:]:
+        raise DSAReadError(
+            path, f'a decoded frame is {arr.shape[0]} x {arr.shape[1]} '
+            f'pixels, the header says Rows x Columns = {full[1]} x {full[2]}')
+
+
+def stored_to_values(arr, ds, path, masked, out=None):
+    """Stored integers -> float32 values, element by element.
+
+    Through the Modality LUT (or slope * value + intercept), MONOCHROME1
+    inverted as ``low + high - value`` over the representable range. Each
+    element is mapped on its own, so any subset (or a table of every
+    possible stored value, :func:`value_table`) gives the same values.
+
+    Args:
+        arr (np.ndarray): Stored integers of any shape.
+        ds (pydicom.Dataset): The header.
+        path (str): For error messages.
+        masked (bool): Whether to ignore the bits above BitsStored first
+            (uncompressed data; decoders do it themselves).
+        out (np.ndarray, optional): float32 array of ``arr``'s shape.
+
+    Returns:
+        np.ndarray: ``out`` (or a new float32 array).
+    """
+    if out is None:
+        out = np.empty(arr.shape, dtype=np.float32)
+    if masked:
+        arr = _mask_unused_bits(arr, ds)
+    lut = ds.get('ModalityLUTSequence')
+    out[...] = apply_modality_lut(arr, ds) if lut else arr
+    invert = str(ds.PhotometricInterpretation).strip() == 'MONOCHROME1'
     low, high = _stored_range(ds)
     if lut:
         if invert:  # mirror over the range of the LUT's output values
@@ -314,6 +528,60 @@ def decode_frames(ds, path, out=None, num_frames=None):
     return out
 
 
+def value_table(ds, path, masked):
+    """(first, table): ``stored_to_values`` of every stored integer.
+
+    ``table[v - first]`` is the float32 value of stored integer ``v``, for
+    all values the allocated bits can hold (up to 16 bits; None for 32-bit
+    data).
+    """
+    bits = int(ds.BitsAllocated)
+    if bits > 16:
+        return None
+    if int(ds.PixelRepresentation) == 1:
+        first, dtype = -(1 << (bits - 1)), np.int16 if bits > 8 else np.int8
+    else:
+        first, dtype = 0, np.uint16 if bits > 8 else np.uint8
+    stored = np.arange(first, first + (1 << bits)).astype(dtype)
+    return first, stored_to_values(stored, ds, path, masked)
+
+
+def decode_frames(ds, path, out=None, num_frames=None, indices=None):
+    """Decode the frames of ``ds`` into float32, rescaled and inverted.
+
+    Every frame is computed the same way whether it is decoded alone or with
+    the whole series, so ``decode_frames(ds, p, indices=[i])[0]`` equals
+    ``decode_frames(ds, p)[i]`` to the last bit.
+
+    Args:
+        ds (pydicom.Dataset): A dataset that passed
+            :func:`check_image_dataset` (pixel data may be deferred: it is
+            then memory-mapped when uncompressed).
+        path (str): For error messages.
+        out (np.ndarray, optional): float32 (N, H, W) array to fill.
+        num_frames (int, optional): T as returned by
+            :func:`check_image_dataset` when the caller already ran it.
+        indices (Sequence[int], optional): Frames to decode (N of them, in
+            this order, repeats allowed); all T frames when None.
+
+    Returns:
+        np.ndarray: ``out`` (or a new array), float32 (N, H, W): see
+        :func:`stored_to_values`.
+    """
+    if num_frames is None:
+        num_frames = check_image_dataset(ds, path, modalities='any')
+    n = num_frames if indices is None else len(indices)
+    shape = (n, int(ds.Rows), int(ds.Columns))
+    if out is None:
+        check_allocation(path, shape)
+        out = np.empty(shape, dtype=np.float32)
+    elif out.shape != shape or out.dtype != np.float32:
+        raise ValueError(f'decode_frames: expected out of float32 {shape}, '
+                         f'got {out.dtype} {out.shape}')
+    arr, masked = decode_stored(ds, path, num_frames, indices)
+    return stored_to_values(arr, ds, path, masked, out=out)
+
+
 def inverted_window_center(ds, center, path):
     """Window centre mirrored the way MONOCHROME1 frames are inverted."""
     if center is None:
@@ -323,19 +591,11 @@ def inverted_window_center(ds, center, path):
     return slope * (low + high) + 2 * intercept - center
 
 
-def read_dicom_file(path):
-    """Read one (multi- or single-frame) DICOM file as a DSASeries.
-
-    Raises:
-        DSAReadError: see :func:`mmdsa.fileio.read_dsa_series`.
-    """
-    ds = read_dicom_dataset(path)
-    num_frames = check_image_dataset(ds, path)
-    frames = decode_frames(ds, path, num_frames=num_frames)
-    times, source = frame_times(ds, num_frames, path)
+def series_meta(ds, path, num_frames):
+    """``dicom_meta`` plus the MONOCHROME1 inversion of the window centre."""
     meta = dicom_meta(ds, path, num_frames)
     meta['inverted'] = meta['photometric_interpretation'] == 'MONOCHROME1'
     if meta['inverted']:
         meta['window_center'] = inverted_window_center(
             ds, meta['window_center'], path)
-    return DSASeries(frames, times, source, meta)
+    return meta

@@ -52,6 +52,40 @@ def lookup(ds, keyword):
     return None
 
 
+def int_field(ds, keyword, path, default=None):
+    """An integer attribute, or DSAReadError naming the file and the field.
+
+    Args:
+        ds (pydicom.Dataset): The header.
+        keyword (str): DICOM keyword, e.g. ``'NumberOfFrames'``.
+        path (str): For error messages.
+        default: Returned when the attribute is absent or empty.
+
+    Returns:
+        int | default: The value.
+
+    Raises:
+        DSAReadError: the value is not one integer (``"abc"``, ``"x1"``,
+            ``"2.5"``, a multi-valued element).
+    """
+    try:
+        value = ds.get(keyword)
+    except Exception as exc:  # pydicom raises many types on bad values
+        raise DSAReadError(
+            path, f'{keyword}: cannot parse the value ({exc}); expected an '
+            'integer') from exc
+    if value is None or value == '':
+        return default
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    try:
+        return int(str(value).strip()) if not isinstance(value, int) \
+            else int(value)
+    except (TypeError, ValueError):
+        raise DSAReadError(
+            path, f'{keyword}: expected an integer, got {value!r}') from None
+
+
 def _as_list(value):
     """A DICOM value (single or multi-valued) as a list."""
     if isinstance(value, (str, bytes)) or not hasattr(value, '__iter__'):

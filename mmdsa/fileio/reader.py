@@ -1,17 +1,14 @@
 """``read_dsa_series``: one entry point for every supported series layout."""
-import os
-import os.path as osp
 import warnings
 
-from .dicom import read_dicom_file
+from .dicom import DEFAULT_MODALITIES
 from .errors import DSAReadError
-from .folder import (list_frame_files, read_dicom_folder, read_npy_file,
-                     read_npy_folder, read_png_folder)
 from .series import DSASeries
+from .source import open_dsa_series
 from .subtraction import log_subtract
 
 
-def read_dsa_series(path, subtract_mask=None):
+def read_dsa_series(path, subtract_mask=None, modalities=DEFAULT_MODALITIES):
     """Read a DSA (or raw X-ray) series into a :class:`DSASeries`.
 
     Supported inputs:
@@ -35,6 +32,10 @@ def read_dsa_series(path, subtract_mask=None):
         subtract_mask (int, optional): When given, the frames are turned into
             DSA with :func:`log_subtract` using this frame index as the mask;
             ``meta['subtraction']`` records it.
+        modalities (tuple[str] | str): DICOM Modality values accepted:
+            XA and RF by default, plus secondary-capture objects with
+            Modality XA/RF/OT or none (vendors' DSA exports); ``'any'``
+            reads every modality (CT, MR, ...).
 
     Returns:
         DSASeries: frames float32 (T, H, W), frame_times_ms (T,), source,
@@ -44,30 +45,15 @@ def read_dsa_series(path, subtract_mask=None):
         DSAReadError: the input is missing, not DICOM/PNG/NPY, truncated,
             has no or empty pixel data, is a non-image object (structured
             report, RT dose...), uses a transfer syntax without an installed
-            decoder, is not greyscale, has zero frames, or a folder is empty,
-            mixes file kinds or series, or holds frames of different sizes.
+            decoder, is not greyscale, has zero frames, has a header that
+            disagrees with its pixel data (NumberOfFrames, Rows, Columns),
+            a malformed integer field, a NaN / infinite / zero
+            RescaleSlope, a modality outside ``modalities``, would not fit
+            in memory, or a folder is empty, mixes file kinds or series,
+            holds one SOP instance twice or frames of different sizes.
         TypeError: ``path`` is not a str / os.PathLike.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError('read_dsa_series: expected a str or os.PathLike '
-                        f'path, got {type(path).__name__}')
-    path = os.fspath(path)
-    if osp.isdir(path):
-        kind, files = list_frame_files(path)
-        reader = dict(dicom=read_dicom_folder, png=read_png_folder,
-                      npy=read_npy_folder)[kind]
-        series = reader(path, files)
-    elif osp.isfile(path):
-        ext = osp.splitext(path)[1].lower()
-        if ext == '.npy':
-            series = read_npy_file(path)
-        elif ext == '.png':
-            series = read_png_folder(path, [path])
-            series.meta['files'] = [path]
-        else:
-            series = read_dicom_file(path)
-    else:
-        raise DSAReadError(path, 'no such file or folder')
+    series = open_dsa_series(path, modalities).read_series()
     if subtract_mask is not None:
         series = _subtract(series, subtract_mask)
     return series

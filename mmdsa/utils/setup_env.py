@@ -2,6 +2,7 @@
 import datetime
 import warnings
 
+import mmdsa._mm_stack  # noqa: F401 (version check before MMEngine)
 from mmengine import DefaultScope
 
 
@@ -23,7 +24,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
 
     import mmdsa.datasets  # noqa: F401,F811
     import mmdsa.engine  # noqa: F401,F811
-    import mmdsa.evaluation  # noqa: F401,F811
+    import mmdsa.evaluation.metrics  # noqa: F401,F811
     import mmdsa.models  # noqa: F401,F811
     import mmdsa.visualization  # noqa: F401,F811
 

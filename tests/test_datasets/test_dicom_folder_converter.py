@@ -137,3 +137,25 @@ def test_empty_labels_file_is_refused(tmp_path, capsys):
     assert _convert(tmp_path, 'file,label\n') == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith('error: ') and 'holds no series' in err
+
+
+def test_converter_names_file_and_field_of_bad_integers(tmp_path):
+    (tmp_path / 'dcm').mkdir()
+    frames = np.clip(make_series(4, 0), 0, 4095).astype(np.uint16)
+    path = tmp_path / 'dcm' / 'a.dcm'
+    write_xa_dicom(path, frames)
+    import pydicom
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    ds.NumberOfFrames = 7777
+    ds.save_as(path.with_suffix('.tmp'))
+    data = path.with_suffix('.tmp').read_bytes()
+    assert data.count(b'7777') == 1
+    path.with_suffix('.tmp').unlink()
+    path.write_bytes(data.replace(b'7777', b'abc '))
+    (tmp_path / 'labels.csv').write_text('file,label\na.dcm,1\n')
+    bad = run_tool([TOOL, tmp_path / 'dcm', '--labels',
+                    tmp_path / 'labels.csv', '--out-cls',
+                    tmp_path / 'cls.json'], check=False)
+    assert bad.returncode == 2
+    assert "a.dcm: NumberOfFrames: expected an integer, got 'abc'" in \
+        bad.stderr

@@ -52,3 +52,14 @@ def save(ds, path):
     """Write ``ds`` as a DICOM Part 10 file and return the path as str."""
     ds.save_as(str(path), enforce_file_format=True)
     return str(path)
+
+
+def compress(ds, syntax):
+    """Compress ``ds`` in place with ``syntax`` (JPEG Lossless needs
+    imagecodecs, a test requirement) and return it."""
+    from pydicom.uid import JPEGLosslessSV1
+    if syntax == JPEGLosslessSV1:
+        import pytest
+        pytest.importorskip('imagecodecs')
+    from mmdsa.fileio.compress import compress_dataset
+    return compress_dataset(ds, syntax)

@@ -16,8 +16,6 @@ label-1 series has a box, a label-0 series none
 """
 import argparse
 import csv
-import json
-import os
 import os.path as osp
 import sys
 
@@ -61,14 +59,22 @@ def read_header(root, rel, where):
     if not osp.isfile(path):
         raise ConvertError(f'{where}: field "file": expected a file under '
                            f'{root}, got {rel!r} (not found)')
+    from mmdsa.fileio import DSAReadError, int_field
     try:
         ds = pydicom.dcmread(path, stop_before_pixels=True)
-        rows, cols = int(ds.Rows), int(ds.Columns)
     except Exception as exc:  # pydicom raises many types
         raise ConvertError(f'{where}: {path}: not a readable DICOM image '
                            f'({exc})') from exc
+    try:  # "field: expected an integer, got 'abc'" naming the file
+        rows, cols = (int_field(ds, k, path) for k in ('Rows', 'Columns'))
+        num_frames = int_field(ds, 'NumberOfFrames', path, default=1)
+    except DSAReadError as exc:
+        raise ConvertError(f'{where}: {exc}') from exc
+    if rows is None or cols is None:
+        raise ConvertError(f'{where}: {path}: not a DICOM image (no Rows / '
+                           'Columns)')
     return dict(path=path, patient_id=str(getattr(ds, 'PatientID', '') or ''),
-                num_frames=int(getattr(ds, 'NumberOfFrames', 1) or 1),
+                num_frames=num_frames,
                 width=cols, height=rows, view=_view(ds, path),
                 acquisition_datetime=_datetime(ds))
 

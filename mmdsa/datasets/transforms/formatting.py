@@ -9,12 +9,20 @@ from mmdsa.registry import TRANSFORMS
 
 
 def _stack(imgs, channels: int = 3) -> torch.Tensor:
-    """List of (H, W) or (H, W, C) arrays -> uint8 tensor (N, C, H, W)."""
-    arr = np.stack([
-        np.repeat(i[..., None], channels, axis=-1) if i.ndim == 2 else i
-        for i in imgs
-    ])
-    return torch.from_numpy(np.ascontiguousarray(arr.transpose(0, 3, 1, 2)))
+    """List of (H, W) or (H, W, C) arrays -> uint8 tensor (N, C, H, W).
+
+    Greyscale frames are repeated to ``channels`` channels; the output is
+    written once, channel-first, without intermediate (H, W, C) copies.
+    """
+    first = imgs[0]
+    c = channels if first.ndim == 2 else first.shape[2]
+    out = np.empty((len(imgs), c) + first.shape[:2], dtype=first.dtype)
+    for n, img in enumerate(imgs):
+        if img.ndim == 2:
+            out[n] = img  # broadcast over the channel axis
+        else:
+            out[n] = img.transpose(2, 0, 1)
+    return torch.from_numpy(out)
 
 
 @TRANSFORMS.register_module()

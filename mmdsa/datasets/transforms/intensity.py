@@ -1,9 +1,71 @@
 """Intensity mappings from stored DSA values (float32) to uint8 frames."""
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
 INTENSITY_MODES = ('minmax', 'bits', 'window')
+
+
+def intensity_range(frames: Optional[np.ndarray],
+                    mode: str = 'minmax',
+                    percentiles: Sequence[float] = (0.5, 99.5),
+                    bits: Optional[int] = None,
+                    window: Optional[Sequence[float]] = None,
+                    where: str = 'intensity') -> Tuple[float, float]:
+    """The stored values ``(lo, hi)`` that become 0 and 255.
+
+    Args:
+        frames (np.ndarray, optional): (T, H, W) stored values of the whole
+            series; only ``'minmax'`` reads them (may be None otherwise).
+        mode, percentiles, bits, window, where: see :func:`to_uint8`.
+
+    Returns:
+        tuple[float, float]: ``(lo, hi)``.
+    """
+    if mode == 'minmax':
+        if frames is None:
+            raise ValueError(f"{where}: intensity='minmax' needs the frames")
+        lo, hi = np.percentile(np.asarray(frames, dtype=np.float32),
+                               percentiles)
+    elif mode == 'bits':
+        if bits is None or not 1 <= int(bits) <= 32:
+            raise ValueError(f"{where}: intensity='bits' needs the bit depth "
+                             f'(1..32; BitsStored or bits=...), got {bits!r}')
+        lo, hi = 0.0, float(2**int(bits) - 1)
+    elif mode == 'window':
+        if window is None or len(window) != 2 or window[1] is None \
+                or window[0] is None or float(window[1]) <= 0:
+            raise ValueError(f"{where}: intensity='window' needs a DICOM "
+                             '(WindowCenter, WindowWidth > 0), got '
+                             f'{window!r}')
+        c, w = float(window[0]), float(window[1])
+        lo, hi = c - w / 2, c + w / 2
+    else:
+        raise ValueError(f'{where}: expected intensity in {INTENSITY_MODES}'
+                         f', got {mode!r}')
+    return float(lo), float(hi)
+
+
+def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Linear ``lo .. hi`` -> 0 .. 255, rounded and clipped.
+
+    Element-wise, so mapping some frames gives the same values as mapping
+    the whole series and taking those frames. ``hi <= lo`` (a flat series)
+    maps everything to mid-grey 128.
+
+    Args:
+        frames (np.ndarray): (..., H, W) stored values.
+        lo (float): Value mapped to 0.
+        hi (float): Value mapped to 255.
+
+    Returns:
+        np.ndarray: uint8 of the same shape.
+    """
+    frames = np.asarray(frames, dtype=np.float32)
+    if hi <= lo:
+        return np.full(frames.shape, 128, dtype=np.uint8)
+    out = (frames - lo) * (255.0 / (hi - lo))
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def to_uint8(frames: np.ndarray,
@@ -31,27 +93,5 @@ def to_uint8(frames: np.ndarray,
     Returns:
         np.ndarray: (T, H, W) uint8.
     """
-    frames = np.asarray(frames, dtype=np.float32)
-    if mode == 'minmax':
-        lo, hi = np.percentile(frames, percentiles)
-    elif mode == 'bits':
-        if bits is None or not 1 <= int(bits) <= 32:
-            raise ValueError(f"{where}: intensity='bits' needs the bit depth "
-                             f'(1..32; BitsStored or bits=...), got {bits!r}')
-        lo, hi = 0.0, float(2**int(bits) - 1)
-    elif mode == 'window':
-        if window is None or len(window) != 2 or window[1] is None \
-                or window[0] is None or float(window[1]) <= 0:
-            raise ValueError(f"{where}: intensity='window' needs a DICOM "
-                             '(WindowCenter, WindowWidth > 0), got '
-                             f'{window!r}')
-        c, w = float(window[0]), float(window[1])
-        lo, hi = c - w / 2, c + w / 2
-    else:
-        raise ValueError(f'{where}: expected intensity in {INTENSITY_MODES}'
-                         f', got {mode!r}')
-    lo, hi = float(lo), float(hi)
-    if hi <= lo:  # a flat series: map everything to mid-grey
-        return np.full(frames.shape, 128, dtype=np.uint8)
-    out = (frames - lo) * (255.0 / (hi - lo))
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    lo, hi = intensity_range(frames, mode, percentiles, bits, window, where)
+    return map_to_uint8(frames, lo, hi)

@@ -20,15 +20,17 @@ def test_intensity_modes():
         to_uint8(frames, 'gamma')
 
 
-def test_cache_and_resize(cls_root):
+def test_cache_and_resize(cls_root, monkeypatch):
+    from mmdsa.datasets.transforms import loading
     path = str(cls_root / 'npy' / 'S0_PA.npy')
     load = LoadDSASeries(resize=(16, 8), cache_size=1)
     res = load(dict(img_path=path))
     assert len(res['imgs']) == 7 and res['imgs'][0].shape == (8, 16)
     assert res['ori_shape'] == (32, 32) and res['view_lengths'] == [7]
     calls = []
-    orig = load._decode
-    load._decode = lambda p: calls.append(p) or orig(p)
+    orig = loading.open_dsa_series
+    monkeypatch.setattr(loading, 'open_dsa_series',
+                        lambda p, m: calls.append(p) or orig(p, m))
     load(dict(img_path=path))
     assert calls == []  # served from the cache
     load(dict(img_path=str(cls_root / 'npy' / 'S1_PA.npy')))

@@ -1,0 +1,296 @@
+"""Open a DSA series and decode its frames on demand.
+
+:func:`open_dsa_series` reads only headers (DICOM headers with the pixel
+data left in the file, PNG headers, memory-mapped ``.npy`` arrays) and
+returns a :class:`SeriesSource`; :meth:`SeriesSource.read_frames` then
+decodes just the frames asked for: uncompressed DICOM pixel data is
+memory-mapped, encapsulated (JPEG, JPEG-LS, JPEG 2000, RLE) frames are
+decoded one by one, and a folder reads only the files of those frames.
+:func:`mmdsa.fileio.read_dsa_series` is ``open_dsa_series(path)`` followed by
+:meth:`SeriesSource.read_series`, so both give the same values to the last
+bit.
+"""
+import hashlib
+import os
+import os.path as osp
+
+import numpy as np
+
+from .dicom import (DEFAULT_MODALITIES, _get_decoder, check_allocation,
+                    check_image_dataset, decode_frames, decode_stored,
+                    read_dicom_dataset, series_meta, value_table)
+from .dicom_meta import frame_times
+from .errors import DSAReadError
+from .folder import (array_meta, check_finite, dicom_folder_meta,
+                     list_frame_files, load_png, no_timing, open_npy_file,
+                     open_npy_folder, open_png_folder, scan_dicom_folder)
+from .series import DSASeries
+
+
+def series_key(path):
+    """A short hash identifying the current content of a series' files.
+
+    Built from the absolute path and, for every file of the series (the file
+    itself, or each file of a folder), its name, size and modification time
+    in nanoseconds: editing, replacing, adding or removing a file changes the
+    key. Costs a few ``stat`` calls, no reading.
+
+    Args:
+        path (str | os.PathLike): File or folder.
+
+    Returns:
+        str: 40 hex digits.
+
+    Raises:
+        DSAReadError: ``path`` does not exist.
+    """
+    path = os.fspath(path)
+    full = osp.abspath(path)
+    parts = [full]
+    try:
+        if osp.isdir(path):
+            with os.scandir(path) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    if entry.is_file():
+                        st = entry.stat()
+                        parts.append(
+                            f'{entry.name}:{st.st_size}:{st.st_mtime_ns}')
+        else:
+            st = os.stat(path)
+            parts.append(f'{st.st_size}:{st.st_mtime_ns}')
+    except FileNotFoundError:
+        raise DSAReadError(path, 'no such file or folder') from None
+    return hashlib.sha1('\n'.join(parts).encode()).hexdigest()
+
+
+class SeriesSource:
+    """The header of one series; frames are decoded when asked for.
+
+    Attributes:
+        path (str): File or folder as given.
+        num_frames (int): T.
+        frame_shape (tuple[int, int]): (H, W).
+        meta (dict): As :attr:`DSASeries.meta`.
+        frame_times_ms (np.ndarray): (T,) float64.
+        frame_time_source (str): See :data:`FRAME_TIME_SOURCES`.
+    """
+
+    def __init__(self, path, num_frames, frame_shape, meta, frame_times_ms,
+                 frame_time_source):
+        self.path = str(path)
+        self.num_frames = int(num_frames)
+        self.frame_shape = tuple(int(v) for v in frame_shape)
+        self.meta = meta
+        self.frame_times_ms = frame_times_ms
+        self.frame_time_source = frame_time_source
+
+    def _indices(self, indices):
+        if indices is None:
+            return list(range(self.num_frames))
+        out = [int(i) for i in indices]
+        bad = [i for i in out if not 0 <= i < self.num_frames]
+        if bad:
+            raise IndexError(f'{self.path}: frame indices {bad} outside [0, '
+                             f'{self.num_frames - 1}]')
+        return out
+
+    def read_frames(self, indices=None):
+        """Decode frames.
+
+        Args:
+            indices (Sequence[int], optional): Frame indices (repeats
+                allowed), all frames when None.
+
+        Returns:
+            np.ndarray: float32 (N, H, W), equal to
+            ``read_dsa_series(path).frames[indices]``.
+
+        Raises:
+            IndexError: an index outside ``[0, T - 1]``.
+            DSAReadError: the frames cannot be decoded.
+        """
+        indices = self._indices(indices)
+        shape = (len(indices), ) + self.frame_shape
+        check_allocation(self.path, shape)
+        out = np.empty(shape, dtype=np.float32)
+        self._fill(indices, out)
+        return out
+
+    def _fill(self, indices, out):
+        raise NotImplementedError
+
+    def value_table(self):
+        """(first, float32 table) with ``read_frames(i) ==
+        table[read_stored(i) - first]``, or None when the source has no
+        such table (PNG / NPY input, folders of several files, 32-bit
+        data)."""
+        return None
+
+    def read_stored(self, indices):
+        """Stored integers of frames (only when :meth:`value_table` is not
+        None): integer (N, H, W)."""
+        raise NotImplementedError(f'{type(self).__name__} has no stored '
+                                  'value table')
+
+    def read_series(self):
+        """All frames as a :class:`DSASeries`."""
+        return DSASeries(self.read_frames(), self.frame_times_ms,
+                         self.frame_time_source, dict(self.meta))
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(path={self.path!r}, num_frames='
+                f'{self.num_frames}, frame_shape={self.frame_shape})')
+
+
+class DicomFileSource(SeriesSource):
+    """One multi- or single-frame DICOM file."""
+
+    def __init__(self, path, modalities=DEFAULT_MODALITIES):
+        ds = read_dicom_dataset(path, defer=True)
+        num_frames = check_image_dataset(ds, path, modalities)
+        times, source = frame_times(ds, num_frames, path)
+        super().__init__(path, num_frames, (ds.Rows, ds.Columns),
+                         series_meta(ds, path, num_frames), times, source)
+        self._ds = ds
+
+    def _fill(self, indices, out):
+        all_frames = indices == list(range(self.num_frames))
+        decode_frames(self._ds, self.path, out=out,
+                      num_frames=self.num_frames,
+                      indices=None if all_frames else indices)
+
+    def value_table(self):
+        native = _get_decoder(self._ds, self.path).is_native
+        return value_table(self._ds, self.path, masked=native)
+
+    def read_stored(self, indices):
+        indices = self._indices(indices)
+        all_frames = indices == list(range(self.num_frames))
+        arr, _ = decode_stored(self._ds, self.path, self.num_frames,
+                               None if all_frames else indices)
+        return arr
+
+
+class DicomFolderSource(SeriesSource):
+    """A folder of single-frame DICOM files (or one multi-frame file)."""
+
+    def __init__(self, folder, files, modalities=DEFAULT_MODALITIES):
+        paths, datasets, num_frames = scan_dicom_folder(
+            folder, files, modalities)
+        times, source, meta = dicom_folder_meta(folder, paths, datasets,
+                                                num_frames)
+        super().__init__(folder, num_frames,
+                         (datasets[0].Rows, datasets[0].Columns), meta, times,
+                         source)
+        self._paths, self._datasets = paths, datasets
+
+    def _fill(self, indices, out):
+        if len(self._paths) == 1:
+            all_frames = indices == list(range(self.num_frames))
+            decode_frames(self._datasets[0], self._paths[0], out=out,
+                          num_frames=self.num_frames,
+                          indices=None if all_frames else indices)
+            return
+        for j, i in enumerate(indices):
+            decode_frames(self._datasets[i], self._paths[i],
+                          out=out[j:j + 1], num_frames=1)
+
+
+class PngFolderSource(SeriesSource):
+    """Greyscale PNG frames (a folder, or one PNG file)."""
+
+    def __init__(self, folder, files):
+        shape, bits = open_png_folder(folder, files)
+        num_frames = len(files)
+        super().__init__(
+            folder, num_frames, shape,
+            array_meta(folder, (num_frames, ) + shape, 'png', bits, files),
+            no_timing(num_frames), 'none')
+        self._files = list(files)
+
+    def _fill(self, indices, out):
+        for j, i in enumerate(indices):
+            arr = load_png(self._files[i])
+            if arr.shape != self.frame_shape:
+                raise DSAReadError(
+                    self._files[i], f'expected a {self.frame_shape[0]} x '
+                    f'{self.frame_shape[1]} frame, got {arr.shape}')
+            out[j] = arr
+            check_finite(out[j], self._files[i])
+
+
+class NpyFolderSource(SeriesSource):
+    """A folder of ``.npy`` (H, W) frames (memory-mapped)."""
+
+    def __init__(self, folder, files):
+        arrays, bits = open_npy_folder(folder, files)
+        num_frames = len(files)
+        shape = (num_frames, ) + arrays[0].shape
+        super().__init__(folder, num_frames, arrays[0].shape,
+                         array_meta(folder, shape, 'npy', bits, files),
+                         no_timing(num_frames), 'none')
+        self._arrays, self._files = arrays, list(files)
+
+    def _fill(self, indices, out):
+        for j, i in enumerate(indices):
+            check_finite(self._arrays[i], self._files[i])
+            out[j] = self._arrays[i]
+
+
+class NpyFileSource(SeriesSource):
+    """A ``.npy`` file of (T, H, W) frames or one (H, W) frame."""
+
+    def __init__(self, path):
+        arr, bits = open_npy_file(path)
+        super().__init__(path, arr.shape[0], arr.shape[1:],
+                         array_meta(path, arr.shape, 'npy', bits),
+                         no_timing(arr.shape[0]), 'none')
+        self._arr = arr
+
+    def _fill(self, indices, out):
+        if indices == list(range(self.num_frames)):
+            check_finite(self._arr, self.path)
+            out[...] = self._arr
+            return
+        for j, i in enumerate(indices):
+            check_finite(self._arr[i], self.path)
+            out[j] = self._arr[i]
+
+
+def open_dsa_series(path, modalities=DEFAULT_MODALITIES):
+    """Open a series for on-demand frame decoding.
+
+    Accepts every input of :func:`mmdsa.fileio.read_dsa_series`.
+
+    Args:
+        path (str | os.PathLike): File or folder.
+        modalities (tuple[str] | str): DICOM Modality values accepted
+            (default XA / RF, plus secondary-capture DSA exports); ``'any'``
+            accepts every modality.
+
+    Returns:
+        SeriesSource: Header information and :meth:`~SeriesSource.read_frames`.
+
+    Raises:
+        DSAReadError: see :func:`mmdsa.fileio.read_dsa_series`.
+        TypeError: ``path`` is not a str / os.PathLike.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError('open_dsa_series: expected a str or os.PathLike '
+                        f'path, got {type(path).__name__}')
+    path = os.fspath(path)
+    if osp.isdir(path):
+        kind, files = list_frame_files(path)
+        if kind == 'dicom':
+            return DicomFolderSource(path, files, modalities)
+        if kind == 'png':
+            return PngFolderSource(path, files)
+        return NpyFolderSource(path, files)
+    if osp.isfile(path):
+        ext = osp.splitext(path)[1].lower()
+        if ext == '.npy':
+            return NpyFileSource(path)
+        if ext == '.png':
+            return PngFolderSource(path, [path])
+        return DicomFileSource(path, modalities)
+    raise DSAReadError(path, 'no such file or folder')
