@@ -1,4 +1,14 @@
-"""Percentile bootstrap confidence intervals for binary metrics."""
+"""Percentile bootstrap confidence intervals for binary metrics.
+
+Why not ``scipy.stats.bootstrap``: with ``method='percentile'``,
+``paired=True`` and ``rng=np.random.default_rng(seed)`` it draws the same
+indices and gives the same interval whenever every resample is valid (the
+tests use it as the oracle), but it cannot skip invalid resamples: an
+exception raised by the metric aborts it, and a NaN returned instead turns
+the interval into NaN (with a ``DegenerateDataWarning``). Skipping would
+leave only the index draw to scipy, whose seeding keyword also changed
+within the supported range (``random_state`` up to 1.14, ``rng`` from 1.15).
+"""
 from typing import Callable, Tuple
 
 import numpy as np

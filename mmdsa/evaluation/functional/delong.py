@@ -3,13 +3,14 @@
 Uses the structural components (placement values) of each score:
 ``V10[i] = mean_j psi(x_i, y_j)`` over negatives ``y_j`` for every positive
 ``x_i`` and ``V01[j] = mean_i psi(x_i, y_j)``, with ``psi = 1`` if
-``x > y``, ``0.5`` if equal, else 0, computed from mid-ranks in
-``O(N log N)``.
+``x > y``, ``0.5`` if equal, else 0, computed from mid-ranks
+(``scipy.stats.rankdata``, ties get their average rank) in ``O(N log N)``.
 """
 import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 
 from ._validation import check_binary_inputs
 
@@ -32,14 +33,6 @@ class DeLongResult:
     variance: float
 
 
-def _midranks(x: np.ndarray) -> np.ndarray:
-    """1-based ranks with ties given their average rank."""
-    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
-    ends = np.cumsum(counts)
-    mid = ends - (counts - 1) / 2.0
-    return mid[inverse]
-
-
 def placement_values(y_true: np.ndarray, y_score: np.ndarray):
     """DeLong placement values.
 
@@ -50,9 +43,9 @@ def placement_values(y_true: np.ndarray, y_score: np.ndarray):
     pos = y_score[y_true == 1]
     neg = y_score[y_true == 0]
     m, n = pos.shape[0], neg.shape[0]
-    r_all = _midranks(np.r_[pos, neg])
-    r_pos = _midranks(pos)
-    r_neg = _midranks(neg)
+    r_all = rankdata(np.r_[pos, neg])  # 1-based mid-ranks
+    r_pos = rankdata(pos)
+    r_neg = rankdata(neg)
     v10 = (r_all[:m] - r_pos) / n
     v01 = 1.0 - (r_all[m:] - r_neg) / m
     return float(v10.mean()), v10, v01

@@ -3,7 +3,6 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from mmdsa.registry import MODELS
@@ -43,19 +42,30 @@ class BinarySequenceClsHead(BaseModule):
       series alone returns at index -1, as the authors' batch-1 code reads.
     - ``'mean'``: the mean of ``out`` over the L valid steps.
 
-    Then ``Linear(C, 1)`` gives one logit. The loss is binary
-    cross-entropy with logits, with optional ``pos_weight`` (weight of the
-    positive term, as ``torch.nn.BCEWithLogitsLoss``) and binary label
-    smoothing (targets ``t * (1 - eps) + eps / 2``).
+    Then ``Linear(C, 1)`` gives one logit. The loss is a registered,
+    swappable loss module (``loss``; by default mmpretrain's
+    ``CrossEntropyLoss(use_sigmoid=True)``, i.e. binary cross-entropy with
+    logits, with optional ``pos_weight``: the weight of the positive term,
+    as ``torch.nn.BCEWithLogitsLoss``) on binary label-smoothed targets
+    ``t * (1 - eps) + eps / 2``. The smoothing stays in the head
+    (:func:`smooth_binary_targets`): mmpretrain's ``LabelSmoothLoss`` reads
+    (N, 1) labels as class indices, so it cannot serve a single logit.
 
     Args:
         in_channels (int): C, e.g. 1024 for a bidirectional RNN of 512.
         readout (str): ``'last'`` or ``'mean'``. Defaults to ``'last'``.
-        pos_weight (float, optional): positive-class weight. Defaults to
-            None (1).
+        pos_weight (float, optional): positive-class weight of the default
+            loss. Defaults to None (1).
         label_smoothing (float): eps in [0, 1). Defaults to 0.
-        loss_weight (float): multiplier of the loss. Defaults to 1.
+        loss_weight (float): multiplier of the default loss. Defaults to 1.
         threshold (float): ``pred_label = P >= threshold``. Defaults to 0.5.
+        loss (dict, optional): config of the loss on (B,) logits and (B,)
+            smoothed targets, taking ``weight``, ``avg_factor`` and
+            ``reduction_override`` (e.g. ``dict(type='mmdet.CrossEntropyLoss',
+            use_sigmoid=True)``). Defaults to None:
+            ``dict(type='mmpretrain.CrossEntropyLoss', use_sigmoid=True,
+            pos_weight=pos_weight, loss_weight=loss_weight)``. When given,
+            ``pos_weight`` and ``loss_weight`` belong inside it.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -66,6 +76,7 @@ class BinarySequenceClsHead(BaseModule):
                  label_smoothing: float = 0.0,
                  loss_weight: float = 1.0,
                  threshold: float = 0.5,
+                 loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if not isinstance(in_channels, int) or in_channels < 1:
@@ -91,6 +102,18 @@ class BinarySequenceClsHead(BaseModule):
         self.loss_weight = float(loss_weight)
         self.threshold = float(threshold)
         self.fc = nn.Linear(in_channels, 1)
+        if loss is None:
+            import mmpretrain.registry  # noqa: F401  (the mmpretrain scope)
+            loss = dict(type='mmpretrain.CrossEntropyLoss', use_sigmoid=True,
+                        pos_weight=self.pos_weight,
+                        loss_weight=self.loss_weight)
+        elif self.pos_weight is not None or self.loss_weight != 1.0:
+            raise ValueError(
+                'BinarySequenceClsHead: with a loss config, set pos_weight '
+                'and loss_weight inside it; got loss='
+                f'{loss!r}, pos_weight={pos_weight!r}, '
+                f'loss_weight={loss_weight!r}')
+        self.loss_module = MODELS.build(loss)
 
     def pool(self, outputs: torch.Tensor,
              lengths: torch.Tensor) -> torch.Tensor:
@@ -120,7 +143,7 @@ class BinarySequenceClsHead(BaseModule):
                        avg_factor: Optional[float] = None,
                        reduction_override: Optional[str] = None
                        ) -> torch.Tensor:
-        """Weighted, smoothed binary cross-entropy.
+        """The loss module on label-smoothed targets.
 
         Args:
             logits (Tensor): (B,) logits.
@@ -132,7 +155,8 @@ class BinarySequenceClsHead(BaseModule):
                 ``'sum'``. Defaults to ``'mean'``.
 
         Returns:
-            Tensor: scalar loss (or (B,) for ``'none'``), x ``loss_weight``.
+            Tensor: scalar loss (or (B,) for ``'none'``), x ``loss_weight``
+            (applied by the default loss module).
         """
         reduction = reduction_override or 'mean'
         if reduction not in ('none', 'mean', 'sum'):
@@ -141,18 +165,15 @@ class BinarySequenceClsHead(BaseModule):
                              f'{reduction_override!r}')
         targets = smooth_binary_targets(targets.to(logits.dtype),
                                         self.label_smoothing)
-        pos_weight = None if self.pos_weight is None else \
-            logits.new_tensor(self.pos_weight)
-        loss = F.binary_cross_entropy_with_logits(
-            logits, targets, pos_weight=pos_weight, reduction='none')
         if weight is not None:
-            loss = loss * weight.to(loss.dtype)
-        if reduction == 'sum':
-            loss = loss.sum()
-        elif reduction == 'mean':
-            denom = loss.numel() if avg_factor is None else avg_factor
-            loss = loss.sum() / denom
-        return self.loss_weight * loss
+            weight = weight.to(logits.dtype)
+        return self.loss_module(
+            logits,
+            targets,
+            weight=weight,
+            # the 'mean' divisor; ignored (not refused) by 'none' and 'sum'
+            avg_factor=avg_factor if reduction == 'mean' else None,
+            reduction_override=reduction)
 
     @staticmethod
     def get_targets(data_samples: Sequence) -> torch.Tensor:

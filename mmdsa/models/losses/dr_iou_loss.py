@@ -3,11 +3,13 @@
 ``L = ReLU(1 - IoU + d^2 / c^2 - beta)``: ``d`` is the distance between the
 box centres, ``c`` the diagonal of the smallest box enclosing both. Boxes whose
 DIoU loss is below ``beta`` get neither loss nor gradient, because perforation
-borders are ambiguous. With ``beta = 0`` it is the DIoU loss.
+borders are ambiguous. With ``beta = 0`` it is the DIoU loss; the DIoU term is
+computed by mmdet's ``diou_loss``.
 """
 from typing import Optional
 
 import torch
+from mmdet.models.losses.iou_loss import diou_loss
 from mmdet.models.losses.utils import weighted_loss
 from torch import Tensor, nn
 
@@ -27,34 +29,26 @@ def dr_iou_loss(pred: Tensor,
                 target: Tensor,
                 beta: float = 0.25,
                 eps: float = 1e-7) -> Tensor:
-    """Element-wise DR-IoU loss.
+    """Element-wise DR-IoU loss: ``relu(mmdet diou_loss - beta)``.
+
+    The DIoU term is mmdet's own ``diou_loss`` (unreduced), so the two losses
+    share one geometry; only the margin is added here.
 
     Args:
         pred (Tensor): Predicted boxes (x1, y1, x2, y2), shape (n, 4).
         target (Tensor): Reference boxes (x1, y1, x2, y2), shape (n, 4).
         beta (float): Margin subtracted before the ReLU. Defaults to 0.25.
         eps (float): Added to the union and the squared diagonal to avoid
-            division by zero. Defaults to 1e-7.
+            division by zero (mmdet's DIoU ``eps``). Defaults to 1e-7.
 
     Returns:
         Tensor: Loss per box, shape (n, ).
     """
     _check_boxes(pred, target)
-    px1, py1, px2, py2 = pred.unbind(-1)
-    tx1, ty1, tx2, ty2 = target.unbind(-1)
-    inter_w = (torch.min(px2, tx2) - torch.max(px1, tx1)).clamp(min=0)
-    inter_h = (torch.min(py2, ty2) - torch.max(py1, ty1)).clamp(min=0)
-    inter = inter_w * inter_h
-    area_p = (px2 - px1) * (py2 - py1)
-    area_t = (tx2 - tx1) * (ty2 - ty1)
-    iou = inter / (area_p + area_t - inter + eps)
-    # squared diagonal of the enclosing box
-    enc_w = torch.max(px2, tx2) - torch.min(px1, tx1)
-    enc_h = torch.max(py2, ty2) - torch.min(py1, ty1)
-    c2 = enc_w**2 + enc_h**2 + eps
-    # squared distance between the centres
-    d2 = ((px1 + px2 - tx1 - tx2)**2 + (py1 + py2 - ty1 - ty2)**2) / 4
-    return torch.relu(1 - iou + d2 / c2 - beta)
+    diou = diou_loss(
+        pred.reshape(-1, 4), target.reshape(-1, 4), eps=eps,
+        reduction='none')
+    return torch.relu(diou - beta).reshape(pred.shape[:-1])
 
 
 @MODELS.register_module()

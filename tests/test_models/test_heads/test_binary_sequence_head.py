@@ -86,3 +86,36 @@ def test_bad_arguments_and_labels_raise():
                   [DataSample().set_gt_label(3)])
     with pytest.raises(ValueError, match=r'\(B, G, 3\)'):
         head(torch.zeros(1, 2, 4), torch.tensor([2]))
+
+
+def test_default_loss_is_mmpretrain_bce_and_swappable():
+    from mmdet.models.losses import CrossEntropyLoss as MMDetCE
+    from mmpretrain.models.losses import CrossEntropyLoss as MMPretrainCE
+    head = BinarySequenceClsHead(4, label_smoothing=0.428, loss_weight=2.0)
+    assert isinstance(head.loss_module, MMPretrainCE)
+    assert head.loss_module.use_sigmoid and head.loss_module.loss_weight == 2
+    # the loss has no state: checkpoints keep the same keys
+    assert set(head.state_dict()) == {'fc.weight', 'fc.bias'}
+    swapped = BinarySequenceClsHead(
+        4, label_smoothing=0.428,
+        loss=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True,
+                  loss_weight=2.0))
+    assert isinstance(swapped.loss_module, MMDetCE)
+    logits = torch.tensor([0.3, -1.2, 2.0, 0.1])
+    targets = torch.tensor([1., 0., 0., 1.])
+    weight = torch.tensor([1., 0., 2., 0.5])
+    for kwargs in (dict(), dict(weight=weight, avg_factor=3.),
+                   dict(reduction_override='none')):
+        torch.testing.assert_close(
+            swapped.loss_by_logits(logits, targets, **kwargs),
+            head.loss_by_logits(logits, targets, **kwargs))
+    # the published soft targets reach the loss unchanged
+    hand = [_hand_bce(x, t * (1 - 0.428) + 0.214)
+            for x, t in zip(logits.tolist(), targets.tolist())]
+    torch.testing.assert_close(
+        head.loss_by_logits(logits, targets, reduction_override='sum'),
+        torch.tensor(2.0 * sum(hand)))
+    with pytest.raises(ValueError, match='inside it'):
+        BinarySequenceClsHead(
+            4, pos_weight=2.0,
+            loss=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True))

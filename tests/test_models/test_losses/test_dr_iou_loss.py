@@ -78,3 +78,34 @@ def test_iou_loss_config_check():
         check_iou_loss_config(cascade)
     with pytest.raises(TypeError):
         check_iou_loss_config(['not', 'a', 'dict'])
+
+
+def _dr_iou_by_hand(p, t, beta):
+    """The paper's formula box by box in plain Python (independent oracle):
+    ``max(0, 1 - IoU + d^2 / c^2 - beta)``."""
+    iw = max(0., min(p[2], t[2]) - max(p[0], t[0]))
+    ih = max(0., min(p[3], t[3]) - max(p[1], t[1]))
+    inter = iw * ih
+    union = (p[2] - p[0]) * (p[3] - p[1]) + (t[2] - t[0]) * (t[3] - t[1]) \
+        - inter
+    cw = max(p[2], t[2]) - min(p[0], t[0])
+    ch = max(p[3], t[3]) - min(p[1], t[1])
+    d2 = ((p[0] + p[2] - t[0] - t[2]) / 2)**2 + \
+        ((p[1] + p[3] - t[1] - t[3]) / 2)**2
+    return max(0., 1 - inter / union + d2 / (cw**2 + ch**2) - beta)
+
+
+@pytest.mark.parametrize('beta', [0., 0.25, 0.6])
+def test_matches_the_formula_box_by_box(beta):
+    pred, target = _boxes(50, 7).double(), _boxes(50, 8).double()
+    pred[:10] = target[:10] + 0.5  # near boxes (inside the margin)
+    loss = DRIoULoss(beta=beta, reduction='none')(pred, target)
+    expected = torch.tensor([
+        _dr_iou_by_hand(p.tolist(), t.tolist(), beta)
+        for p, t in zip(pred, target)
+    ], dtype=torch.float64)
+    torch.testing.assert_close(loss, expected, rtol=0, atol=1e-6)
+    # batched leading dimensions keep their shape
+    batched = DRIoULoss(beta=beta, reduction='none')(
+        pred.reshape(5, 10, 4), target.reshape(5, 10, 4))
+    torch.testing.assert_close(batched, expected.reshape(5, 10))
