@@ -4,9 +4,17 @@
         --labels labels.csv --boxes boxes.csv \
         --out-cls thrombus.json --out-det perforation.json
 
-labels.csv: ``file,label[,patient_id,pair_id,view]``; boxes.csv:
-``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no pixels).
-Paths in the outputs are relative to each output file's folder.
+labels.csv: ``file,label[,patient_id,pair_id,view,occlusion_level,flags]``;
+boxes.csv: ``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no
+pixels). Paths in the outputs are relative to each output file's folder.
+
+- ``occlusion_level``: ICA-T, M1, M2, M3 or M4+ (positive series only),
+  empty when unknown.
+- ``flags``: ``;``-separated exclusion flags: missing_view, vertebral_only,
+  eca_only, uncertain (the datasets' ``exclude_flags`` act on them).
+- Pairs (Mittmann et al.): when one view of a ``pair_id`` is labelled 1,
+  the other view is set to 1 too, and the count is printed;
+  ``--no-harmonise-pairs`` keeps the labels as given.
 """
 import argparse
 import csv
@@ -17,6 +25,12 @@ import sys
 import tempfile
 
 from mmengine.utils import ProgressBar
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+from mmdsa.datasets.annotations import (  # noqa: E402
+    OCCLUSION_LEVELS, SERIES_FLAGS)
+from mmdsa.datasets.pair_rules import harmonise_pair_labels  # noqa: E402
 
 
 class ConvertError(ValueError):
@@ -103,6 +117,24 @@ def collect(root, labels_csv, boxes_csv):
             for key in ('patient_id', 'pair_id', 'view'):
                 if (row.get(key) or '').strip():
                     info[key] = row[key].strip()
+            level = (row.get('occlusion_level') or '').strip() or None
+            if level is not None and level not in OCCLUSION_LEVELS:
+                raise ConvertError(f'{where}: field "occlusion_level": '
+                                   f'expected one of {OCCLUSION_LEVELS} or '
+                                   f'empty, got {level!r}')
+            if level is not None and info['label'] == 0:
+                raise ConvertError(f'{where}: field "occlusion_level": '
+                                   'expected empty on a series labelled 0, '
+                                   f'got {level!r}')
+            info['occlusion_level'] = level
+            flags = [f.strip() for f in (row.get('flags') or '').split(';')
+                     if f.strip()]
+            bad = [f for f in flags if f not in SERIES_FLAGS]
+            if bad:
+                raise ConvertError(f'{where}: field "flags": expected '
+                                   f'";"-separated values of {SERIES_FLAGS}'
+                                   f', got {bad}')
+            info['flags'] = sorted(set(flags))
             if info['view'] not in ('PA', 'LAT', 'unknown'):
                 raise ConvertError(f'{where}: field "view": expected PA or '
                                    f'LAT, got {info["view"]!r}')
@@ -141,6 +173,19 @@ def collect(root, labels_csv, boxes_csv):
     return series, boxes
 
 
+def harmonise_series(series):
+    """Apply the paper's pair rule to the collected series (see
+    ``mmdsa.datasets.pair_rules.harmonise_pair_labels``)."""
+    keys = sorted(series)
+    entries = [dict(series[k], series_id=k) for k in keys]
+    entries, changed = harmonise_pair_labels(entries)
+    out = {}
+    for k, e in zip(keys, entries):
+        e.pop('series_id')
+        out[k] = e
+    return out, changed
+
+
 def _sid(rel):
     return osp.splitext(osp.basename(rel))[0]
 
@@ -157,8 +202,10 @@ def build(series, boxes, out_path):
                       view=s['view'], file=rel[key], label=s['label'],
                       num_frames=s['num_frames'],
                       acquisition_datetime=s['acquisition_datetime'])
-        cls['data_list'].append(dict(series_id=_sid(key), **common,
-                                     thrombus_points=[]))
+        cls['data_list'].append(dict(
+            series_id=_sid(key), **common, thrombus_points=[],
+            occlusion_level=s.get('occlusion_level'),
+            flags=s.get('flags', [])))
         det['videos'].append(dict(id=vid, name=_sid(key), width=s['width'],
                                   height=s['height'], **common))
         for f in range(s['num_frames']):
@@ -192,6 +239,9 @@ def main(argv=None):
     p.add_argument('--boxes', help='CSV file,frame,x1,y1,x2,y2')
     p.add_argument('--out-cls', help='classification JSON to write')
     p.add_argument('--out-det', help='detection JSON to write')
+    p.add_argument('--no-harmonise-pairs', action='store_true',
+                   help='keep per-view labels as given (default: a pair '
+                   'with one positive view gets label 1 in both views)')
     args = p.parse_args(argv)
     if not (args.labels or args.boxes) or not (args.out_cls or args.out_det):
         p.error('give --labels and/or --boxes, and --out-cls and/or --out-det')
@@ -200,6 +250,12 @@ def main(argv=None):
     except ConvertError as exc:
         print(f'\nconvert: error: {exc}', file=sys.stderr)
         return 2
+    if not args.no_harmonise_pairs:
+        series, changed = harmonise_series(series)
+        if changed:
+            print(f'\n{changed} series labelled 0 set to 1: the other view '
+                  'of their pair is positive (--no-harmonise-pairs keeps '
+                  'them)')
     for out, idx in ((args.out_cls, 0), (args.out_det, 1)):
         if out:
             write_json(build(series, boxes, out)[idx], out)

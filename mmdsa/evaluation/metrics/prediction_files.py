@@ -3,8 +3,10 @@
 ```
 {"task": "thrombus"|"perforation", "model": "...",
  "predictions": [{"series_id", "pair_id", "view", "patient_id", "label",
-                  "score"}]}
+                  "score", "occlusion_level"}]}
 ```
+``occlusion_level`` (ICA-T / M1 / M2 / M3 / M4+ or null) is optional on
+reading.
 Series ids are unique and scores finite in [0, 1].
 """
 import json
@@ -14,7 +16,7 @@ import tempfile
 from typing import Dict, List, Optional
 
 PREDICTION_KEYS = ('series_id', 'pair_id', 'view', 'patient_id', 'label',
-                   'score')
+                   'score', 'occlusion_level')
 
 
 def write_json_atomic(path: str, payload: dict) -> None:
