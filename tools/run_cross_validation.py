@@ -17,9 +17,13 @@ chronological_kfold``); one model per fold and view. For fold k this tool
 
 Each step runs in its own process (a clean MMEngine state per fold). At the
 end ``DIR/cv_summary.json`` lists every fold's checkpoint, prediction file,
-test AUC and MCC (threshold 0.5), and the command that combines the folds
-with ``tools/analysis_tools/ensemble_predictions.py``. ``--dry-run`` prints
-the commands only.
+test AUC and MCC (threshold 0.5) and the paper's figures: the fold ensemble
+(mean probability of the fold models) per view and, when the test
+predictions hold both views, per PA+LAT pair
+(``tools/analysis_tools/fold_ensemble.py``, written to
+``DIR/fold_ensemble/``; run that tool on the prediction files of a PA and
+a LAT cross-validation to get the pairs of one-view configs). ``--dry-run``
+prints the commands only.
 """
 import argparse
 import glob
@@ -196,8 +200,15 @@ def main(argv=None):
                                          'fold_ensemble_test.json'))]
     summary = dict(config=args.config, threshold=args.threshold,
                    folds=folds, ensemble_command=' '.join(ensemble))
+    # the paper's figures: fold ensembles per view and per PA+LAT pair
+    sys.path.insert(0, osp.join(TOOLS, 'analysis_tools'))
+    from fold_ensemble import format_report, write_fold_ensemble
+    summary['fold_ensemble'] = write_fold_ensemble(
+        [f['prediction_file'] for f in folds],
+        osp.join(args.work_dir, 'fold_ensemble'), args.threshold)
     write_json(osp.join(args.work_dir, 'cv_summary.json'), summary)
-    print('fold ensemble: ' + summary['ensemble_command'])
+    for line in format_report(summary['fold_ensemble']):
+        print(line, flush=True)
     return summary
 
 
