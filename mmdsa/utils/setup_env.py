@@ -22,6 +22,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     mmpretrain.utils.register_all_modules(init_default_scope=False)
 
     import mmdsa.datasets  # noqa: F401,F811
+    import mmdsa.engine  # noqa: F401,F811
     import mmdsa.evaluation  # noqa: F401,F811
     import mmdsa.models  # noqa: F401,F811
     import mmdsa.visualization  # noqa: F401,F811
