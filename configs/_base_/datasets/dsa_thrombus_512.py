@@ -55,8 +55,17 @@ test_pipeline = [
     dict(type='PackDSASequenceInputs'),
 ]
 
+# Labels and exclusions as the paper (docs/data_formats.md; defaults since
+# issue 12): a pair positive in either view is positive in both
+# (harmonise_pairs=True), pairs flagged missing_view / vertebral_only /
+# eca_only are left out of every split. The test set is the paper's test
+# set 1, without the 'uncertain' pairs; for test set 2 set
+# test_dataloader.dataset.exclude_flags to paper_exclusions.
+paper_exclusions = ['missing_view', 'vertebral_only', 'eca_only']
+test_set_1_exclusions = paper_exclusions + ['uncertain']
 _dataset = dict(type=dataset_type, data_root=data_root, ann_file=ann_file,
-                split_file=split_file, view=view)
+                split_file=split_file, view=view, harmonise_pairs=True,
+                exclude_flags=paper_exclusions)
 train_dataloader = dict(
     batch_size=batch_size, num_workers=num_workers, persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
@@ -70,6 +79,7 @@ val_dataloader = dict(
 test_dataloader = dict(
     val_dataloader,
     dataset=dict(_dataset, split='test', test_mode=True,
+                 exclude_flags=test_set_1_exclusions,
                  pipeline=test_pipeline))
 val_evaluator = dict(type='SeriesClassificationMetric')
 test_evaluator = val_evaluator

@@ -72,6 +72,13 @@ def test_published_recipe(path):
     assert cfg.model.backbone.get('drop_path_rate', 0.0) == (
         0.2 if arch in STOCHASTIC_DEPTH else 0.0)
     assert cfg.train_cfg.max_epochs == 130
+    # the paper's labels and test set 1
+    paper = ['missing_view', 'vertebral_only', 'eca_only']
+    for loader in ('train_dataloader', 'val_dataloader'):
+        assert cfg[loader].dataset.harmonise_pairs is True
+        assert cfg[loader].dataset.exclude_flags == paper
+    assert cfg.test_dataloader.dataset.exclude_flags == paper + [
+        'uncertain']
     ckpt = cfg.default_hooks.checkpoint
     assert (ckpt.save_best, ckpt.rule) == ('mcc', 'greater')
 
