@@ -68,6 +68,11 @@ def test_summarise_seeds_statistics():
     got = res['pooled_delong']['PA+LAT vs PA (fold ensembles)']
     assert got['num'] == 60 and got['p_value'] == pytest.approx(ref.p_value)
     assert res['levels']['PA+LAT']['level/M2/num_pos'] == 30
+    # Stouffer: sum of the seeds' z over sqrt(3)
+    zs = [reports[s]['pair']['delong_vs_views']['LAT']['z'] for s in reports]
+    comb = res['combined_delong']['PA+LAT vs LAT (fold ensembles)']
+    assert comb['z'] == pytest.approx(sum(zs) / np.sqrt(3))
+    assert comb['seeds'] == 3
 
 
 def test_report_files_and_refusal(tmp_path):
