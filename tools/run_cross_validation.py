@@ -26,7 +26,13 @@ Thrombus (Mittmann et al., papers.md A): the split file's chronological
 test set and its folds (``tools/misc/make_splits.py --method
 chronological_kfold``); fold k trains on ``train`` / ``val`` of fold k,
 keeps the best-MCC checkpoint and tests it on the test split
-(``DIR/seed_s/predictions/fold_k_test.json``).
+(``DIR/seed_s/predictions/fold_k_test.json``). The paper's figures are
+the fold ensemble (mean probability of the fold models) per view and, when
+the test predictions hold both views, per PA+LAT pair
+(``tools/analysis_tools/fold_ensemble.py``, written to
+``DIR/seed_s/fold_ensemble/``; run that tool on the prediction files of a PA
+and a LAT cross-validation to get the pairs of one-view configs); they are
+the seed's metrics.
 
 Each step runs in its own process. ``DIR/cv_summary.json`` holds every
 seed's metrics, their mean +- std over seeds and the DeLong results;
@@ -378,10 +384,25 @@ def run_thrombus_seed(args, seed):
                     '--method', 'mean', '--out',
                     osp.abspath(osp.join(seed_dir(args, seed),
                                          'fold_ensemble_test.json'))]
-    metrics = {k: sum(f[k] for f in folds) / len(folds)
-               for k in ('auc', 'mcc')} if folds else {}
+    # the paper's figures: fold ensembles per view and per PA+LAT pair
+    sys.path.insert(0, osp.join(TOOLS, 'analysis_tools'))
+    from fold_ensemble import format_report, write_fold_ensemble
+    report = write_fold_ensemble(
+        [f['prediction_file'] for f in folds],
+        osp.join(seed_dir(args, seed), 'fold_ensemble'), args.threshold)
+    for line in format_report(report):
+        print(line, flush=True)
+    metrics = {}
+    for view, res in report['views'].items():
+        for k, v in res['ensemble'].items():
+            metrics[f'{view.lower()}/{k}'] = v
+    if report.get('pair'):
+        metrics.update({f'pair/{k}': v
+                        for k, v in report['pair']['ensemble'].items()})
+    if len(report['views']) == 1:
+        metrics.update(next(iter(report['views'].values()))['ensemble'])
     return dict(seed=seed, folds=folds, metrics=metrics,
-                ensemble_command=' '.join(ensemble))
+                fold_ensemble=report, ensemble_command=' '.join(ensemble))
 
 
 def main(argv=None):

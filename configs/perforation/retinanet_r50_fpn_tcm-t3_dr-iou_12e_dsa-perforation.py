@@ -20,10 +20,9 @@ train_pipeline = [
     dict(type='BroadcastFrames', transforms=[
         dict(type='mmdet.Resize', scale=(640, 640), keep_ratio=True),
         dict(type='mmdet.RandomFlip', prob=0.5, direction='horizontal'),
-        dict(type='RandomApply', prob=0.5, transforms=[
-            dict(type='mmdet.RandomAffine', max_rotate_degree=10,
-                 max_translate_ratio=0.0625, scaling_ratio_range=(0.9, 1.1),
-                 max_shear_degree=0, border_val=(128, 128, 128))]),
+        # about the image centre (mmdet.RandomAffine pivots on the corner)
+        dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
+             rotate_limit=10, prob=0.5, border_val=128),
     ]),
     dict(type='PackDSADetInputs'),
 ]

@@ -8,8 +8,11 @@ _base_ = [
     '../_base_/datasets/dsa_thrombus_512.py',
     '../_base_/schedules/schedule_thrombus_adamw-plateau_130e.py'
 ]
+# Pretrained weights (Table 1, pinned in issue 12): torchvision's
+# IMAGENET1K_V1 weights (ported from timm's ra_in1k): exact.
+# Stochastic depth 0.2 as torchvision's EfficientNet-B0..B3 (timm: 0).
 model = dict(
-    backbone=dict(model_name='efficientnet_b0'),
+    backbone=dict(model_name='efficientnet_b0.ra_in1k', drop_path_rate=0.2),
     backbone_channels=1280,
     grid_size=4,
     encoder=dict(rnn_type='lstm'))

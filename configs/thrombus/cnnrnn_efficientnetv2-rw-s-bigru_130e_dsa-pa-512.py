@@ -8,7 +8,9 @@ _base_ = [
     '../_base_/datasets/dsa_thrombus_512.py',
     '../_base_/schedules/schedule_thrombus_adamw-plateau_130e.py'
 ]
+# Pretrained weights (Table 1, pinned in issue 12): timm's only weights,
+# which the authors loaded: exact.
 model = dict(
-    backbone=dict(model_name='efficientnetv2_rw_s'),
+    backbone=dict(model_name='efficientnetv2_rw_s.ra2_in1k'),
     backbone_channels=1792,
     grid_size=4)

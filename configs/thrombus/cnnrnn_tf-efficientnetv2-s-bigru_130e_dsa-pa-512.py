@@ -8,7 +8,10 @@ _base_ = [
     '../_base_/datasets/dsa_thrombus_512.py',
     '../_base_/schedules/schedule_thrombus_adamw-plateau_130e.py'
 ]
+# Pretrained weights (Table 1, pinned in issue 12): the authors' timm
+# 'tf_efficientnetv2_s_in21k' (pure ImageNet-21k): exact; timm's default tag
+# is in21k_ft_in1k.
 model = dict(
-    backbone=dict(model_name='tf_efficientnetv2_s'),
+    backbone=dict(model_name='tf_efficientnetv2_s.in21k'),
     backbone_channels=1280,
     grid_size=4)

@@ -19,6 +19,7 @@ CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC'),
             ('youden_spec', 'Youden specificity'),
             ('sens95', 'sensitivity at 95 % specificity')]
 AUC_TARGET = 0.85
+OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
 
 
 def _fmt(value) -> str:
@@ -98,6 +99,22 @@ def _positive_series_picture(det: Dict, out_png: str) -> Optional[Dict]:
                 reference_frames=sorted(gt))
 
 
+def level_rows(metrics: Dict):
+    """Rows ``[level, PA, LAT, pair, all]`` of sensitivity (n positives)
+    per occlusion level from ``SeriesClassificationMetric``'s
+    ``[<view>/]level/<L>/sens`` keys; empty when there are none."""
+    rows = []
+    for level in OCCLUSION_LEVELS:
+        cells = []
+        for prefix in ('pa/', 'lat/', 'pair/', ''):
+            n = metrics.get(f'{prefix}level/{level}/num_pos')
+            sens = metrics.get(f'{prefix}level/{level}/sens')
+            cells.append('-' if not n else f'{_fmt(sens)} (n={int(n)})')
+        if any(c != '-' for c in cells):
+            rows.append([level] + cells)
+    return rows
+
+
 def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
                  elapsed_s: float) -> str:
     """Write ``out/report/report.{md,json}`` and the pictures.
@@ -167,6 +184,14 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         '## Thrombus classification (CNN + BiGRU)', '',
         _table(['metric (test split)', 'PA', 'LAT', 'PA+LAT pair',
                 'all series'], cls_rows), '',
+    ]
+    levels = level_rows(cm)
+    if levels:
+        md += ['Sensitivity per occlusion level of the positive test '
+               'series (threshold 0.5):', '',
+               _table(['occlusion level', 'PA', 'LAT', 'PA+LAT pair',
+                       'all series'], levels), '']
+    md += [
         '## Targets', '',
         _table(['target', 'value', f'>= {AUC_TARGET}'],
                [[k, _fmt(v), 'yes' if checks[k] else 'no']

@@ -12,6 +12,11 @@ from typing import Any, Dict, List
 CLASSIFICATION_CLASSES = ('thrombus_free', 'thrombus')
 DETECTION_CLASSES = ('perforation', )
 VIEWS = ('PA', 'LAT', 'unknown')
+# Occlusion sites, proximal to distal (ICA terminus, MCA segments M1..M4+).
+OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
+# Mittmann et al.'s exclusion reasons (and the uncertain pairs that test
+# set 1 leaves out and test set 2 keeps).
+SERIES_FLAGS = ('missing_view', 'vertebral_only', 'eca_only', 'uncertain')
 
 
 class AnnotationError(ValueError):
@@ -134,7 +139,9 @@ def load_classification_annotations(path: str) -> Dict[str, Any]:
         dict: ``{'metainfo': dict, 'data_list': list[dict]}``; every entry
         has ``series_id, patient_id, pair_id, view, file, label,
         acquisition_datetime, num_frames, thrombus_points`` (points as a
-        list of ``[x, y]`` floats, possibly empty).
+        list of ``[x, y]`` floats, possibly empty), ``occlusion_level``
+        (one of :data:`OCCLUSION_LEVELS` or None; only on positive series)
+        and ``flags`` (a list of :data:`SERIES_FLAGS`, possibly empty).
 
     Raises:
         AnnotationError: bad JSON, a missing or ill-typed field, a label
@@ -178,6 +185,22 @@ def load_classification_annotations(path: str) -> Dict[str, Any]:
                       'a pair of finite numbers [x, y]', pt)
             clean.append([float(pt[0]), float(pt[1])])
         info['thrombus_points'] = clean
+        level = _get(path, entry, raw, 'occlusion_level', (str, ),
+                     f'one of {OCCLUSION_LEVELS} or null', optional=True)
+        if level is not None and level not in OCCLUSION_LEVELS:
+            _fail(path, entry, 'occlusion_level',
+                  f'one of {OCCLUSION_LEVELS} or null', level)
+        if level is not None and info['label'] == 0:
+            _fail(path, entry, 'occlusion_level',
+                  'null on a thrombus-free series (label 0)', level)
+        info['occlusion_level'] = level
+        flags = _get(path, entry, raw, 'flags', (list, ),
+                     f'a list of {SERIES_FLAGS}', optional=True, default=[])
+        for j, flag in enumerate(flags):
+            if flag not in SERIES_FLAGS:
+                _fail(path, entry, f'flags[{j}]', f'one of {SERIES_FLAGS}',
+                      flag)
+        info['flags'] = sorted(set(flags))
         out.append(info)
     check_has_series(path, len(out), 'series (data_list is empty)')
     return dict(metainfo=metainfo, data_list=out)

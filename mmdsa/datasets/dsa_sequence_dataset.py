@@ -1,9 +1,10 @@
 """Series-level (classification) dataset: one sample per DSA series."""
 import copy
 import os.path as osp
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from mmdsa.registry import DATASETS
 from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
@@ -11,6 +12,8 @@ from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
                           load_classification_annotations)
 from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
                             split_filter)
+from .pair_rules import (PAPER_EXCLUSIONS, check_flags, exclude_flagged,
+                         harmonise_pair_labels)
 
 
 @DATASETS.register_module()
@@ -34,6 +37,16 @@ class DSASequenceDataset(BaseDataset):
         synthetic (dict, optional): when given, ``mmdsa.synth.
             ensure_synthetic_dataset(data_root, task='thrombus',
             **synthetic)`` runs first, so a config works on first use.
+        harmonise_pairs (bool): the paper's rule: when one view of a pair
+            is positive, the other view is labelled positive too (on the
+            whole annotation file, before the view / split selection). The
+            number of labels changed is logged. Default True.
+        exclude_flags (Sequence[str]): drop every pair one of whose series
+            carries one of these ``flags`` (``mmdsa.datasets.annotations.
+            SERIES_FLAGS``). Default: the paper's exclusions
+            ``('missing_view', 'vertebral_only', 'eca_only')``; add
+            ``'uncertain'`` for the paper's test set 1 (test set 2 keeps
+            the uncertain pairs); ``()`` keeps everything.
         **kwargs: :class:`mmengine.dataset.BaseDataset` arguments
             (``data_root``, ``data_prefix``, ``pipeline``, ``test_mode``...).
             ``data_prefix['img_path']`` (when set) replaces the annotation
@@ -41,7 +54,8 @@ class DSASequenceDataset(BaseDataset):
 
     Each ``data_info`` holds ``img_path`` (absolute), ``series_id``,
     ``patient_id``, ``pair_id``, ``view``, ``gt_label``, ``num_frames``,
-    ``acquisition_datetime``, ``thrombus_points``. In pair mode these keys
+    ``acquisition_datetime``, ``thrombus_points``, ``occlusion_level``
+    (None when unknown or negative), ``flags``. In pair mode these keys
     hold lists (PA, LAT) except ``patient_id``, ``pair_id`` and
     ``gt_label``, and ``pair_mode=True`` is added.
     """
@@ -56,8 +70,12 @@ class DSASequenceDataset(BaseDataset):
                  split: Optional[str] = None,
                  fold: Optional[int] = None,
                  synthetic: Optional[dict] = None,
+                 harmonise_pairs: bool = True,
+                 exclude_flags: Sequence[str] = PAPER_EXCLUSIONS,
                  **kwargs):
         where = type(self).__name__
+        self.harmonise_pairs = bool(harmonise_pairs)
+        self.exclude_flags = check_flags(exclude_flags, where)
         self.view = check_view(view, where)
         if pair_mode and view is not None:
             raise ValueError(f'{where}: pair_mode=True loads both views: '
@@ -87,8 +105,23 @@ class DSASequenceDataset(BaseDataset):
                 f"expected {list(self.metainfo['classes'])}, got {classes}")
         keep = split_filter(self.split_file, self.split, self.fold,
                             type(self).__name__)
+        entries = ann['data_list']
+        if self.harmonise_pairs:
+            entries, changed = harmonise_pair_labels(entries)
+            if changed:
+                print_log(
+                    f'{type(self).__name__}: {self.ann_file}: {changed} '
+                    'series labelled 0 set to 1 because the other view of '
+                    'their pair is positive (harmonise_pairs=True)',
+                    logger='current')
+        entries, dropped = exclude_flagged(entries, self.exclude_flags)
+        if dropped:
+            print_log(
+                f'{type(self).__name__}: {self.ann_file}: {dropped} series '
+                f'excluded (pairs flagged {list(self.exclude_flags)})',
+                logger='current')
         infos = []
-        for d in ann['data_list']:
+        for d in entries:
             if keep is not None and d['patient_id'] not in keep:
                 continue
             if self.view is not None and d['view'] != self.view:
@@ -104,7 +137,9 @@ class DSASequenceDataset(BaseDataset):
                     gt_label=d['label'],
                     num_frames=d['num_frames'],
                     acquisition_datetime=d['acquisition_datetime'],
-                    thrombus_points=d['thrombus_points']))
+                    thrombus_points=d['thrombus_points'],
+                    occlusion_level=d['occlusion_level'],
+                    flags=d['flags']))
         check_has_series(
             self.ann_file, len(infos),
             f'series for split={self.split!r}, fold={self.fold!r}, '

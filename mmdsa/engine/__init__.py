@@ -1,2 +1,5 @@
-"""Training-loop extensions registered in the ``mmdsa`` scope (hooks)."""
+"""Training-loop pieces registered in the ``mmdsa`` scope: hooks,
+parameter schedulers and optimizer wrappers."""
 from .hooks import *  # noqa: F401,F403
+from .optimizers import AmpIfAvailableOptimWrapper
+from .schedulers import TrainLossPlateauLR

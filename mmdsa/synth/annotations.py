@@ -9,15 +9,17 @@ PERFORATION_CATEGORY = {'id': 1, 'name': 'perforation'}
 
 def classification_entry(series_id, patient_id, pair_id, view, file, label,
                          acquisition_datetime, num_frames,
-                         thrombus_points):
-    """One ``data_list`` item of the thrombus classification file."""
+                         thrombus_points, occlusion_level=None):
+    """One ``data_list`` item of the thrombus classification file
+    (``occlusion_level``: the site the generator drew, None if negative)."""
     return {'series_id': series_id, 'patient_id': patient_id,
             'pair_id': pair_id, 'view': view, 'file': file,
             'label': int(label),
             'acquisition_datetime': acquisition_datetime,
             'num_frames': int(num_frames),
             'thrombus_points': [[float(x), float(y)]
-                                for x, y in thrombus_points]}
+                                for x, y in thrombus_points],
+            'occlusion_level': occlusion_level}
 
 
 def classification_file(entries):

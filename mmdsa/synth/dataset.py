@@ -23,7 +23,8 @@ from .dicom_writer import synthetic_uid, write_xa_dicom
 from .pathology import check_difficulty
 from .simulate import simulate_pair
 
-GENERATOR_VERSION = 1
+# 2: thrombus entries carry occlusion_level (issue 12)
+GENERATOR_VERSION = 2
 PARAMS_FILE = 'synth_params.json'
 _TASK_CODES = {'thrombus': 1, 'perforation': 2}
 _BASE_TIME = datetime.datetime(2023, 1, 2, 8, 0, 0)
@@ -102,7 +103,8 @@ def _thrombus_job(job):
                        series_number=k + 1, window=WINDOW)
         entries.append(classification_entry(
             sid, patient_id, pair_id, view, rel, label, start.isoformat(),
-            len(sim.frames), sim.thrombus_points))
+            len(sim.frames), sim.thrombus_points,
+            sim.info.get('occlusion_level')))
     return entries
 
 

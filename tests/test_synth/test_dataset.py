@@ -35,7 +35,8 @@ def test_thrombus_annotation_contract(thrombus_set):
     items = data['data_list']
     assert len(items) == 8 and sum(e['label'] for e in items) == 4
     keys = {'series_id', 'patient_id', 'pair_id', 'view', 'file', 'label',
-            'acquisition_datetime', 'num_frames', 'thrombus_points'}
+            'acquisition_datetime', 'num_frames', 'thrombus_points',
+            'occlusion_level'}
     times = []
     for pa, lat in zip(items[::2], items[1::2]):
         assert set(pa) == keys and set(lat) == keys
@@ -44,6 +45,11 @@ def test_thrombus_annotation_contract(thrombus_set):
         assert pa['series_id'] == pa['pair_id'] + '_PA'
         assert pa['file'] == f"dicom/{pa['series_id']}.dcm"
         assert (len(pa['thrombus_points']) == 1) == bool(pa['label'])
+        # the level the generator drew, the same clot in both views
+        assert pa['occlusion_level'] == lat['occlusion_level']
+        assert (pa['occlusion_level'] in ('ICA-T', 'M1', 'M2', 'M3',
+                                          'M4+')) == bool(pa['label'])
+        assert pa['label'] or pa['occlusion_level'] is None
         dsp = pydicom.dcmread(out / pa['file'])
         dsl = pydicom.dcmread(out / lat['file'])
         assert dsp.StudyInstanceUID == dsl.StudyInstanceUID

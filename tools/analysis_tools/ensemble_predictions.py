@@ -29,97 +29,20 @@ Rules:
 
 Writes the prediction-file JSON of the ensemble plus ``metrics``,
 ``method``, ``level`` and ``inputs``, and a ROC PNG (``--plot``, default:
-the output path with ``.png``). Exit status 2 with a one-line `error: ...` on bad input.
+the output path with ``.png``). Exit status 2 with a one-line
+``error: ...`` on bad input.
 """
 import argparse
 import os
 import sys
-from collections import defaultdict
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from plot_roc import plot_roc  # noqa: E402
 
-COMBINE = {'mean': np.mean, 'median': np.median}
-
-
-def combine_series(files: Dict[str, dict], method: str) -> List[dict]:
-    """Per-series combination of several loaded prediction files.
-
-    Args:
-        files (dict[str, dict]): Path -> loaded prediction file.
-        method (str): 'mean' or 'median'.
-
-    Returns:
-        list[dict]: Combined series records sorted by ``series_id``.
-
-    Raises:
-        ValueError: Series sets differing inside a view group, or labels
-            differing between files.
-    """
-    groups = defaultdict(list)
-    for path, data in files.items():
-        views = frozenset(str(p.get('view')) for p in data['predictions'])
-        groups[views].append(path)
-    for views, paths in groups.items():
-        ref_ids = {p['series_id'] for p in files[paths[0]]['predictions']}
-        for path in paths[1:]:
-            ids = {p['series_id'] for p in files[path]['predictions']}
-            if ids != ref_ids:
-                raise ValueError(
-                    f'series sets differ between {paths[0]} and {path} '
-                    f'(views {sorted(views)}): missing in {path}: '
-                    f'{sorted(ref_ids - ids)[:10]}; missing in {paths[0]}: '
-                    f'{sorted(ids - ref_ids)[:10]}')
-    by_id = defaultdict(list)
-    for path, data in files.items():
-        for p in data['predictions']:
-            by_id[p['series_id']].append((path, p))
-    out = []
-    for sid in sorted(by_id):
-        entries = by_id[sid]
-        labels = {p['label'] for _, p in entries}
-        if len(labels) > 1:
-            raise ValueError(f'series {sid!r} has different labels in '
-                             f'{[path for path, _ in entries]}')
-        first = entries[0][1]
-        out.append(
-            dict(series_id=sid, pair_id=first.get('pair_id'),
-                 view=first.get('view'), patient_id=first.get('patient_id'),
-                 label=first['label'],
-                 score=float(COMBINE[method]([p['score']
-                                               for _, p in entries]))))
-    return out
-
-
-def combine_pairs(records: List[dict], method: str) -> List[dict]:
-    """Combine the PA and LAT series of every pair (see module doc).
-
-    Raises:
-        ValueError: Series without ``pair_id`` or pairs missing a view.
-    """
-    no_pair = [r['series_id'] for r in records if not r.get('pair_id')]
-    if no_pair:
-        raise ValueError(f'--pair: series without pair_id: {no_pair[:10]}')
-    pairs = defaultdict(dict)
-    for r in records:
-        pairs[str(r['pair_id'])][r['view']] = r
-    incomplete = sorted(p for p, v in pairs.items()
-                        if set(v) != {'PA', 'LAT'})
-    if incomplete:
-        raise ValueError('--pair: pairs without exactly one PA and one LAT '
-                         f'series: {incomplete[:10]}')
-    out = []
-    for pid in sorted(pairs):
-        pa, lat = pairs[pid]['PA'], pairs[pid]['LAT']
-        out.append(
-            dict(series_id=pid, pair_id=pid, view='PA+LAT',
-                 patient_id=pa.get('patient_id'),
-                 label=max(pa['label'], lat['label']),
-                 score=float(COMBINE[method]([pa['score'], lat['score']]))))
-    return out
+METHODS = ('mean', 'median')
 
 
 def ensemble_config(path: str, pred_dir: str):
@@ -143,9 +66,9 @@ def ensemble_config(path: str, pred_dir: str):
         raise ValueError(f'{path}: expected ensemble = dict(method=..., '
                          f'members=[...]), got {ens!r:.80}')
     method = ens.get('method', 'mean')
-    if method not in COMBINE:
+    if method not in METHODS:
         raise ValueError(f'{path}: ensemble.method: expected one of '
-                         f'{sorted(COMBINE)}, got {method!r}')
+                         f"{list(METHODS)}, got {method!r}")
     files = []
     for member in ens['members']:
         stem = os.path.splitext(os.path.basename(member))[0]
@@ -161,7 +84,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument('files', nargs='*', help='prediction files')
-    parser.add_argument('--method', choices=sorted(COMBINE), default=None,
+    parser.add_argument('--method', choices=METHODS, default=None,
                         help='mean (default) or median')
     parser.add_argument('--config', help='ensemble config (members and '
                         'method) instead of FILES')
@@ -175,6 +98,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--plot', default=None, help='output ROC PNG')
     args = parser.parse_args(argv)
 
+    # the combination rules live in the library (one place for the CLI,
+    # tools/run_cross_validation.py and the combination search)
+    from mmdsa.evaluation.ensembles import combine_pairs, combine_series
     from mmdsa.evaluation.metrics import (binary_summary,
                                           load_prediction_file,
                                           write_prediction_file)

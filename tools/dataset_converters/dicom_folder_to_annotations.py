@@ -4,8 +4,9 @@
         --labels labels.csv --boxes boxes.csv \
         --out-cls thrombus.json --out-det perforation.json
 
-labels.csv: ``file,label[,patient_id,pair_id,view]``; boxes.csv:
-``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no pixels); the
+labels.csv: ``file,label[,patient_id,pair_id,view,occlusion_level,flags]``;
+boxes.csv: ``file,frame,x1,y1,x2,y2``. Headers are read with pydicom (no
+pixels); the
 view comes from the reader's rule (:func:`mmdsa.fileio.dicom_meta.
 view_from_dataset`) unless the CSV gives it. Paths in the outputs are
 relative to each output file's folder. A series id is the file name without
@@ -13,6 +14,16 @@ extension, or, when two files share a name, the path below DICOM_DIR with
 ``/`` written as ``__``. The detection output follows the loader's rule: a
 label-1 series has a box, a label-0 series none
 (:func:`mmdsa.datasets.annotations.check_label_and_boxes`).
+
+Optional labels.csv columns ``occlusion_level`` and ``flags``:
+
+- ``occlusion_level``: ICA-T, M1, M2, M3 or M4+ (positive series only),
+  empty when unknown.
+- ``flags``: ``;``-separated exclusion flags: missing_view, vertebral_only,
+  eca_only, uncertain (the datasets' ``exclude_flags`` act on them).
+- Pairs (Mittmann et al.): when one view of a ``pair_id`` is labelled 1,
+  the other view is set to 1 too, and the count is printed;
+  ``--no-harmonise-pairs`` keeps the labels as given.
 """
 import argparse
 import csv
@@ -21,9 +32,13 @@ import sys
 
 from mmengine.utils import ProgressBar
 
-from mmdsa.datasets.annotations import AnnotationError, check_label_and_boxes
-from mmdsa.fileio.dicom_meta import view_from_dataset
-from mmdsa.utils.fileio import write_json_atomic
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+from mmdsa.datasets.annotations import (  # noqa: E402
+    OCCLUSION_LEVELS, SERIES_FLAGS, AnnotationError, check_label_and_boxes)
+from mmdsa.datasets.pair_rules import harmonise_pair_labels  # noqa: E402
+from mmdsa.fileio.dicom_meta import view_from_dataset  # noqa: E402
+from mmdsa.utils.fileio import write_json_atomic  # noqa: E402
 
 
 class ConvertError(ValueError):
@@ -113,6 +128,24 @@ def collect(root, labels_csv, boxes_csv):
             for key in ('patient_id', 'pair_id', 'view'):
                 if (row.get(key) or '').strip():
                     info[key] = row[key].strip()
+            level = (row.get('occlusion_level') or '').strip() or None
+            if level is not None and level not in OCCLUSION_LEVELS:
+                raise ConvertError(f'{where}: field "occlusion_level": '
+                                   f'expected one of {OCCLUSION_LEVELS} or '
+                                   f'empty, got {level!r}')
+            if level is not None and info['label'] == 0:
+                raise ConvertError(f'{where}: field "occlusion_level": '
+                                   'expected empty on a series labelled 0, '
+                                   f'got {level!r}')
+            info['occlusion_level'] = level
+            flags = [f.strip() for f in (row.get('flags') or '').split(';')
+                     if f.strip()]
+            bad = [f for f in flags if f not in SERIES_FLAGS]
+            if bad:
+                raise ConvertError(f'{where}: field "flags": expected '
+                                   f'";"-separated values of {SERIES_FLAGS}'
+                                   f', got {bad}')
+            info['flags'] = sorted(set(flags))
             if info['view'] not in ('PA', 'LAT', 'unknown'):
                 raise ConvertError(f'{where}: field "view": expected PA or '
                                    f'LAT, got {info["view"]!r}')
@@ -197,6 +230,19 @@ def series_ids(files):
     return ids
 
 
+def harmonise_series(series):
+    """Apply the paper's pair rule to the collected series (see
+    ``mmdsa.datasets.pair_rules.harmonise_pair_labels``)."""
+    keys = sorted(series)
+    entries = [dict(series[k], series_id=k) for k in keys]
+    entries, changed = harmonise_pair_labels(entries)
+    out = {}
+    for k, e in zip(keys, entries):
+        e.pop('series_id')
+        out[k] = e
+    return out, changed
+
+
 def build(series, boxes, out_path):
     base = osp.dirname(osp.abspath(out_path))
     rel = {k: osp.relpath(v['path'], base) for k, v in series.items()}
@@ -210,8 +256,10 @@ def build(series, boxes, out_path):
                       view=s['view'], file=rel[key], label=s['label'],
                       num_frames=s['num_frames'],
                       acquisition_datetime=s['acquisition_datetime'])
-        cls['data_list'].append(dict(series_id=sids[key], **common,
-                                     thrombus_points=[]))
+        cls['data_list'].append(dict(
+            series_id=sids[key], **common, thrombus_points=[],
+            occlusion_level=s.get('occlusion_level'),
+            flags=s.get('flags', [])))
         det['videos'].append(dict(id=vid, name=sids[key], width=s['width'],
                                   height=s['height'], **common))
         for f in range(s['num_frames']):
@@ -236,6 +284,9 @@ def main(argv=None):
     p.add_argument('--boxes', help='CSV file,frame,x1,y1,x2,y2')
     p.add_argument('--out-cls', help='classification JSON to write')
     p.add_argument('--out-det', help='detection JSON to write')
+    p.add_argument('--no-harmonise-pairs', action='store_true',
+                   help='keep per-view labels as given (default: a pair '
+                   'with one positive view gets label 1 in both views)')
     args = p.parse_args(argv)
     if not (args.labels or args.boxes) or not (args.out_cls or args.out_det):
         p.error('give --labels and/or --boxes, and --out-cls and/or --out-det')
@@ -250,6 +301,12 @@ def main(argv=None):
     except ConvertError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
+    if not args.no_harmonise_pairs:
+        series, changed = harmonise_series(series)
+        if changed:
+            print(f'\n{changed} series labelled 0 set to 1: the other view '
+                  'of their pair is positive (--no-harmonise-pairs keeps '
+                  'them)')
     for out, idx in ((args.out_cls, 0), (args.out_det, 1)):
         if out:
             write_json_atomic(out, build(series, boxes, out)[idx])

@@ -4,6 +4,8 @@
 #                                    stratified_group_kfold --folds 10
 # 640 px, T = 5 window, horizontal flip / shift 0.0625 / scale +-0.1 /
 # rotation +-10 deg, each with p = 0.5 (same parameters for all frames).
+# Shift-scale-rotate pivots on the image centre (`ShiftScaleRotate`); until
+# issue 12 it was mmdet.RandomAffine, which pivots on the top-left corner.
 dataset_type = 'DSAVideoDataset'
 data_root = 'data/dsa/'
 ann_file = 'perforation.json'
@@ -21,10 +23,9 @@ train_pipeline = [
         dict(type='mmdet.Resize', scale=(image_size, image_size),
              keep_ratio=True),
         dict(type='mmdet.RandomFlip', prob=0.5, direction='horizontal'),
-        dict(type='RandomApply', prob=0.5, transforms=[
-            dict(type='mmdet.RandomAffine', max_rotate_degree=10,
-                 max_translate_ratio=0.0625, scaling_ratio_range=(0.9, 1.1),
-                 max_shear_degree=0, border_val=(128, 128, 128))]),
+        # about the image centre (mmdet.RandomAffine pivots on the corner)
+        dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
+             rotate_limit=10, prob=0.5, border_val=128),
     ]),
     dict(type='PackDSADetInputs'),
 ]

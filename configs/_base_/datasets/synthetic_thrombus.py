@@ -11,18 +11,22 @@ synthetic = dict(num_pairs=24, image_size=image_size, num_frames=(6, 12))
 synthetic_val = dict(synthetic, num_pairs=12)
 
 
+# The augmentation of dsa_thrombus_512.py (the authors' magnitudes) with a
+# mid-grey border (these frames are min-max scaled, background ~128).
 train_pipeline = [
     dict(type='LoadDSASeries', intensity='minmax', resize=image_size),
     dict(type='BroadcastFrames', transforms=[
         dict(type='mmdet.RandomFlip', prob=0.5, direction='vertical'),
-        dict(type='RandomApply', prob=0.5, transforms=[
-            dict(type='mmdet.RandomAffine', max_rotate_degree=20,
-                 max_translate_ratio=0.15, scaling_ratio_range=(0.9, 1.1),
-                 max_shear_degree=0, border_val=(128, 128, 128))]),
-        dict(type='RandomContrast', prob=0.5),
-        dict(type='RandomBlur', mode='median', prob=0.3),
-        dict(type='RandomNoise', prob=0.3),
-        dict(type='RandomDownscale', scale_range=(0.5, 0.5), prob=0.3),
+        dict(type='ShiftScaleRotate', shift_limit=0.15, scale_limit=(0, 0.1),
+             rotate_limit=20, prob=1.0, border_val=128),
+        dict(type='RandomContrast', contrast_range=(0.8, 1.2),
+             brightness_range=(-0.2, 0.2), brightness_mode='mean',
+             prob=0.2),
+        dict(type='RandomBlur', mode='median', kernel_sizes=(3, ), prob=0.5),
+        dict(type='RandomOneOf', prob=0.5, weights=[0.2, 0.3], transforms=[
+            dict(type='RandomNoise', mode='multiplicative',
+                 strength_range=(0.1, 0.1), prob=1.0),
+            dict(type='RandomDownscale', scale_range=(0.5, 0.5), prob=1.0)]),
     ]),
     dict(type='GroupFrames', group_size=3),
     dict(type='PackDSASequenceInputs'),

@@ -13,9 +13,12 @@ model = dict(
     # timm's classification model without its classifier and global pool
     # (features_only=False): the output of the final 1 x 1 head convolution,
     # as timm `forward_features` / torchvision `features`.
+    # Pretrained weights per Table 1 (pinned in issue 12; before: timm's
+    # default tag a1_in1k): the authors' torchvision ResNet18 weights are
+    # timm's resnet18.tv_in1k (exact). Variants pin their own tags.
     backbone=dict(
         type='mmpretrain.TIMMBackbone',
-        model_name='resnet18',
+        model_name='resnet18.tv_in1k',
         pretrained=True),
     # Channels of the backbone output (checked at the first forward; None
     # infers them with a dry run).

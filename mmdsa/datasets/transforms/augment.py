@@ -35,21 +35,35 @@ def _check_range(value, where, name, low=None):
 class RandomContrast(BaseTransform):
     """Random brightness / contrast: ``out = alpha * img + beta``.
 
-    ``alpha`` in ``1 + contrast_range``-style bounds, ``beta`` in
-    ``brightness_range`` (grey levels), applied with probability ``prob``.
+    ``alpha`` in ``contrast_range``, ``beta`` in ``brightness_range``,
+    applied with probability ``prob``. With ``brightness_mode='absolute'``
+    ``beta`` is in grey levels; with ``'mean'`` it is a fraction of the
+    image's mean grey value (albumentations' ``RandomBrightnessContrast``
+    with ``brightness_by_max=False``, the classification authors' setting;
+    inside :class:`BroadcastFrames` the mean is each frame's, the authors
+    took the whole stack's).
 
     Required Keys: img.  Modified Keys: img.
 
     Args:
         contrast_range (tuple[float]): range of ``alpha`` (e.g. (0.8, 1.2)).
-        brightness_range (tuple[float]): range of ``beta`` in grey levels.
+        brightness_range (tuple[float]): range of ``beta`` (grey levels, or
+            fractions of the mean in ``'mean'`` mode).
         prob (float): probability of applying.
+        brightness_mode (str): ``'absolute'`` or ``'mean'``.
     """
+
+    MODES = ('absolute', 'mean')
 
     def __init__(self,
                  contrast_range: Sequence[float] = (0.8, 1.2),
                  brightness_range: Sequence[float] = (-20.0, 20.0),
-                 prob: float = 0.5):
+                 prob: float = 0.5,
+                 brightness_mode: str = 'absolute'):
+        if brightness_mode not in self.MODES:
+            raise ValueError('RandomContrast: expected brightness_mode in '
+                             f'{self.MODES}, got {brightness_mode!r}')
+        self.brightness_mode = brightness_mode
         self.contrast_range = _check_range(contrast_range, 'RandomContrast',
                                            'contrast_range', 0)
         self.brightness_range = _check_range(brightness_range,
@@ -66,14 +80,18 @@ class RandomContrast(BaseTransform):
     def transform(self, results: dict) -> dict:
         apply, alpha, beta = self._params()
         if apply:
-            img = results['img'].astype(np.float32) * alpha + beta
+            img = results['img'].astype(np.float32)
+            if self.brightness_mode == 'mean':
+                beta = beta * float(img.mean())
+            img = img * alpha + beta
             results['img'] = np.clip(np.rint(img), 0, 255).astype(np.uint8)
         return results
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(contrast_range={self.contrast_range}'
                 f', brightness_range={self.brightness_range}, '
-                f'prob={self.prob})')
+                f'prob={self.prob}, brightness_mode='
+                f'{self.brightness_mode!r})')
 
 
 @TRANSFORMS.register_module()
@@ -221,3 +239,68 @@ class RandomDownscale(BaseTransform):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(scale_range={self.scale_range}, '
                 f'prob={self.prob})')
+
+
+@TRANSFORMS.register_module()
+class RandomOneOf(BaseTransform):
+    """With probability ``prob`` apply one of ``transforms``, chosen with
+    probabilities proportional to ``weights`` (albumentations ``OneOf``).
+
+    The coin and the choice are drawn once per sample, so inside
+    :class:`BroadcastFrames` every frame gets the same choice (mmcv's
+    ``RandomChoice`` fails there: its choice counts as drawn twice per
+    frame under ``cache_random_params``). The chosen transform is applied as
+    configured (give it ``prob=1`` for albumentations' forced apply).
+
+    Required Keys: those of the wrapped transforms.  Modified Keys: idem.
+
+    Args:
+        transforms (list[dict | callable]): the candidates.
+        weights (list[float], optional): non-negative, not all zero;
+            uniform when None.
+        prob (float): probability of applying one of them.
+    """
+
+    def __init__(self, transforms, weights=None, prob: float = 1.0):
+        if not isinstance(transforms, (list, tuple)) or not transforms:
+            raise ValueError('RandomOneOf: expected a non-empty list of '
+                             f'transforms, got {transforms!r}')
+        self.transforms = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in transforms
+        ]
+        if weights is None:
+            weights = [1.0] * len(self.transforms)
+        if (not isinstance(weights, (list, tuple))
+                or len(weights) != len(self.transforms)
+                or any(not isinstance(w, (int, float)) or w < 0
+                       for w in weights) or sum(weights) <= 0):
+            raise ValueError('RandomOneOf: expected one non-negative weight '
+                             f'per transform ({len(self.transforms)}), not '
+                             f'all zero, got {weights!r}')
+        total = float(sum(weights))
+        self.weights = tuple(float(w) / total for w in weights)
+        self.prob = _check_prob(prob, 'RandomOneOf')
+
+    def __iter__(self):
+        return iter(self.transforms)
+
+    @cache_randomness
+    def _choice(self) -> int:
+        """Index of the chosen transform, -1 for none."""
+        if random.random() >= self.prob:
+            return -1
+        u, acc = random.random(), 0.0
+        for i, w in enumerate(self.weights):
+            acc += w
+            if u < acc:
+                return i
+        return len(self.weights) - 1
+
+    def transform(self, results: dict) -> dict:
+        idx = self._choice()
+        return results if idx < 0 else self.transforms[idx](results)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(transforms={self.transforms}, '
+                f'weights={self.weights}, prob={self.prob})')

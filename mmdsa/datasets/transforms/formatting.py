@@ -32,14 +32,16 @@ class PackDSASequenceInputs(BaseTransform):
     Required Keys:
         - imgs (list[np.ndarray]): G group images (H, W, 3) (``GroupFrames``).
         - gt_label (int, optional), series_id, patient_id, pair_id, view,
-          img_shape, ori_shape, view_lengths, group_lengths.
+          occlusion_level (optional), img_shape, ori_shape, view_lengths,
+          group_lengths.
 
     Added Keys:
         - inputs (torch.Tensor): uint8 (G, 3, H, W). In pair mode
           (``pair_mode=True`` in the sample) a list of two tensors (PA, LAT).
         - data_samples (DataSample): ``gt_label`` (tensor [label]) and
-          metainfo ``series_id, patient_id, pair_id, view, num_frames,
-          num_groups, img_shape, ori_shape`` (+ ``meta_keys``). In pair
+          metainfo ``series_id, patient_id, pair_id, view,
+          occlusion_level, num_frames, num_groups, img_shape, ori_shape``
+          (+ ``meta_keys``). In pair
           mode a list of two (one per view); use
           ``collate_fn=dict(type='dsa_pair_collate')`` to batch pairs as
           consecutive PA, LAT series.
@@ -65,7 +67,8 @@ class PackDSASequenceInputs(BaseTransform):
         meta = dict(
             series_id=pick('series_id'), patient_id=results.get('patient_id'),
             pair_id=results.get('pair_id'), view=pick('view'),
-            num_frames=num_frames, num_groups=num_groups,
+            occlusion_level=pick('occlusion_level'), num_frames=num_frames,
+            num_groups=num_groups,
             img_shape=results['imgs'][0].shape[:2],
             ori_shape=results.get('ori_shape'))
         for key in self.meta_keys:

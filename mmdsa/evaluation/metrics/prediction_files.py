@@ -3,8 +3,10 @@
 ```
 {"task": "thrombus"|"perforation", "model": "...",
  "predictions": [{"series_id", "pair_id", "view", "patient_id", "label",
-                  "score"}]}
+                  "score", "occlusion_level"}]}
 ```
+``occlusion_level`` (ICA-T / M1 / M2 / M3 / M4+ or null) is optional on
+reading.
 Series ids are unique and scores finite in [0, 1]. Detection files written
 by ``SeriesDetectionMetric`` also hold, per series, ``frames``: the
 detector's boxes of every frame before series post-processing and the
@@ -22,7 +24,7 @@ import numpy as np
 from mmdsa.utils.fileio import write_json_atomic
 
 PREDICTION_KEYS = ('series_id', 'pair_id', 'view', 'patient_id', 'label',
-                   'score')
+                   'score', 'occlusion_level')
 
 
 def frames_to_json(frames: List[dict]) -> List[dict]:

@@ -25,6 +25,12 @@ class SeriesClassificationMetric(BaseMetric):
     PA+LAT pairs (``pairs=True``: mean of the two views' probabilities, the
     pair positive if either view is; pairs missing a view are left out).
     Ranking metrics are NaN (with a warning) when one class is missing.
+    With ``levels=True`` (default) and series carrying an
+    ``occlusion_level`` (ICA-T / M1 / M2 / M3 / M4+, from the annotation
+    file), the sensitivity of the positives of every level is added:
+    ``level/<L>/sens`` (at ``threshold``), ``level/<L>/youden_sens`` (at
+    the Youden threshold) and ``level/<L>/num_pos``, also under ``pa/``,
+    ``lat/`` and ``pair/``.
 
     Inputs (``docs/contracts.md``, "Model outputs"):
 
@@ -46,6 +52,7 @@ class SeriesClassificationMetric(BaseMetric):
         model_name (str): Free text stored as ``model`` in that file.
         views (bool): Report per-view metrics.
         pairs (bool): Report PA+LAT pair metrics.
+        levels (bool): Report sensitivity per occlusion level.
         collect_device (str): Device for collecting results.
         prefix (str, optional): Key prefix; none by default.
     """
@@ -59,6 +66,7 @@ class SeriesClassificationMetric(BaseMetric):
                  model_name: str = '',
                  views: bool = True,
                  pairs: bool = True,
+                 levels: bool = True,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -75,6 +83,7 @@ class SeriesClassificationMetric(BaseMetric):
         self.model_name = model_name
         self.views = views
         self.pairs = pairs
+        self.levels = levels
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Store one picklable numpy record per data sample."""
@@ -94,6 +103,7 @@ class SeriesClassificationMetric(BaseMetric):
                      pair_id=sample.get('pair_id'),
                      view=sample.get('view'),
                      patient_id=sample.get('patient_id'),
+                     occlusion_level=sample.get('occlusion_level'),
                      label=int(label.reshape(-1)[0]),
                      score=float(score[0])))
 
@@ -124,4 +134,4 @@ class SeriesClassificationMetric(BaseMetric):
                 'thrombus' if self.source == 'recognizer' else 'perforation',
                 self.model_name, records)
         return view_and_pair_summaries(records, self.threshold, where,
-                                       self.views, self.pairs)
+                                       self.views, self.pairs, self.levels)

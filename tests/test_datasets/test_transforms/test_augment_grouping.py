@@ -69,3 +69,46 @@ def test_group_frames_and_pack():
     assert packed['data_samples'].num_groups == 3
     with pytest.raises(ValueError, match='view_lengths'):
         GroupFrames()(dict(imgs=list(imgs), view_lengths=[2, 2]))
+
+
+def test_contrast_brightness_by_mean():
+    # albumentations' brightness_by_max=False: beta is a fraction of the
+    # image mean
+    img = np.full((8, 8), 100, np.uint8)
+    img[0, 0] = 200
+    t = RandomContrast(contrast_range=(1, 1), brightness_range=(0.2, 0.2),
+                       brightness_mode='mean', prob=1.0)
+    out = t(dict(img=img.copy()))['img'].astype(float)
+    np.testing.assert_allclose(out, np.clip(
+        np.rint(img + 0.2 * img.mean()), 0, 255))
+    with pytest.raises(ValueError, match='brightness_mode'):
+        RandomContrast(brightness_mode='max')
+
+
+def test_one_of_frequencies_and_exclusive():
+    # the authors' OneOf(noise p 0.2, down-scale p 0.3) with p 0.5
+    import random
+
+    from mmdsa.datasets.transforms import RandomOneOf
+    t = RandomOneOf(prob=0.5, weights=[0.2, 0.3], transforms=[
+        dict(type='RandomNoise', mode='multiplicative',
+             strength_range=(0.1, 0.1), prob=1.0),
+        dict(type='RandomDownscale', prob=1.0)])
+    random.seed(0)
+    counts = np.bincount([t._choice() + 1 for _ in range(4000)], minlength=3)
+    np.testing.assert_allclose(counts / 4000, [0.5, 0.2, 0.3], atol=0.03)
+    # inside BroadcastFrames: one choice for all frames
+    for seed in range(4):
+        random.seed(seed)
+        np.random.seed(seed)
+        img = np.zeros((16, 16), np.uint8)
+        img[::2] = 200
+        out = BroadcastFrames(transforms=[dict(
+            type='RandomOneOf', prob=1.0, weights=[0, 1], transforms=[
+                dict(type='RandomNoise', prob=1.0),
+                dict(type='RandomDownscale', prob=1.0)])])(
+                    dict(imgs=[img.copy() for _ in range(3)]))
+        assert all(np.array_equal(out['imgs'][0], f) for f in out['imgs'])
+        assert not np.array_equal(out['imgs'][0], img)
+    with pytest.raises(ValueError, match='weight'):
+        RandomOneOf(transforms=[dict(type='RandomNoise')], weights=[0])

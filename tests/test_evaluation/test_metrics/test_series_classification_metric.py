@@ -63,7 +63,7 @@ def test_recognizer_metric_views_pairs_and_file(tmp_path):
     assert len(data['predictions']) == len(samples)
     first = data['predictions'][0]
     assert set(first) == {'series_id', 'pair_id', 'view', 'patient_id',
-                          'label', 'score'}
+                          'label', 'score', 'occlusion_level'}
     assert list(tmp_path.joinpath('sub').iterdir()) == [out_file]
 
 
@@ -130,3 +130,55 @@ def test_detector_source_uses_optimizer_or_max():
     assert [r['score'] for r in r_max] == pytest.approx([0.9, 0.95])
     res = with_opt.compute_metrics(with_opt.results)
     assert res['auc'] == 1.0
+
+
+def test_sensitivity_per_occlusion_level(tmp_path):
+    # the external validation's point: proximal occlusions found, distal
+    # ones missed; the per-level keys must show it, by brute force
+    levels = ['M1', 'M2', 'M3', 'M4+', 'ICA-T']
+    rng = np.random.default_rng(3)
+    samples = []
+    for p in range(40):
+        label = int(p % 4 != 0)
+        level = levels[p % 5] if label else None
+        for view in ('PA', 'LAT'):
+            base = 0.9 if level in ('ICA-T', 'M1', 'M2') else 0.35
+            score = float(rng.uniform(base - 0.3, base + 0.1)) if label \
+                else float(rng.uniform(0, 0.5))
+            samples.append(dict(
+                pred_score=torch.tensor([score]),
+                gt_label=torch.tensor([label]), series_id=f'S{p}_{view}',
+                pair_id=f'S{p}', view=view, patient_id=f'P{p}',
+                occlusion_level=level))
+    out_file = tmp_path / 'pred.json'
+    metric = SeriesClassificationMetric(prediction_file=str(out_file))
+    metric.process(None, samples)
+    res = metric.evaluate(len(samples))
+    for level in levels:
+        pos = [float(s['pred_score']) for s in samples
+               if s['occlusion_level'] == level]
+        assert res[f'level/{level}/num_pos'] == len(pos)
+        assert res[f'level/{level}/sens'] == pytest.approx(
+            np.mean(np.array(pos) >= 0.5))
+        assert res[f'level/{level}/youden_sens'] == pytest.approx(
+            np.mean(np.array(pos) >= res['youden_thr']))
+        pa = [float(s['pred_score']) for s in samples
+              if s['occlusion_level'] == level and s['view'] == 'PA']
+        assert res[f'pa/level/{level}/sens'] == pytest.approx(
+            np.mean(np.array(pa) >= 0.5))
+        # pairs: mean of the two views, the pair keeps the level
+        ids = {s['pair_id'] for s in samples if s['occlusion_level'] == level}
+        pair = [np.mean([float(s['pred_score']) for s in samples
+                         if s['pair_id'] == i]) for i in ids]
+        assert res[f'pair/level/{level}/sens'] == pytest.approx(
+            np.mean(np.array(pair) >= 0.5))
+    assert res['level/M1/sens'] > res['level/M4+/sens']
+    preds = json.loads(out_file.read_text())['predictions']
+    assert {p['occlusion_level'] for p in preds} == set(levels) | {None}
+    # off, or no levels in the data: no level keys
+    metric = SeriesClassificationMetric(levels=False)
+    metric.process(None, samples)
+    assert not [k for k in metric.evaluate(len(samples)) if 'level/' in k]
+    metric = SeriesClassificationMetric()
+    metric.process(None, _recognizer_samples())
+    assert not [k for k in metric.evaluate(40) if 'level/' in k]

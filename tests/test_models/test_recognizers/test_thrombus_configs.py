@@ -13,21 +13,26 @@ CONFIG_DIR = osp.join(osp.dirname(__file__), '..', '..', '..', 'configs',
                       'thrombus')
 PUBLISHED = sorted(glob.glob(osp.join(CONFIG_DIR, '*_130e_dsa-*-512.py')))
 
-# (timm model, grid, rnn) per Table-1 variant, from papers.md section A and
-# the authors' grid sizes.
+# (timm model.tag, grid, rnn) per Table-1 variant, from papers.md section A
+# and the authors' code: torchvision weights for ResNet18 / EfficientNet-B*
+# (timm's tv_in1k and the tags torchvision ported), timm's in21k for the tf_
+# V2 models; RegNetY-16GF: torchvision V1 has no timm tag, tv2 is nearest.
 EXPECTED = {
-    'resnet18-bigru': ('resnet18', 7, 'gru'),
-    'efficientnet-b0-bigru': ('efficientnet_b0', 4, 'gru'),
-    'efficientnet-b0-bilstm': ('efficientnet_b0', 4, 'lstm'),
-    'efficientnet-b1-bigru': ('efficientnet_b1', 4, 'gru'),
-    'efficientnet-b1-bilstm': ('efficientnet_b1', 4, 'lstm'),
-    'efficientnet-b2-bigru': ('efficientnet_b2', 4, 'gru'),
-    'efficientnet-b3-bigru': ('efficientnet_b3', 4, 'gru'),
-    'tf-efficientnetv2-s-bigru': ('tf_efficientnetv2_s', 4, 'gru'),
-    'tf-efficientnetv2-m-bigru': ('tf_efficientnetv2_m', 4, 'gru'),
-    'efficientnetv2-rw-s-bigru': ('efficientnetv2_rw_s', 4, 'gru'),
-    'regnety-160-bigru': ('regnety_160', 3, 'gru'),
+    'resnet18-bigru': ('resnet18.tv_in1k', 7, 'gru'),
+    'efficientnet-b0-bigru': ('efficientnet_b0.ra_in1k', 4, 'gru'),
+    'efficientnet-b0-bilstm': ('efficientnet_b0.ra_in1k', 4, 'lstm'),
+    'efficientnet-b1-bigru': ('efficientnet_b1.ft_in1k', 4, 'gru'),
+    'efficientnet-b1-bilstm': ('efficientnet_b1.ft_in1k', 4, 'lstm'),
+    'efficientnet-b2-bigru': ('efficientnet_b2.ra_in1k', 4, 'gru'),
+    'efficientnet-b3-bigru': ('efficientnet_b3.ra2_in1k', 4, 'gru'),
+    'tf-efficientnetv2-s-bigru': ('tf_efficientnetv2_s.in21k', 4, 'gru'),
+    'tf-efficientnetv2-m-bigru': ('tf_efficientnetv2_m.in21k', 4, 'gru'),
+    'efficientnetv2-rw-s-bigru': ('efficientnetv2_rw_s.ra2_in1k', 4, 'gru'),
+    'regnety-160-bigru': ('regnety_160.tv2_in1k', 3, 'gru'),
 }
+# torchvision's EfficientNet-B0..B3 train with stochastic depth 0.2
+STOCHASTIC_DEPTH = {'efficientnet_b0', 'efficientnet_b1', 'efficientnet_b2',
+                    'efficientnet_b3'}
 
 
 def test_every_variant_has_a_pa_and_a_lat_config():
@@ -56,10 +61,24 @@ def test_published_recipe(path):
     assert cfg.train_dataloader.dataset.pipeline[0].resize == 512
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr, opt.weight_decay) == ('AdamW', 1e-5, 1e-2)
+    # the authors' plateau: mean training loss, mode min, patience 20
     sched = cfg.param_scheduler[0]
-    assert (sched.type, sched.factor, sched.monitor) == (
-        'ReduceOnPlateauLR', 0.1, 'mcc')
+    assert (sched.type, sched.factor, sched.monitor, sched.rule,
+            sched.patience) == ('TrainLossPlateauLR', 0.1, 'loss', 'less',
+                                20)
+    assert cfg.plateau_on_val_mcc.monitor == 'mcc'
+    assert cfg.optim_wrapper.type == 'AmpIfAvailableOptimWrapper'
+    arch = timm_name.split('.')[0]
+    assert cfg.model.backbone.get('drop_path_rate', 0.0) == (
+        0.2 if arch in STOCHASTIC_DEPTH else 0.0)
     assert cfg.train_cfg.max_epochs == 130
+    # the paper's labels and test set 1
+    paper = ['missing_view', 'vertebral_only', 'eca_only']
+    for loader in ('train_dataloader', 'val_dataloader'):
+        assert cfg[loader].dataset.harmonise_pairs is True
+        assert cfg[loader].dataset.exclude_flags == paper
+    assert cfg.test_dataloader.dataset.exclude_flags == paper + [
+        'uncertain']
     ckpt = cfg.default_hooks.checkpoint
     assert (ckpt.save_best, ckpt.rule) == ('mcc', 'greater')
 
@@ -94,3 +113,22 @@ def test_variant_builds_and_runs_forward(variant):
     for p in preds:
         assert p.pred_score.shape == (1, )
         assert 0.0 <= p.pred_score.item() <= 1.0
+
+
+@pytest.mark.parametrize('tag', sorted({v[0] for v in EXPECTED.values()}))
+def test_pretrained_tag_resolves_in_timm_without_download(tag):
+    import timm
+    from timm.models import get_pretrained_cfg
+    assert timm.list_pretrained(tag) == [tag]
+    cfg = get_pretrained_cfg(tag)
+    assert cfg is not None and (cfg.url or cfg.hf_hub_id)
+
+
+def test_stochastic_depth_reaches_the_timm_model():
+    init_default_scope('mmdsa')
+    cfg = Config.fromfile(osp.join(
+        CONFIG_DIR, 'cnnrnn_efficientnet-b0-bigru_130e_dsa-pa-512.py'))
+    model = _build(cfg)
+    rates = [m.drop_prob for m in model.backbone.modules()
+             if type(m).__name__ == 'DropPath']
+    assert rates and max(rates) == pytest.approx(0.2, abs=0.02)

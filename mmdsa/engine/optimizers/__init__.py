@@ -1,0 +1,4 @@
+"""Optimizer wrappers."""
+from .amp_if_available import AmpIfAvailableOptimWrapper
+
+__all__ = ['AmpIfAvailableOptimWrapper']

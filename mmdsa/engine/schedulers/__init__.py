@@ -1,0 +1,4 @@
+"""Parameter schedulers."""
+from .train_loss_plateau import TrainLossPlateauLR
+
+__all__ = ['TrainLossPlateauLR']

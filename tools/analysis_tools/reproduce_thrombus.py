@@ -1,0 +1,443 @@
+"""Thrombus study on synthetic DSA: fold ensembles and PA+LAT pairs.
+
+    OMP_NUM_THREADS=1 python tools/analysis_tools/reproduce_thrombus.py \\
+        [--work outputs/reproduce_thrombus] [--report docs/reproduction_thrombus]
+        [--seeds 0 1 2] [--difficulty medium] [--quick]
+
+Mittmann et al.'s protocol at CPU scale (papers.md A): per seed, one
+synthetic data set of PA+LAT pairs, the chronologically first patients as
+the test set and 5 chronological folds on the rest
+(``chronological_kfold``); one tiny ResNet18 + BiGRU model
+(``configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py``)
+per view and fold, the best-validation-MCC checkpoint tested on the test
+set. Per seed, ``mmdsa.evaluation.ensembles.fold_ensemble_report`` gives
+every fold model's test metrics, the fold ensemble (mean probability of the
+5 fold models) per view, and the PA+LAT pair ensemble (mean of the two
+views' ensembles).
+
+Across seeds the report gives mean +- std of: the mean single fold model,
+the fold ensemble per view, and the pair ensemble (AUC and MCC); DeLong's
+test per seed and on the test series of all seeds pooled (each seed's
+models scoring their own, independent test patients) for fold ensemble vs
+the median single fold model, and pair vs each view (also combined over
+seeds by Stouffer's method); and the pair
+ensemble's sensitivity per occlusion level.
+
+Writes REPORT.md and REPORT.json (atomically). Training runs in this
+process (one MMEngine Runner per model, no subprocess start-up).
+"""
+import argparse
+import glob
+import math
+import os
+import os.path as osp
+import sys
+import time
+
+import numpy as np
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+CLS_BASE = 'configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py'
+VIEWS = ('PA', 'LAT')
+TRAINED = []  # models trained by this run (the others are reused)
+# (full, quick)
+SCALE = dict(
+    num_pairs=(60, 10),
+    image_size=(96, 32),
+    num_frames=((6, 10), (4, 6)),
+    epochs=(8, 1),
+    folds=(5, 2),
+    test_fraction=(0.3, 0.4),
+)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--work', default='outputs/reproduce_thrombus',
+                   help='data, checkpoints and predictions')
+    p.add_argument('--report', default='docs/reproduction_thrombus',
+                   help='report path without extension (.md and .json)')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--difficulty', default='medium',
+                   help='synthetic difficulty preset (mmdsa.synth)')
+    p.add_argument('--quick', action='store_true',
+                   help='tiny smoke-test scale')
+    return p.parse_args(argv)
+
+
+def log(msg):
+    print(f'[reproduce_thrombus {time.strftime("%H:%M:%S")}] {msg}',
+          flush=True)
+
+
+def make_data(work, seed, s, difficulty):
+    """Generate one seed's data set and its chronological split."""
+    from mmdsa.datasets import chronological_kfold, series_records
+    from mmdsa.datasets.splits import write_split
+    from mmdsa.synth import ensure_synthetic_dataset
+    root = osp.join(work, f'seed_{seed}', 'data')
+    ann = ensure_synthetic_dataset(
+        root, task='thrombus', num_pairs=s['num_pairs'], seed=1000 + seed,
+        image_size=s['image_size'], num_frames=tuple(s['num_frames']),
+        difficulty=difficulty, progress=False)
+    split = chronological_kfold(series_records(ann),
+                                test_fraction=s['test_fraction'],
+                                folds=s['folds'])
+    split_file = write_split(split, osp.join(root, 'split.json'))
+    return root, split_file
+
+
+def fold_config(s, data_root, split_file, view, fold, seed, work_dir,
+                pred_file):
+    """The demo config pointed at one view and fold of a seed's data."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, CLS_BASE))
+    for split in ('train', 'val', 'test'):
+        loader = cfg[f'{split}_dataloader']
+        ds = loader.dataset
+        ds.pop('synthetic', None)
+        ds.update(data_root=data_root + '/', ann_file='thrombus.json',
+                  split_file=split_file, view=view,
+                  split=split, fold=None if split == 'test' else fold)
+        for step in ds.pipeline:
+            if step.get('type') == 'LoadDSASeries':
+                step['resize'] = s['image_size']
+    cfg.train_cfg.max_epochs = s['epochs']
+    cfg.train_cfg.val_interval = 1
+    cfg.param_scheduler[0]['patience'] = max(1, s['epochs'] // 3)
+    cfg.randomness = dict(seed=seed * 1000 + fold * 10 + VIEWS.index(view))
+    cfg.default_hooks.logger.interval = 1000
+    cfg.work_dir = work_dir
+    cfg.experiment_name = f'thrombus_s{seed}_{view}_f{fold}'
+    cfg.test_evaluator = dict(type='SeriesClassificationMetric',
+                              prediction_file=pred_file,
+                              model_name=cfg.experiment_name)
+    return cfg
+
+
+def train_and_predict(cfg):
+    """Train in this process, test the best-MCC checkpoint."""
+    from mmengine.runner import Runner
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    best = sorted(glob.glob(osp.join(cfg.work_dir, 'best_*.pth')),
+                  key=osp.getmtime)
+    if best:
+        runner.load_checkpoint(best[-1], strict=True)
+    return runner.test()
+
+
+def run_seed(args, s, seed):
+    from mmdsa.evaluation.ensembles import fold_ensemble_report
+    from mmdsa.evaluation.metrics import load_prediction_file
+    work = osp.abspath(args.work)
+    data_root, split_file = make_data(work, seed, s, args.difficulty)
+    files = {}
+    for view in VIEWS:
+        for fold in range(s['folds']):
+            name = f'{view}_fold{fold}'
+            wd = osp.join(work, f'seed_{seed}', name)
+            pred = osp.join(wd, 'test_predictions.json')
+            if not osp.isfile(pred):
+                TRAINED.append(f'{seed}/{name}')
+                log(f'seed {seed}: train {name}')
+                train_and_predict(fold_config(s, data_root, split_file, view,
+                                              fold, seed, wd, pred))
+            files[name] = load_prediction_file(pred)
+    report = fold_ensemble_report(files)
+    report['fold_records'] = {
+        view: {name: [p for p in data['predictions']
+                      if p.get('view') == view]
+               for name, data in files.items() if name.startswith(view)}
+        for view in VIEWS}
+    return report
+
+
+def _median_fold(view_rep):
+    """Name of the fold model with the median test AUC."""
+    folds = sorted(view_rep['folds'].items(),
+                   key=lambda kv: (kv[1]['auc'], kv[0]))
+    return folds[(len(folds) - 1) // 2][0]
+
+
+def _ms(values):
+    vals = [v for v in values if v is not None and not math.isnan(v)]
+    if not vals:
+        return dict(mean=None, std=None, n=0)
+    return dict(mean=float(np.mean(vals)),
+                std=float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0,
+                n=len(vals))
+
+
+def _pooled_delong(a_recs, b_recs):
+    """DeLong on the union of the seeds' test series (ids made unique)."""
+    from mmdsa.evaluation.functional import delong_test
+    labels, a, b = [], [], []
+    for ra, rb in zip(a_recs, b_recs):
+        by = {r['series_id']: r for r in rb}
+        for r in ra:
+            if r['series_id'] in by:
+                labels.append(r['label'])
+                a.append(r['score'])
+                b.append(by[r['series_id']]['score'])
+    if len(set(labels)) < 2:
+        return None
+    res = delong_test(np.array(labels), np.array(a), np.array(b))
+    return dict(auc_a=res.auc_a, auc_b=res.auc_b, z=res.z,
+                p_value=res.p_value, num=len(labels))
+
+
+def _as_pair(view_records, pair_records):
+    by_pair = {r.get('pair_id'): r for r in view_records}
+    return [dict(by_pair[p['pair_id']], series_id=p['pair_id'],
+                 label=p['label']) for p in pair_records
+            if p['pair_id'] in by_pair]
+
+
+def summarise_seeds(reports):
+    """Across-seed statistics of the per-seed fold-ensemble reports.
+
+    Args:
+        reports (dict[int, dict]): seed -> ``fold_ensemble_report`` output.
+
+    Returns:
+        dict: ``per_seed`` rows, ``summary`` (mean / std / n per quantity),
+        ``checks`` (how many seeds satisfy each ordering), ``pooled_delong``
+        and ``levels`` (pooled pair-ensemble sensitivity per occlusion
+        level).
+    """
+    from mmdsa.evaluation.metrics import level_sensitivities
+    rows = {}
+    for seed, rep in sorted(reports.items()):
+        row = {}
+        for view in VIEWS:
+            v = rep['views'][view]
+            med = _median_fold(v)
+            row[view] = dict(
+                fold_auc_mean=v['fold_mean']['auc']['mean'],
+                fold_mcc_mean=v['fold_mean']['mcc']['mean'],
+                ensemble_auc=v['ensemble']['auc'],
+                ensemble_mcc=v['ensemble']['mcc'],
+                median_fold=med,
+                delong_ensemble_vs_median_fold=v['delong_vs_folds'][med])
+        pair = rep['pair'] or {}
+        row['PA+LAT'] = dict(
+            ensemble_auc=(pair.get('ensemble') or {}).get('auc'),
+            ensemble_mcc=(pair.get('ensemble') or {}).get('mcc'),
+            delong_vs_views=pair.get('delong_vs_views'))
+        rows[seed] = row
+    summary = {}
+    for view in VIEWS:
+        for key in ('fold_auc_mean', 'fold_mcc_mean', 'ensemble_auc',
+                    'ensemble_mcc'):
+            summary[f'{view}/{key}'] = _ms([r[view][key]
+                                            for r in rows.values()])
+    for key in ('ensemble_auc', 'ensemble_mcc'):
+        summary[f'PA+LAT/{key}'] = _ms([r['PA+LAT'][key]
+                                        for r in rows.values()])
+
+    def count(pred):
+        ok = [pred(r) for r in rows.values()]
+        return dict(holds=sum(1 for o in ok if o), of=len(ok))
+
+    checks = {}
+    for view in VIEWS:
+        checks[f'{view}: fold ensemble AUC >= mean single fold AUC'] = \
+            count(lambda r, v=view: r[v]['ensemble_auc'] >=
+                  r[v]['fold_auc_mean'])
+        checks[f'PA+LAT AUC > {view} fold-ensemble AUC'] = count(
+            lambda r, v=view: (r['PA+LAT']['ensemble_auc'] or 0) >
+            r[v]['ensemble_auc'])
+    pooled = {}
+    for view in VIEWS:
+        ens = [rep['records'][view] for rep in reports.values()]
+        med = [rep['fold_records'][view][rows[s][view]['median_fold']]
+               for s, rep in reports.items()]
+        pooled[f'{view}: fold ensemble vs median fold model'] = \
+            _pooled_delong(_unique(ens, reports), _unique(med, reports))
+        if all(rep['records'].get('PA+LAT') for rep in reports.values()):
+            pairs = [rep['records']['PA+LAT'] for rep in reports.values()]
+            views = [_as_pair(rep['records'][view], rep['records']['PA+LAT'])
+                     for rep in reports.values()]
+            pooled[f'PA+LAT vs {view} (fold ensembles)'] = _pooled_delong(
+                _unique(pairs, reports), _unique(views, reports))
+    combined = {}
+    for view in VIEWS:
+        combined[f'{view}: fold ensemble vs median fold model'] = _stouffer(
+            [r[view]['delong_ensemble_vs_median_fold'] for r in rows.values()])
+        combined[f'PA+LAT vs {view} (fold ensembles)'] = _stouffer(
+            [(r['PA+LAT']['delong_vs_views'] or {}).get(view)
+             for r in rows.values()])
+    levels = {}
+    if all(rep['records'].get('PA+LAT') for rep in reports.values()):
+        pooled_pairs = [r for rep in reports.values()
+                        for r in rep['records']['PA+LAT']]
+        levels['PA+LAT'] = level_sensitivities(pooled_pairs, 0.5)
+    for view in VIEWS:
+        levels[view] = level_sensitivities(
+            [r for rep in reports.values() for r in rep['records'][view]],
+            0.5)
+    return dict(per_seed=rows, summary=summary, checks=checks,
+                combined_delong=combined, pooled_delong=pooled,
+                levels=levels)
+
+
+def _stouffer(tests):
+    """Combine the seeds' DeLong z (independent test sets) by Stouffer's
+    method: z = sum(z_i) / sqrt(k), two-sided p."""
+    zs = [t['z'] for t in tests if t and math.isfinite(t['z'])]
+    if not zs:
+        return None
+    z = float(sum(zs) / math.sqrt(len(zs)))
+    return dict(z=z, p_value=float(math.erfc(abs(z) / math.sqrt(2.0))),
+                seeds=len(zs))
+
+
+def _unique(record_lists, reports):
+    """Prefix series ids with the seed so pooled sets do not collide."""
+    out = []
+    for seed, recs in zip(reports, record_lists):
+        out.append([dict(r, series_id=f's{seed}:{r["series_id"]}')
+                    for r in recs])
+    return out
+
+
+def _f(v, digits=3):
+    return '-' if v is None or (isinstance(v, float) and math.isnan(v)) \
+        else f'{v:.{digits}f}'
+
+
+def _pm(stat):
+    return '-' if stat['mean'] is None else \
+        f"{stat['mean']:.3f} ± {stat['std']:.3f}"
+
+
+def write_report(path, args, s, result, elapsed):
+    """REPORT.json and REPORT.md (atomically)."""
+    from mmdsa.evaluation.metrics import write_json_atomic
+    payload = dict(difficulty=args.difficulty, seeds=args.seeds, scale=s,
+                   quick=args.quick, elapsed_min=round(elapsed / 60, 1),
+                   trained_this_run=len(TRAINED),
+                   **result)
+    write_json_atomic(path + '.json', payload)
+    sm = result['summary']
+    lines = [
+        '<!-- Output of `OMP_NUM_THREADS=1 python tools/analysis_tools/'
+        f'reproduce_thrombus.py --difficulty {args.difficulty} --seeds '
+        f'{" ".join(map(str, args.seeds))}` (2 shared CPU cores). -->',
+        '# Thrombus classification: fold ensembles and PA+LAT pairs',
+        '',
+        f"Synthetic '{args.difficulty}' data, {len(args.seeds)} seeds "
+        f"(each its own data set: {s['num_pairs']} PA+LAT pairs, "
+        f"{s['image_size']} px, {s['num_frames'][0]}-{s['num_frames'][1]} "
+        f"frames; chronologically first {int(s['test_fraction'] * 100)} % "
+        f"of the patients = test set, {s['folds']} chronological folds on "
+        f"the rest). One tiny ResNet18 + BiGRU per view and fold, "
+        f"{s['epochs']} epochs, best validation MCC checkpoint. "
+        f"{elapsed / 60:.1f} minutes, {len(TRAINED)} models trained in "
+        "this run (the others' test predictions reused from `--work`).",
+        '',
+        '## Test AUC / MCC, mean ± std over seeds',
+        '',
+        '| | mean single fold model | fold ensemble (mean of '
+        f"{s['folds']}) |",
+        '|---|---|---|']
+    for view in VIEWS:
+        lines.append(
+            f"| {view} AUC | {_pm(sm[f'{view}/fold_auc_mean'])} | "
+            f"{_pm(sm[f'{view}/ensemble_auc'])} |")
+        lines.append(
+            f"| {view} MCC | {_pm(sm[f'{view}/fold_mcc_mean'])} | "
+            f"{_pm(sm[f'{view}/ensemble_mcc'])} |")
+    lines += [f"| PA+LAT AUC | - | {_pm(sm['PA+LAT/ensemble_auc'])} |",
+              f"| PA+LAT MCC | - | {_pm(sm['PA+LAT/ensemble_mcc'])} |", '',
+              '## Per seed', '',
+              '| seed | PA folds AUC | PA ens. AUC | LAT folds AUC | '
+              'LAT ens. AUC | PA+LAT AUC | DeLong p ens. vs median fold '
+              '(PA / LAT) | DeLong p pair vs PA / LAT |',
+              '|---|---|---|---|---|---|---|---|']
+    for seed, r in result['per_seed'].items():
+        dv = r['PA+LAT'].get('delong_vs_views') or {}
+        p_e = ' / '.join(_f((r[v]['delong_ensemble_vs_median_fold'] or {})
+                            .get('p_value')) for v in VIEWS)
+        p_p = ' / '.join(_f((dv.get(v) or {}).get('p_value'))
+                         for v in VIEWS)
+        lines.append(
+            f"| {seed} | {_f(r['PA']['fold_auc_mean'])} | "
+            f"{_f(r['PA']['ensemble_auc'])} | "
+            f"{_f(r['LAT']['fold_auc_mean'])} | "
+            f"{_f(r['LAT']['ensemble_auc'])} | "
+            f"{_f(r['PA+LAT']['ensemble_auc'])} | {p_e} | {p_p} |")
+    lines += ['', '## Orderings (seeds where they hold)', '',
+              '| ordering | holds |', '|---|---|']
+    for k, v in result['checks'].items():
+        lines.append(f"| {k} | {v['holds']} of {v['of']} |")
+    lines += ['', "## DeLong over seeds (Stouffer's combination of the "
+              "per-seed z)", '',
+              'Each seed has its own test patients and models, so the '
+              "per-seed DeLong z are independent; Stouffer's z = "
+              'sum(z) / sqrt(seeds).', '',
+              '| comparison | z | p | seeds |', '|---|---|---|---|']
+    for k, d in result['combined_delong'].items():
+        if d:
+            lines.append(f"| {k} | {_f(d['z'], 2)} | "
+                         f"{_f(d['p_value'], 4)} | {d['seeds']} |")
+    lines += ['', '## DeLong on the pooled test series of all seeds', '',
+              "Pooling mixes the seeds' differently calibrated models in "
+              'one ranking, which lowers the pooled AUCs below the per-seed '
+              'ones; the combination above is the fairer test.', '',
+              '| comparison | AUC a | AUC b | z | p | series |',
+              '|---|---|---|---|---|---|']
+    for k, d in result['pooled_delong'].items():
+        if d:
+            lines.append(f"| {k} | {_f(d['auc_a'])} | {_f(d['auc_b'])} | "
+                         f"{_f(d['z'], 2)} | {_f(d['p_value'], 4)} | "
+                         f"{d['num']} |")
+    lines += ['', '## Sensitivity per occlusion level (threshold 0.5, '
+              'pooled over seeds)', '',
+              '| | ' + ' | '.join(['ICA-T', 'M1', 'M2', 'M3', 'M4+']) + ' |',
+              '|---|---|---|---|---|---|']
+    for key, lv in result['levels'].items():
+        cells = []
+        for level in ('ICA-T', 'M1', 'M2', 'M3', 'M4+'):
+            n = lv.get(f'level/{level}/num_pos')
+            cells.append('-' if not n else
+                         f"{lv[f'level/{level}/sens']:.2f} (n={n})")
+        lines.append(f'| {key} | ' + ' | '.join(cells) + ' |')
+    lines.append('')
+    tmp = path + '.md.tmp'
+    os.makedirs(osp.dirname(osp.abspath(path)) or '.', exist_ok=True)
+    with open(tmp, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines))
+    os.replace(tmp, path + '.md')
+    return path + '.md'
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmdsa.synth.pathology import check_difficulty
+    from mmdsa.utils import register_all_modules
+    try:
+        check_difficulty(args.difficulty)
+    except ValueError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+    register_all_modules()
+    i = 1 if args.quick else 0
+    s = {k: v[i] for k, v in SCALE.items()}
+    t0 = time.time()
+    reports = {}
+    for seed in args.seeds:
+        rep = run_seed(args, s, seed)
+        reports[seed] = rep
+    result = summarise_seeds(reports)
+    path = write_report(args.report, args, s, result, time.time() - t0)
+    log(f'wrote {path} and {args.report}.json')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
