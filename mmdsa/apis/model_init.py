@@ -38,7 +38,9 @@ def init_model(config: Union[str, Config],
 
     Returns:
         torch.nn.Module: The model in eval mode with ``model.cfg`` set and
-        ``model.dataset_meta`` taken from the checkpoint when present.
+        ``model.dataset_meta`` taken from the checkpoint when present and
+        ``model.operating_point`` from the checkpoint's sidecar (see
+        :mod:`mmdsa.apis.operating_point`; None without one).
     """
     from mmdsa.registry import MODELS
     from mmdsa.utils import register_all_modules
@@ -59,6 +61,8 @@ def init_model(config: Union[str, Config],
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         model.dataset_meta = meta.get('dataset_meta', None)
     model.cfg = config
+    from .operating_point import load_operating_point
+    model.operating_point = load_operating_point(checkpoint)
     model.to(device)
     model.eval()
     return model
