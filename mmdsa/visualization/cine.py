@@ -57,9 +57,13 @@ def to_uint8_frames(frames: np.ndarray) -> np.ndarray:
 
 
 def _text(canvas, text, origin, colour, scale=0.42):
+    """Text in one exact colour (OpenCV's glyphs thresholded, so the GIF
+    palette and the tests see only ``colour``)."""
     import cv2
-    cv2.putText(canvas, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale,
-                colour, 1, cv2.LINE_8)
+    mask = np.zeros(canvas.shape[:2], np.uint8)
+    cv2.putText(mask, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, 255, 1,
+                cv2.LINE_8)
+    canvas[mask >= 128] = colour
 
 
 def _box(canvas, box, s, colour, thickness):
