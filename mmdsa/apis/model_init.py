@@ -40,7 +40,7 @@ def init_model(config: Union[str, Config],
         torch.nn.Module: The model in eval mode with ``model.cfg`` set and
         ``model.dataset_meta`` taken from the checkpoint when present and
         ``model.operating_point`` from the checkpoint's sidecar (see
-        :mod:`mmdsa.apis.operating_point`; None without one).
+        :func:`mmdsa.apis.operating_point.attach_operating_point`).
     """
     from mmdsa.registry import MODELS
     from mmdsa.utils import register_all_modules
@@ -61,8 +61,8 @@ def init_model(config: Union[str, Config],
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         model.dataset_meta = meta.get('dataset_meta', None)
     model.cfg = config
-    from .operating_point import load_operating_point
-    model.operating_point = load_operating_point(checkpoint)
+    from .operating_point import attach_operating_point
+    attach_operating_point(model, checkpoint)
     model.to(device)
     model.eval()
     return model

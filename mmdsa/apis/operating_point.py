@@ -198,6 +198,14 @@ def load_operating_point(checkpoint: Optional[str]) -> Optional[Dict]:
         raise OperatingPointError(
             f'{path}: field "threshold": expected a finite number, got '
             f'{thr!r}')
+    pair = point.get('pair')
+    if pair is not None and not (
+            isinstance(pair, dict)
+            and isinstance(pair.get('threshold'), (int, float))
+            and np.isfinite(pair['threshold'])):
+        raise OperatingPointError(
+            f'{path}: field "pair.threshold": expected a finite number, got '
+            f'{pair.get("threshold") if isinstance(pair, dict) else pair!r}')
     if osp.isfile(checkpoint):
         digest = file_sha256(checkpoint)
         if point.get('checkpoint_sha256') != digest:
@@ -209,6 +217,19 @@ def load_operating_point(checkpoint: Optional[str]) -> Optional[Dict]:
                 '--threshold')
     point['file'] = osp.abspath(path)
     return point
+
+
+def attach_operating_point(model, checkpoint: Optional[str]) -> None:
+    """Set ``model.operating_point`` (the sidecar or None) and
+    ``model.operating_point_error`` (why an existing sidecar cannot be
+    used, else None). A broken or stale sidecar does not stop the model
+    from loading; :func:`model_decision` refuses to decide without an
+    explicit threshold then, instead of silently using 0.5."""
+    model.operating_point, model.operating_point_error = None, None
+    try:
+        model.operating_point = load_operating_point(checkpoint)
+    except OperatingPointError as err:
+        model.operating_point_error = str(err)
 
 
 def config_threshold(cfg) -> Optional[float]:
@@ -299,7 +320,16 @@ def model_decision(model, score: float,
     """:func:`decide` with the model's calibrated operating point
     (``model.operating_point``, set by :func:`mmdsa.apis.init_model` from
     the checkpoint's sidecar) or the fallbacks of
-    :func:`resolve_operating_point`."""
+    :func:`resolve_operating_point`.
+
+    Raises:
+        OperatingPointError: The checkpoint has a sidecar that cannot be
+            used (``model.operating_point_error``) and no ``threshold``
+            was given.
+    """
+    error = getattr(model, 'operating_point_error', None)
+    if error and threshold is None:
+        raise OperatingPointError(error)
     point = resolve_operating_point(
         threshold, getattr(model, 'operating_point', None),
         getattr(model, 'cfg', None), unit)

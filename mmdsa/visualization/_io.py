@@ -1,10 +1,10 @@
 """Atomic figure output."""
-import os
-import tempfile
+from .output import save_figure
 
 
 def save_figure_atomic(fig, out_file: str, dpi: int = 110) -> str:
-    """Save a matplotlib figure to ``out_file`` atomically (temp + rename).
+    """Save a matplotlib figure to ``out_file`` atomically, with normal
+    file permissions (see :func:`mmdsa.visualization.output.write_output`).
 
     Args:
         fig: A ``matplotlib.figure.Figure``.
@@ -14,14 +14,4 @@ def save_figure_atomic(fig, out_file: str, dpi: int = 110) -> str:
     Returns:
         str: ``out_file``.
     """
-    folder = os.path.dirname(os.path.abspath(out_file))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.png', dir=folder)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, bbox_inches='tight')
-        os.replace(tmp, out_file)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return out_file
+    return save_figure(fig, out_file, dpi=dpi)

@@ -143,7 +143,7 @@ def render_cine_frames(frames: np.ndarray,
                 canvas[HEADER_PX - 7:HEADER_PX - 1, x] = COLOURS['text']
         head = f'{i + 1}/{t}'
         if probability is not None:
-            head += f'  P={probability:.2f}'
+            head += f'  prob {probability:.2f}'
         if title:
             head += f'  {title}'
         _text(canvas, head, (3, 12), COLOURS['text'])
