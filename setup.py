@@ -47,6 +47,7 @@ setup(
     extras_require={
         'tests': parse_requirements('tests.txt'),
         'mim': parse_requirements('mminstall.txt'),
+        'optional': parse_requirements('optional.txt'),
     },
     license='Apache License 2.0',
     zip_safe=False,
