@@ -52,3 +52,8 @@ def image_folder(tmp_path):
                 img[8:24, 8:24] = 0
             cv2.imwrite(str(root / cls / f'{i}.png'), img)
     return root
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'slow: long-running test (deselect with -m "not slow")')

@@ -267,7 +267,7 @@ def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
              ', '.join(f'{k}={v}' for k, v in scale.items()) + '.')
     roc = [(v, k.replace('_', ' '), 420) for k, v in pictures.items()
            if k.startswith('roc_')]
-    cines = [(c['cine'], f"{c['series']} (reference: "
+    cines = [(c['cine'], f"{c['task']}: {c['series']} (reference: "
               f"{'positive' if c['label'] else 'negative'}): score "
               f"{c['score']:.3f}, verdict {c['verdict']} at threshold "
               f"{c['threshold']:.3f} ({c['threshold_source']})", 300)

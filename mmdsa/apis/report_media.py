@@ -21,9 +21,9 @@ def _first_of_each_label(items: List[Dict]) -> List[Dict]:
     return out
 
 
-def _example(result, name, label, cine, extra=None):
+def _example(result, task, name, label, cine, extra=None):
     decision = result['decision']
-    return dict(series=name, label=int(label), cine=cine,
+    return dict(task=task, series=name, label=int(label), cine=cine,
                 score=decision['score'], verdict=decision['verdict'],
                 threshold=decision['threshold'],
                 threshold_source=decision['operating_point']['source'],
@@ -53,7 +53,7 @@ def detector_examples(config: str, checkpoint: str, out_dir: str,
         cine = write_result_cine(
             result, True, osp.join(out_dir, f'cine_perforation_{name}.gif'),
             fps=fps, gt_boxes=gt)
-        out.append(_example(result, name, video['label'], cine,
+        out.append(_example(result, 'perforation', name, video['label'], cine,
                             dict(kept_frames=sorted(result['trajectory']),
                                  reference_frames=sorted(gt))))
     return out
@@ -89,7 +89,7 @@ def recognizer_examples(config: str, checkpoint: str, out_dir: str,
         cine = write_result_cine(
             result, False, osp.join(out_dir, f'cine_thrombus_{name}.gif'),
             fps=fps, points=points)
-        cines.append(_example(result, name, item['label'], cine,
+        cines.append(_example(result, 'thrombus', name, item['label'], cine,
                               dict(thrombus_points=points)))
         if item['label'] == 1 and saliency is None:
             sal = recognizer_saliency(model, path)
