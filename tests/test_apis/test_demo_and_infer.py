@@ -129,8 +129,9 @@ def test_demo_report_has_operating_points_cines_saliency_and_html(demo):
                                 else 'negative')
     assert (rdir / report['saliency']['picture']).stat().st_size > 5000
     page = (rdir / 'report.html').read_text()
-    for src in [c['cine'] for c in cines] + [report['saliency']['picture'],
-                                             report['pictures']['roc_thrombus']]:
+    sources = [c['cine'] for c in cines] + [
+        report['saliency']['picture'], report['pictures']['roc_thrombus']]
+    for src in sources:
         assert f'src="{src}"' in page
     assert '<table>' in page and 'Operating points' in page
 

@@ -43,7 +43,8 @@ def test_detector_cine_boxes_land_on_scaled_coordinates(tmp_path):
     ys, xs = np.nonzero(red)
     # the 2 px rectangle spans exactly the scaled box
     assert xs.min() == 10 * s and xs.max() == 30 * s - 1
-    assert ys.min() == HEADER_PX + 20 * s and ys.max() == HEADER_PX + 40 * s - 1
+    assert ys.min() == HEADER_PX + 20 * s
+    assert ys.max() == HEADER_PX + 40 * s - 1
     # and is only in the frame that has it
     for k in (0, 1, 3, 4):
         assert not _is(read[k], COLOURS['trajectory']).any()
