@@ -157,7 +157,9 @@ def main(argv=None):
         decision=decision,
         series=entries)
     _write_json_atomic(out, osp.join(args.out, 'result.json'))
-    print(json.dumps({k: out[k] for k in ('task', 'score', 'verdict')}))
+    print(json.dumps(dict(
+        {k: out[k] for k in ('task', 'score', 'verdict', 'threshold')},
+        operating_point=decision['operating_point']['source'])))
     print(f'wrote {osp.join(args.out, "result.json")}')
     return 0
 
