@@ -53,7 +53,7 @@ def test_gradcam_matches_split_autograd_and_finite_differences():
     cam = F.relu((weights[:, :, None, None] * maps).sum(1)).detach()
     assert torch.allclose(res['weights'].double(), weights, atol=1e-6)
     assert torch.allclose(res['cam'].double(), cam, atol=1e-5)
-    assert float(res['logit']) == pytest.approx(float(logit), abs=1e-5)
+    assert float(res['logit']) == pytest.approx(logit.item(), abs=1e-5)
     # finite difference: shifting channel c of group g by eps changes the
     # logit by eps * h * w * weights[g, c]
     g, c = 2, int(weights[2].abs().argmax())
