@@ -112,6 +112,7 @@ setup(
     extras_require={
         'tests': parse_requirements('tests.txt'),
         'mim': parse_requirements('mminstall.txt'),
+        'optional': parse_requirements('optional.txt'),
     },
     cmdclass={'build_py': BuildPyWithMim},
     license='Apache License 2.0',

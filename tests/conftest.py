@@ -64,3 +64,8 @@ def _private_cache_dir(tmp_path_factory):
         os.environ.pop('MMDSA_CACHE_DIR', None)
     else:
         os.environ['MMDSA_CACHE_DIR'] = old
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'slow: long-running test (deselect with -m "not slow")')

@@ -7,9 +7,12 @@
 2. trains a CPU-scale spatio-temporal perforation detector (RetinaNet + a
    temporal neck, T = 5, series optimiser) and a CPU-scale thrombus
    recognizer (one model for PA and LAT) with tools/train.py;
-3. tests both with tools/test.py;
-4. writes OUT/report/: report.md, report.json, ROC curve PNGs and a picture
-   of a positive series with the detected boxes and the kept trajectory.
+3. tests both with tools/test.py and chooses each model's operating point
+   on the validation split (tools/analysis_tools/calibrate_threshold.py);
+4. writes OUT/report/: report.md, report.html, report.json, ROC curve PNGs,
+   a picture of a positive series with the detected boxes and the kept
+   trajectory, cine loops (GIF) of a positive and a negative series of each
+   task and the Grad-CAM saliency of a thrombus case.
 
 ``--quick`` runs the same path at toy scale (used by the test suite).
 """
@@ -23,8 +26,9 @@ sys.path.insert(0, ROOT)
 
 from mmengine.config import Config  # noqa: E402
 
-from mmdsa.apis.experiment import (build_datasets, dump_config,  # noqa: E402
-                                   log, set_synthetic_data, train_and_test)
+from mmdsa.apis.experiment import (build_datasets, calibrate,  # noqa: E402
+                                   dump_config, log, set_synthetic_data,
+                                   train_and_test)
 from mmdsa.apis.report import write_report  # noqa: E402
 
 DET_CONFIG = 'configs/perforation/' \
@@ -121,8 +125,10 @@ def main(argv=None):
         f'{cls_sizes}')
     log('step 2/4: perforation detector (RetinaNet + temporal neck, T=5)')
     det = train_and_test(det_cfg, osp.join(out, 'work', 'perforation'))
+    calibrate(det_cfg, det['checkpoint'])
     log('step 3/4: thrombus recognizer (CNN + BiGRU, PA and LAT)')
     cls = train_and_test(cls_cfg, osp.join(out, 'work', 'thrombus'))
+    calibrate(cls_cfg, cls['checkpoint'])
     log('step 4/4: report')
     report = write_report(
         out=out,

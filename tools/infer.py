@@ -1,15 +1,29 @@
 """Run a trained mmdsa model on a DICOM series (or a PA+LAT pair).
 
     python tools/infer.py CONFIG CHECKPOINT SERIES [--pair LAT_SERIES]
-        [--out DIR] [--threshold T] [--device cpu]
+        [--out DIR] [--threshold T] [--device cpu] [--cine [gif|mp4]]
+        [--cine-fps 3] [--dicom-out DIR] [--saliency]
 
 SERIES is a DICOM file, a folder of single-frame DICOM files, a PNG/NPY
 frame folder or a .npy file ((T, H, W) or one (H, W) frame). DICOM files of
 a modality other than XA / RF (or a secondary-capture DSA export) are
-refused unless --any-modality is given. Writes DIR/result.json (series probability or
-score, verdict at the threshold, per-frame boxes of the kept trajectory for a
+refused unless --any-modality is given. Writes DIR/result.json (series
+probability or score, verdict, per-frame boxes of the kept trajectory for a
 detector, timings) and a picture DIR/<series>.png, atomically. A file that
 cannot be read gives the reader's error and exit status 2.
+
+The verdict is taken at the checkpoint's calibrated operating point
+(``<checkpoint stem>.operating_point.json``, written by
+tools/analysis_tools/calibrate_threshold.py on validation series);
+``--threshold`` overrides it; without either the config's test_evaluator
+threshold or 0.5 is used and the JSON says it is uncalibrated. ``decision``
+in the JSON says which threshold, which method and which data chose it.
+
+``--cine`` writes DIR/<series>.gif (or .mp4): the series as a cine loop with
+the boxes and kept trajectory (detector) or the probability bar (recognizer)
+drawn in. ``--dicom-out DIR`` writes DIR/<series>_mmdsa.dcm, a multi-frame
+Secondary Capture in the source study, labelled NOT FOR DIAGNOSTIC USE.
+``--saliency`` (recognizer) writes DIR/<series>_saliency.png (Grad-CAM).
 """
 import argparse
 import json
@@ -28,8 +42,9 @@ def parse_args(argv=None):
         '--threshold',
         type=float,
         default=None,
-        help='verdict threshold (default: the config test_evaluator '
-        'threshold, else 0.5)')
+        help='verdict threshold (default: the calibrated operating point '
+        'next to the checkpoint, else the config test_evaluator threshold, '
+        'else 0.5)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
         '--allow-partial-checkpoint',
@@ -41,6 +56,14 @@ def parse_args(argv=None):
         action='store_true',
         help='read DICOM files of any Modality (default: XA, RF and '
         'secondary-capture DSA exports only)')
+    parser.add_argument('--cine', nargs='?', const='gif',
+                        choices=['gif', 'mp4'],
+                        help='also write a cine loop per series')
+    parser.add_argument('--cine-fps', type=float, default=3.0)
+    parser.add_argument('--dicom-out', help='write the result as DICOM '
+                        'Secondary Capture into this folder')
+    parser.add_argument('--saliency', action='store_true',
+                        help='Grad-CAM picture per series (recognizer)')
     return parser.parse_args(argv)
 
 
@@ -48,16 +71,6 @@ def _refuse(message):
     """A refusal: one line on stderr, exit status 2."""
     print(f'error: {message}', file=sys.stderr)
     return 2
-
-
-def _threshold(cfg, given):
-    if given is not None:
-        return given
-    evaluator = cfg.get('test_evaluator', {})
-    for metric in evaluator if isinstance(evaluator, list) else [evaluator]:
-        if isinstance(metric, dict) and 'threshold' in metric:
-            return float(metric['threshold'])
-    return 0.5
 
 
 def _summarise(result, detector, name, out_dir):
@@ -86,7 +99,30 @@ def _summarise(result, detector, name, out_dir):
             result['frames'], picture,
             title=f'{name}: P(thrombus) = {result["probability"]:.3f}')
     entry['picture'] = picture
+    entry['decision'] = {k: result['decision'][k]
+                         for k in ('verdict', 'threshold')}
     return entry
+
+
+def _extra_pictures(args, model, result, detector, name, path, entry):
+    """The optional cine loop, DICOM and saliency of one series."""
+    from mmdsa.apis import result_pictures
+    if args.cine:
+        entry['cine'] = result_pictures.write_result_cine(
+            result, detector, osp.join(args.out, f'{name}.{args.cine}'),
+            fps=args.cine_fps)
+    if args.dicom_out:
+        entry['dicom'] = result_pictures.write_result_dicom(
+            result, detector, path, args.dicom_out, name, fps=args.cine_fps)
+    if args.saliency:
+        from mmdsa.apis.saliency import recognizer_saliency
+        from mmdsa.visualization.saliency_figure import draw_saliency
+        sal = recognizer_saliency(model, path)
+        entry['saliency'] = draw_saliency(
+            sal['groups'], sal['saliency'],
+            osp.join(args.out, f'{name}_saliency.png'),
+            title=f'{name}: P(thrombus) = {sal["probability"]:.3f}',
+            num_frames=sal['num_frames'])
 
 
 def main(argv=None):
@@ -106,32 +142,44 @@ def main(argv=None):
                            strict=not args.allow_partial_checkpoint)
     except REFUSED_CHECKPOINT_ERRORS as exc:
         return _refuse(exc)
+    from mmdsa.apis.dicom_export import DicomExportError
+    from mmdsa.apis.operating_point import OperatingPointError, model_decision
     detector = is_detector(model)
-    threshold = _threshold(model.cfg, args.threshold)
+    if args.saliency and detector:
+        print('error: --saliency: expected a thrombus recognizer config, '
+              f'got a detector ({args.config})', file=sys.stderr)
+        return 2
     paths = [args.series] + ([args.pair] if args.pair else [])
     entries = []
     for path in paths:
         name = osp.splitext(osp.basename(osp.normpath(path)))[0]
         try:
             result = inference_series(
-                model, path,
+                model, path, threshold=args.threshold,
                 modalities='any' if args.any_modality else None)
-        except DSAReadError as exc:
+            entry = _summarise(result, detector, name, args.out)
+            _extra_pictures(args, model, result, detector, name, path, entry)
+        except (DSAReadError, OperatingPointError, DicomExportError) as exc:
             return _refuse(exc)
-        entries.append(_summarise(result, detector, name, args.out))
+        entries.append(entry)
     score = sum(e['score'] for e in entries) / len(entries)
+    decision = model_decision(model, score, args.threshold,
+                              'pair' if len(entries) == 2 else 'series')
     out = dict(
         config=args.config,
         checkpoint=args.checkpoint,
         task='perforation' if detector else 'thrombus',
-        threshold=threshold,
+        threshold=decision['threshold'],
         score=score,
-        verdict=('positive' if score >= threshold else 'negative'),
+        verdict=decision['verdict'],
         scored_as=('mean of the PA and LAT scores'
                    if len(entries) == 2 else 'single series'),
+        decision=decision,
         series=entries)
     write_json_atomic(osp.join(args.out, 'result.json'), out, indent=2)
-    print(json.dumps({k: out[k] for k in ('task', 'score', 'verdict')}))
+    print(json.dumps(dict(
+        {k: out[k] for k in ('task', 'score', 'verdict', 'threshold')},
+        operating_point=decision['operating_point']['source'])))
     print(f'wrote {osp.join(args.out, "result.json")}')
     return 0
 

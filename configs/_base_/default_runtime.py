@@ -24,6 +24,9 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
+# TensorBoard: uncomment (needs `pip install -r requirements/optional.txt`);
+# curves without it: tools/analysis_tools/analyze_logs.py plot_curve WORK_DIR
+# vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]  # noqa: E501
 visualizer = dict(
     type='Visualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)

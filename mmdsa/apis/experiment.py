@@ -133,3 +133,20 @@ def build_datasets(cfg_path: str) -> Dict[str, int]:
         split: len(DATASETS.build(cfg[f'{split}_dataloader'].dataset))
         for split in ('train', 'val', 'test')
     }
+
+
+def calibrate(cfg_path: str, checkpoint: str) -> bool:
+    """Choose the checkpoint's operating point on the config's validation
+    split (tools/analysis_tools/calibrate_threshold.py, Youden's J).
+
+    Returns:
+        bool: Whether a sidecar was written (False when the validation
+        series cannot choose one, e.g. a single class at toy scale).
+    """
+    try:
+        run_tool(['tools/analysis_tools/calibrate_threshold.py', cfg_path,
+                  checkpoint])
+    except RuntimeError as err:
+        log(f'no operating point for {checkpoint}: {err}')
+        return False
+    return True

@@ -36,12 +36,15 @@ def init_model(config: Union[str, Config],
         device (str): ``'cpu'`` or ``'cuda:0'`` etc.
         cfg_options (dict, optional): Overrides merged into the config.
         strict (bool): Refuse a checkpoint whose weights do not fit the
-            model exactly (:func:`mmdsa.utils.checkpoint.check_checkpoint_fits`).
+            model exactly
+            (:func:`mmdsa.utils.checkpoint.check_checkpoint_fits`).
             ``False`` loads what fits, for fine-tuning from another model.
 
     Returns:
         torch.nn.Module: The model in eval mode with ``model.cfg`` set and
-        ``model.dataset_meta`` taken from the checkpoint when present.
+        ``model.dataset_meta`` taken from the checkpoint when present and
+        ``model.operating_point`` from the checkpoint's sidecar (see
+        :func:`mmdsa.apis.operating_point.attach_operating_point`).
 
     Raises:
         FileNotFoundError: the checkpoint does not exist.
@@ -71,6 +74,8 @@ def init_model(config: Union[str, Config],
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         model.dataset_meta = meta.get('dataset_meta', None)
     model.cfg = config
+    from .operating_point import attach_operating_point
+    attach_operating_point(model, checkpoint)
     model.to(device)
     model.eval()
     return model

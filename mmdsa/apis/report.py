@@ -1,4 +1,5 @@
-"""The demo's report: metrics tables, ROC curves and a detection picture."""
+"""The demo's report: metrics tables, ROC curves, operating points, a
+detection picture, cine loops and saliency, as report.md and report.html."""
 import os
 import os.path as osp
 from typing import Dict, Optional
@@ -7,7 +8,8 @@ import numpy as np
 
 from mmdsa.evaluation.metrics.prediction_files import (load_prediction_file,
                                                        write_json_atomic)
-from mmdsa.utils.fileio import atomic_write
+from mmdsa.visualization.output import write_text
+from .report_media import operating_point_summary
 
 DET_KEYS = [('auc', 'series AUC'), ('youden_sens', 'Youden sensitivity'),
             ('youden_spec', 'Youden specificity'),
@@ -150,6 +152,10 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         det, osp.join(rdir, 'positive_series_detections.png'))
     if example:
         pictures['positive_series'] = osp.relpath(example['picture'], rdir)
+    media = _media(det, cls, rdir)
+    operating_points = {
+        'perforation': operating_point_summary(det['checkpoint']),
+        'thrombus': operating_point_summary(cls['checkpoint'])}
 
     dm, cm = det['metrics'], cls['metrics']
     targets = {
@@ -165,7 +171,9 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         thrombus=dict(config=cls['config'], checkpoint=cls['checkpoint'],
                       metrics=cm),
         auc_target=AUC_TARGET, targets=targets, targets_met=checks,
-        example=example, pictures=pictures)
+        example=example, pictures=pictures,
+        operating_points=operating_points, cine_examples=media['cines'],
+        saliency=media['saliency'])
     write_json_atomic(osp.join(rdir, 'report.json'), report)
 
     det_rows = [[label, _fmt(dm.get(f'max/{k}')), _fmt(dm.get(f'so/{k}'))]
@@ -203,5 +211,123 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         md += ['', f"Positive series `{example['series']}`: the optimiser "
                f"kept boxes in frames {example['kept_frames']}; the "
                f"reference marks frames {example['reference_frames']}."]
+    op_rows = _operating_point_rows(operating_points, {
+        'perforation': osp.join(work, 'perforation', 'predictions_so.json'),
+        'thrombus': osp.join(work, 'thrombus', 'predictions.json')})
+    md += ['', '## Operating points (chosen on the validation split)', '',
+           _table(OP_HEADER, op_rows), '', '## Cine loops', '']
+    md += [f"![{c['series']}]({c['cine']})" for c in media['cines']]
+    if media['saliency']:
+        md += ['', '## Saliency (Grad-CAM)', '',
+               f"![saliency]({media['saliency']['picture']})"]
+    md += ['', 'The same report as a web page: [report.html](report.html).']
     path = osp.join(rdir, 'report.md')
-    return atomic_write(path, '\n'.join(md) + '\n')
+    write_text(path, '\n'.join(md) + '\n')
+    write_text(osp.join(rdir, 'report.html'), _html(
+        quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
+        pictures, op_rows, media))
+    return path
+
+
+OP_HEADER = ['model', 'unit', 'threshold', 'method', 'val sensitivity',
+             'val specificity', 'val series', 'test sensitivity',
+             'test specificity']
+
+
+def _sens_spec(labels, scores, threshold):
+    labels, pred = np.asarray(labels), np.asarray(scores) >= threshold
+    sens = pred[labels == 1].mean() if (labels == 1).any() else None
+    spec = (~pred[labels == 0]).mean() if (labels == 0).any() else None
+    return sens, spec
+
+
+def _operating_point_rows(points: Dict, test_files: Dict) -> list:
+    """One row per calibrated point, with the sensitivity / specificity
+    that threshold gives on the test predictions."""
+    from mmdsa.evaluation.metrics._common import pair_records
+    rows = []
+    for task, point in points.items():
+        if point is None:
+            rows.append([task, '-', 'uncalibrated'] + ['-'] * 6)
+            continue
+        test = load_prediction_file(test_files[task])['predictions'] \
+            if osp.isfile(test_files[task]) else []
+        for unit, p, items in (
+                ('series', point, test),
+                ('PA+LAT pair', point.get('pair'),
+                 pair_records(test, test_files[task]))):
+            if p is None:
+                continue
+            method = p['method'] if p['method'] == 'youden' else \
+                f"sens at spec >= {p['required_specificity']}"
+            sens, spec = _sens_spec([r['label'] for r in items],
+                                    [r['score'] for r in items],
+                                    p['threshold'])
+            rows.append([task, unit, _fmt(p['threshold']), method,
+                         _fmt(p['sensitivity']), _fmt(p['specificity']),
+                         str(p['num_series']), _fmt(sens), _fmt(spec)])
+    return rows
+
+
+def _media(det: Dict, cls: Dict, rdir: str) -> Dict:
+    """Cine loops of a positive and a negative series of each task and the
+    saliency of a thrombus case, with paths relative to ``rdir``."""
+    from .report_media import detector_examples, recognizer_examples
+    cines = detector_examples(det['config'], det['checkpoint'], rdir)
+    rec = recognizer_examples(cls['config'], cls['checkpoint'], rdir)
+    cines += rec['cines']
+    for c in cines:
+        c['cine'] = osp.relpath(c['cine'], rdir)
+    saliency = rec['saliency']
+    if saliency:
+        saliency['picture'] = osp.relpath(saliency['picture'], rdir)
+    return dict(cines=cines, saliency=saliency)
+
+
+def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
+          pictures, op_rows, media) -> str:
+    from .report_html import render_report_html
+    intro = (f"{'Toy-scale (--quick) run' if quick else 'Full demo run'} on "
+             f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: ' +
+             ', '.join(f'{k}={v}' for k, v in scale.items()) + '.')
+    roc = [(v, k.replace('_', ' '), 420) for k, v in pictures.items()
+           if k.startswith('roc_')]
+    cines = [(c['cine'], f"{c['task']}: {c['series']} (reference: "
+              f"{'positive' if c['label'] else 'negative'}): score "
+              f"{c['score']:.3f}, verdict {c['verdict']} at threshold "
+              f"{c['threshold']:.3f} ({c['threshold_source']})", 300)
+             for c in media['cines']]
+    sections = [
+        dict(heading='Perforation detection (RetinaNet + temporal neck, '
+             'T = 5)', table=(['metric (test split)', 'max frame score',
+                               'with SO'], det_rows)),
+        dict(heading='Thrombus classification (CNN + BiGRU)',
+             table=(['metric (test split)', 'PA', 'LAT', 'PA+LAT pair',
+                     'all series'], cls_rows)),
+        dict(heading='Targets',
+             table=(['target', 'value', f'>= {AUC_TARGET}'],
+                    [[k, _fmt(v), 'yes' if checks[k] else 'no']
+                     for k, v in targets.items()])),
+        dict(heading='ROC curves', figures=roc),
+        dict(heading='Operating points (chosen on the validation split)',
+             text='Verdicts below use these thresholds (score >= '
+             'threshold is positive); sensitivity and specificity are those '
+             'reached on the validation series.',
+             table=(OP_HEADER, op_rows)),
+        dict(heading='Cine loops',
+             text='Detector: yellow = detections, red = kept trajectory, '
+             'green = reference box. Recognizer: orange bar = P(thrombus), '
+             'white tick = threshold, cyan cross = annotated thrombus '
+             'point.', figures=cines),
+    ]
+    if 'positive_series' in pictures:
+        sections.append(dict(heading='Detections on a positive series',
+                             figures=[(pictures['positive_series'],
+                                       'frames with boxes', 1000)]))
+    if media['saliency']:
+        sal = media['saliency']
+        sections.append(dict(
+            heading='Saliency of a thrombus case (Grad-CAM)',
+            figures=[(sal['picture'], f"{sal['series']}: P(thrombus) = "
+                      f"{sal['probability']:.3f}", 900)]))
+    return render_report_html('mmdsa demo report', intro, sections)

@@ -2,7 +2,7 @@
 import copy
 import os.path as osp
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
@@ -160,12 +160,22 @@ def inference_recognizer_series(model, path: str,
         timings_s=dict(load_and_preprocess=t1 - t0, model=t2 - t1))
 
 
-def inference_series(model, path: str, **kwargs) -> Dict:
-    """Dispatch to the detector or recognizer inference."""
+def inference_series(model, path: str, threshold: Optional[float] = None,
+                     **kwargs) -> Dict:
+    """Dispatch to the detector or recognizer inference and add
+    ``decision``: the verdict at the model's calibrated operating point, or
+    at ``threshold`` when given (:func:`mmdsa.apis.operating_point.
+    model_decision`)."""
+    from .operating_point import model_decision
     if is_detector(model):
-        return inference_detector_series(model, path, **kwargs)
-    return inference_recognizer_series(
-        model, path, modalities=kwargs.get('modalities'))
+        result = inference_detector_series(model, path, **kwargs)
+        score = result['series_score']
+    else:
+        result = inference_recognizer_series(
+            model, path, modalities=kwargs.get('modalities'))
+        score = result['probability']
+    result['decision'] = model_decision(model, score, threshold)
+    return result
 
 
 def inference_pair(model, pa_path: str, lat_path: str,
@@ -174,10 +184,14 @@ def inference_pair(model, pa_path: str, lat_path: str,
     of the two views' series scores (classification paper's pairing).
 
     Returns:
-        dict: ``pa``, ``lat`` (the per-view results) and ``pair_score``.
+        dict: ``pa``, ``lat`` (the per-view results), ``pair_score`` and
+        its ``decision``.
     """
+    from .operating_point import model_decision
     pa = inference_series(model, pa_path, **kwargs)
     lat = inference_series(model, lat_path, **kwargs)
     key = 'series_score' if is_detector(model) else 'probability'
-    return dict(pa=pa, lat=lat, pair_score=float(np.mean([pa[key],
-                                                          lat[key]])))
+    pair_score = float(np.mean([pa[key], lat[key]]))
+    return dict(pa=pa, lat=lat, pair_score=pair_score,
+                decision=model_decision(model, pair_score,
+                                        kwargs.get('threshold'), 'pair'))

@@ -1,10 +1,10 @@
 """Atomic figure output."""
-from mmdsa.utils.fileio import atomic_write
+from .output import save_figure
 
 
 def save_figure_atomic(fig, out_file: str, dpi: int = 110) -> str:
-    """Save a matplotlib figure to ``out_file`` atomically
-    (:func:`mmdsa.utils.fileio.atomic_write`).
+    """Save a matplotlib figure to ``out_file`` atomically, with normal
+    file permissions (see :func:`mmdsa.visualization.output.write_output`).
 
     Args:
         fig: A ``matplotlib.figure.Figure``.
@@ -14,6 +14,4 @@ def save_figure_atomic(fig, out_file: str, dpi: int = 110) -> str:
     Returns:
         str: ``out_file``.
     """
-    return atomic_write(
-        out_file,
-        writer=lambda tmp: fig.savefig(tmp, dpi=dpi, bbox_inches='tight'))
+    return save_figure(fig, out_file, dpi=dpi)

@@ -110,3 +110,97 @@ def test_infer_refuses_broken_file(demo, tmp_path):
     assert proc.returncode == 2
     assert 'broken.dcm' in proc.stderr
     assert not (tmp_path / 'res' / 'result.json').exists()
+
+
+def test_demo_report_has_operating_points_cines_saliency_and_html(demo):
+    out, report = demo
+    rdir = out / 'report'
+    point = report['operating_points']['thrombus']
+    assert point is not None and point['method'] == 'youden'
+    sidecar = json.loads(open(point['file']).read())
+    assert sidecar['chosen_on']['split'] == 'val'
+    cines = report['cine_examples']
+    assert {(c['task'], c['label']) for c in cines} == {
+        ('perforation', 1), ('perforation', 0), ('thrombus', 1),
+        ('thrombus', 0)}
+    for c in cines:
+        assert (rdir / c['cine']).stat().st_size > 1000
+        assert c['verdict'] == ('positive' if c['score'] >= c['threshold']
+                                else 'negative')
+    assert (rdir / report['saliency']['picture']).stat().st_size > 5000
+    page = (rdir / 'report.html').read_text()
+    sources = [c['cine'] for c in cines] + [
+        report['saliency']['picture'], report['pictures']['roc_thrombus']]
+    for src in sources:
+        assert f'src="{src}"' in page
+    assert '<table>' in page and 'Operating points' in page
+
+
+def test_infer_verdict_at_calibrated_point_with_cine_and_dicom(demo,
+                                                               tmp_path):
+    import pydicom
+    out, report = demo
+    pa, lat = _first_pair(out)
+    res = tmp_path / 'res'
+    run_tool(['tools/infer.py', report['thrombus']['config'],
+              report['thrombus']['checkpoint'], pa, '--pair', lat, '--out',
+              res, '--cine', '--dicom-out', res / 'dicom', '--saliency'])
+    result = json.loads((res / 'result.json').read_text())
+    point = report['operating_points']['thrombus']
+    decision = result['decision']
+    assert decision['operating_point']['source'] == 'calibrated'
+    expected = (point.get('pair') or point)['threshold']
+    assert decision['threshold'] == pytest.approx(expected)
+    assert result['threshold'] == decision['threshold']
+    assert result['verdict'] == ('positive' if result['score'] >= expected
+                                 else 'negative')
+    series = result['series'][0]
+    assert series['decision']['threshold'] == pytest.approx(
+        point['threshold'])
+    assert osp.getsize(series['cine']) > 1000
+    assert osp.getsize(series['saliency']) > 5000
+    ds = pydicom.dcmread(series['dicom'])
+    src = pydicom.dcmread(str(pa), stop_before_pixels=True)
+    assert ds.StudyInstanceUID == src.StudyInstanceUID
+    assert ds.SeriesInstanceUID != src.SeriesInstanceUID
+    assert 'NOT FOR DIAGNOSTIC USE' in ds.SeriesDescription
+    # --threshold overrides the calibrated point
+    res2 = tmp_path / 'res2'
+    run_tool(['tools/infer.py', report['thrombus']['config'],
+              report['thrombus']['checkpoint'], pa, '--out', res2,
+              '--threshold', '0.99'])
+    result = json.loads((res2 / 'result.json').read_text())
+    assert result['decision']['operating_point']['source'] == 'explicit'
+    assert result['threshold'] == 0.99
+
+
+CHROMIUM = '/usr/bin/chromium'
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not osp.exists(CHROMIUM),
+                    reason=f'{CHROMIUM} not installed')
+def test_report_html_renders_in_headless_chromium(demo, tmp_path):
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+    out, report = demo
+    shot = tmp_path / 'report.png'
+    subprocess.run(
+        [CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu',
+         '--disable-background-networking', '--no-first-run',
+         '--disable-component-update', '--disable-sync',
+         f'--user-data-dir={tmp_path / "profile"}', '--hide-scrollbars',
+         '--window-size=1200,4200', f'--screenshot={shot}',
+         (out / 'report' / 'report.html').as_uri()],
+        check=True, capture_output=True, timeout=180)
+    img = np.asarray(Image.open(shot).convert('RGB'))
+    assert img.shape[:2] == (4200, 1200)
+    # rendered: text, tables and pictures, not an empty or error page
+    dark = (img.sum(-1) < 200).mean()
+    assert dark > 0.005
+    # the pictures load: the cine loops' black header bands and the ROC
+    # lines' colours appear
+    blue = (img[..., 2] > 150) & (img[..., 0] < 80)
+    assert blue.sum() > 500

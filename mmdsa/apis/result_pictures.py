@@ -1,0 +1,59 @@
+"""Turn an inference result into pictures: cine loops and DICOM
+Secondary Capture (what ``tools/infer.py --cine / --dicom-out`` and the
+demo report write)."""
+import os.path as osp
+from typing import Dict, Optional, Sequence
+
+
+def result_overlays(result: Dict, detector: bool,
+                    points: Optional[Sequence] = None,
+                    gt_boxes: Optional[Dict] = None) -> Dict:
+    """Keyword arguments of :func:`mmdsa.visualization.cine.
+    render_cine_frames` for one series result of
+    :func:`mmdsa.apis.inference_series`.
+
+    Detector: per-frame detections, the kept trajectory and the series
+    score. Recognizer: the probability bar (with the decision threshold
+    marked) and ``points`` (e.g. the annotation's thrombus points).
+    """
+    decision = result.get('decision')
+    verdict = f' {decision["verdict"]}' if decision else ''
+    threshold = decision['threshold'] if decision else None
+    if detector:
+        return dict(detections=result['detections'],
+                    trajectory=result['trajectory'], gt_boxes=gt_boxes,
+                    title=f'score {result["series_score"]:.2f}{verdict}')
+    return dict(probability=result['probability'], threshold=threshold,
+                points=points, gt_boxes=gt_boxes, title=verdict.strip())
+
+
+def write_result_cine(result: Dict, detector: bool, out_file: str,
+                      fps: float = 3.0, **overlays) -> str:
+    """Write the cine loop (``.gif`` or ``.mp4``) of one series result;
+    ``overlays`` (``points``, ``gt_boxes``) go to :func:`result_overlays`."""
+    from mmdsa.visualization.cine import write_series_cine
+    return write_series_cine(out_file, result['frames'], fps=fps,
+                             **result_overlays(result, detector, **overlays))
+
+
+def write_result_dicom(result: Dict, detector: bool, source_path: str,
+                       out_dir: str, name: str, fps: float = 3.0) -> str:
+    """Write one series result as a multi-frame Secondary Capture
+    ``out_dir/<name>_mmdsa.dcm`` in the source's study (see
+    :mod:`mmdsa.apis.dicom_export`)."""
+    from mmdsa.visualization.cine import render_cine_frames
+
+    from . import dicom_export
+    sources = dicom_export.source_datasets(source_path)
+    canvases = render_cine_frames(
+        result['frames'], footer=dicom_export.NOT_FOR_DIAGNOSTIC_USE,
+        **result_overlays(result, detector))
+    decision = result.get('decision') or {}
+    task = 'perforation' if detector else 'thrombus'
+    comment = (f'mmdsa {task} model: score {decision.get("score", 0):.4f}, '
+               f'verdict {decision.get("verdict")} at threshold '
+               f'{decision.get("threshold")} '
+               f'({(decision.get("operating_point") or {}).get("source")})')
+    return dicom_export.write_result_dicom(
+        source_path, canvases, osp.join(out_dir, f'{name}_mmdsa.dcm'),
+        description=task, fps=fps, comment=comment, sources=sources)
