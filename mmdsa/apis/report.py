@@ -15,7 +15,8 @@ DET_KEYS = [('auc', 'series AUC'), ('youden_sens', 'Youden sensitivity'),
             ('youden_spec', 'Youden specificity'),
             ('sens95', 'sensitivity at 95 % specificity'), ('ap50', 'AP50'),
             ('ar50', 'AR50'), ('ap_cin', 'AP centre-in'),
-            ('ar_cin', 'AR centre-in'), ('auprc', 'AUPRC (centre-in)')]
+            ('ar_cin', 'AR centre-in'), ('auprc', 'AUPRC (centre-in)'),
+            ('loc_thr', 'AP / AR operating point (series Youden)')]
 CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC'),
             ('youden_sens', 'Youden sensitivity'),
             ('youden_spec', 'Youden specificity'),
@@ -101,6 +102,40 @@ def _positive_series_picture(det: Dict, out_png: str) -> Optional[Dict]:
                 reference_frames=sorted(gt))
 
 
+CI_KEYS = ('auc', 'sens95', 'ap50', 'ar50', 'ap_cin', 'ar_cin', 'auprc')
+
+
+def detection_rows(metrics: Dict, pred_file: str, n_boot: int = 1000):
+    """Rows ``[metric, max frame score, with SO]`` of the detector table,
+    each value with its 95 % bootstrap interval over the test series.
+
+    Both rules are re-scored from the one prediction file (its per-frame
+    detections): the same detections under SO and under the max score.
+    """
+    from mmdsa.evaluation.cross_validation import (bootstrap_metric_ci,
+                                                   scored_series,
+                                                   series_tables)
+    tables = {}
+    if osp.isfile(pred_file):
+        data = load_prediction_file(pred_file)
+        if all('frames' in p for p in data['predictions']):
+            tables = {'max/': series_tables(scored_series(data,
+                                                          'max_score')),
+                      'so/': series_tables(scored_series(data))}
+    rows = []
+    for key, label in DET_KEYS:
+        cells = [label]
+        for arm in ('max/', 'so/'):
+            text = _fmt(metrics.get(f'{arm}{key}'))
+            if arm in tables and key in CI_KEYS:
+                low, high = bootstrap_metric_ci(tables[arm], key, n_boot)
+                if not (np.isnan(low) or np.isnan(high)):
+                    text += f' [{low:.3f}, {high:.3f}]'
+            cells.append(text)
+        rows.append(cells)
+    return rows
+
+
 def level_rows(metrics: Dict):
     """Rows ``[level, PA, LAT, pair, all]`` of sensitivity (n positives)
     per occlusion level from ``SeriesClassificationMetric``'s
@@ -176,8 +211,8 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         saliency=media['saliency'])
     write_json_atomic(osp.join(rdir, 'report.json'), report)
 
-    det_rows = [[label, _fmt(dm.get(f'max/{k}')), _fmt(dm.get(f'so/{k}'))]
-                for k, label in DET_KEYS]
+    det_rows = detection_rows(
+        dm, osp.join(work, 'perforation', 'predictions_so.json'))
     cls_rows = [[label] + [
         _fmt(cm.get(f'{p}{k}')) for p in ('pa/', 'lat/', 'pair/', '')
     ] for k, label in CLS_KEYS]
@@ -187,6 +222,9 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: '
         + ', '.join(f'{k}={v}' for k, v in scale.items()) + '.', '',
         '## Perforation detection (RetinaNet + temporal neck, T = 5)', '',
+        'Both columns score the same detections (one box per frame '
+        '>= 0.05); AP / AR at the series Youden point (`docs/metrics.md`); '
+        '[95 % bootstrap interval over the test series].', '',
         _table(['metric (test split)', 'max frame score', 'with SO'],
                det_rows), '',
         '## Thrombus classification (CNN + BiGRU)', '',

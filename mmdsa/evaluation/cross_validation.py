@@ -282,3 +282,26 @@ def paired_bootstrap(tables_a: List[dict], tables_b: List[dict], key: str,
     p = min(1.0, 2 * min(np.mean(values <= 0), np.mean(values >= 0)))
     return dict(diff=float(diff), ci_low=float(low), ci_high=float(high),
                 p=float(p), n_valid=int(values.size))
+
+
+def bootstrap_metric_ci(tables: List[dict], key: str, n: int = 1000,
+                        seed: int = 0, alpha: float = 0.05) -> tuple:
+    """Percentile bootstrap interval of one :func:`table_metric` over
+    series (resampled with replacement; undefined resamples skipped).
+
+    Returns:
+        tuple[float, float]: ``(low, high)``; NaN when no resample is
+        defined.
+    """
+    rng = np.random.default_rng(seed)
+    m = len(tables)
+    values = []
+    for _ in range(n):
+        idx = rng.integers(0, m, m)
+        v = table_metric([tables[i] for i in idx], key)
+        if not math.isnan(v):
+            values.append(v)
+    if not values:
+        return math.nan, math.nan
+    low, high = np.quantile(np.asarray(values), [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)

@@ -189,3 +189,21 @@ def test_table_metrics_equal_detection_summary_and_bootstrap(tmp_path):
     assert 0.0 <= res['p'] <= 1.0 and res['n_valid'] > 100
     same = paired_bootstrap(so, so, 'auprc', n=50)
     assert same['diff'] == 0.0 and same['p'] == 1.0
+
+
+def test_bootstrap_metric_ci_brackets_the_value(tmp_path):
+    from mmdsa.evaluation.cross_validation import (bootstrap_metric_ci,
+                                                   scored_series,
+                                                   series_tables,
+                                                   table_metric)
+    from mmdsa.evaluation.metrics import load_prediction_file
+    metric = SeriesDetectionMetric(rescale_gt=False,
+                                   prediction_file=str(tmp_path / 'p.json'))
+    metric.process(None, _samples([f'S{i:02d}' for i in range(20)], 7))
+    metric.compute_metrics(metric.results)
+    tables = series_tables(scored_series(load_prediction_file(
+        str(tmp_path / 'p.json'))))
+    for key in ('auc', 'ar_cin', 'auprc'):
+        low, high = bootstrap_metric_ci(tables, key, n=200, seed=1)
+        assert low <= table_metric(tables, key) <= high
+        assert (low, high) == bootstrap_metric_ci(tables, key, n=200, seed=1)
