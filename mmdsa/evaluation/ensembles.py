@@ -78,8 +78,8 @@ def combine_series(files: Mapping[str, dict], method: str = 'mean'
                  view=first.get('view'), patient_id=first.get('patient_id'),
                  label=first['label'],
                  occlusion_level=first.get('occlusion_level'),
-                 score=float(COMBINE[method]([p['score']
-                                               for _, p in entries]))))
+                 score=float(COMBINE[method](
+                     [p['score'] for _, p in entries]))))
     return out
 
 

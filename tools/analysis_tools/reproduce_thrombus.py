@@ -1,7 +1,8 @@
 """Thrombus study on synthetic DSA: fold ensembles and PA+LAT pairs.
 
     OMP_NUM_THREADS=1 python tools/analysis_tools/reproduce_thrombus.py \\
-        [--work outputs/reproduce_thrombus] [--report docs/reproduction_thrombus]
+        [--work outputs/reproduce_thrombus]
+        [--report docs/reproduction_thrombus]
         [--seeds 0 1 2] [--difficulty medium] [--quick]
 
 Mittmann et al.'s protocol at CPU scale (papers.md A): per seed, one
@@ -40,7 +41,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-CLS_BASE = 'configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py'
+CLS_BASE = ('configs/thrombus/'
+            'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py')
 VIEWS = ('PA', 'LAT')
 TRAINED = []  # models trained by this run (the others are reused)
 # (full, quick)

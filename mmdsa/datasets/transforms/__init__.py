@@ -11,7 +11,7 @@ from .loading import LoadDSASeries, LoadDSAWindow, read_series
 
 __all__ = [
     'RandomBlur', 'RandomContrast', 'RandomDownscale', 'RandomNoise',
-    'RandomOneOf', 'BroadcastFrames', 'PackDSADetInputs', 'PackDSASequenceInputs',
-    'ShiftScaleRotate', 'shift_scale_rotate_matrix', 'GroupFrames',
-    'to_uint8', 'LoadDSASeries', 'LoadDSAWindow', 'read_series'
+    'RandomOneOf', 'BroadcastFrames', 'PackDSADetInputs',
+    'PackDSASequenceInputs', 'ShiftScaleRotate', 'shift_scale_rotate_matrix',
+    'GroupFrames', 'to_uint8', 'LoadDSASeries', 'LoadDSAWindow', 'read_series'
 ]
