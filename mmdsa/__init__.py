@@ -77,7 +77,8 @@ _STACK_READY = False
 
 
 def require_mm_stack():
-    """Check the OpenMMLab versions and apply the stack workarounds, once.
+    """Check the OpenMMLab versions, apply the stack workarounds and let
+    MMEngine resolve ``mmdsa::`` config references, once.
 
     Called by :mod:`mmdsa.registry` and :mod:`mmdsa.utils.setup_env` before
     they import MMEngine.
@@ -91,6 +92,8 @@ def require_mm_stack():
     check_versions()
     from .utils.compat import apply_all
     apply_all()
+    from .utils.setup_env import register_config_package
+    register_config_package()  # 'mmdsa::<task>/<config>.py' bases
     _STACK_READY = True
 
 
