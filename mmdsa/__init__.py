@@ -76,6 +76,23 @@ def check_versions(installed=None, only_imported=False):
 _STACK_READY = False
 
 
+def register_config_package() -> None:
+    """Let MMEngine resolve ``'mmdsa::<task>/<config>.py'`` references.
+
+    MMEngine 0.10.7 resolves ``package::path`` only for the packages named in
+    ``mmengine.config.utils.MODULE2PACKAGE`` (an ``assert`` in
+    ``_get_package_and_cfg_path`` refuses any other) and then reads
+    ``<installed package>/.mim/configs/<path>`` (``.mim/model-index.yml``
+    must exist). The wheel carries that layout (see setup.py); this adds the
+    one missing entry, ``'mmdsa' -> 'mmdsa'``. Nothing else is changed, and
+    calling it again is a no-op. :func:`require_mm_stack` calls it, i.e.
+    every mmdsa module that needs MMEngine and
+    :func:`mmdsa.utils.register_all_modules`.
+    """
+    from mmengine.config.utils import MODULE2PACKAGE
+    MODULE2PACKAGE.setdefault('mmdsa', 'mmdsa')
+
+
 def require_mm_stack():
     """Check the OpenMMLab versions, apply the stack workarounds and let
     MMEngine resolve ``mmdsa::`` config references, once.
@@ -92,12 +109,11 @@ def require_mm_stack():
     check_versions()
     from .utils.compat import apply_all
     apply_all()
-    from .utils.setup_env import register_config_package
-    register_config_package()  # 'mmdsa::<task>/<config>.py' bases
+    register_config_package()
     _STACK_READY = True
 
 
 check_versions(only_imported=True)
 
 __all__ = ['__version__', 'version_info', 'check_versions',
-           'require_mm_stack']
+           'require_mm_stack', 'register_config_package']

@@ -3,32 +3,8 @@ import datetime
 import warnings
 
 import mmdsa._mm_stack  # noqa: F401 (version check before MMEngine)
+from mmdsa import register_config_package
 from mmengine import DefaultScope
-
-#: Import name and pip name of this project, for MMEngine's ``::`` lookup.
-PACKAGE = 'mmdsa'
-
-
-def register_config_package() -> None:
-    """Let MMEngine resolve ``'mmdsa::<task>/<config>.py'`` references.
-
-    MMEngine 0.10.7 resolves ``package::path`` only for the packages named in
-    ``mmengine.config.utils.MODULE2PACKAGE`` (an ``assert`` in
-    ``_get_package_and_cfg_path`` refuses any other) and then reads
-    ``<installed package>/.mim/configs/<path>`` (``.mim/model-index.yml``
-    must exist). The wheel carries that layout (see setup.py); this adds the
-    one missing entry, ``'mmdsa' -> 'mmdsa'``. Nothing else is changed, and
-    calling it again is a no-op. :func:`register_all_modules` calls it, so
-    do the tools before they read a config.
-
-    Example:
-        >>> from mmengine.config import Config
-        >>> register_config_package()
-        >>> cfg = Config.fromfile('my_config.py')  # doctest: +SKIP
-        >>> # my_config.py: _base_ = ['mmdsa::perforation/<name>.py']
-    """
-    from mmengine.config.utils import MODULE2PACKAGE
-    MODULE2PACKAGE.setdefault(PACKAGE, PACKAGE)
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:

@@ -101,9 +101,7 @@ def test_import_and_mmdsa_base_reference_from_the_install(installed):
         import json
         from mmengine.config import Config
         from mmengine.utils import get_installed_path
-        import mmdsa
-        from mmdsa.utils import register_config_package
-        from mmdsa.utils.setup_env import register_all_modules
+        import mmdsa  # light: MMEngine's table is not touched yet
         out = dict(file=mmdsa.__file__,
                    installed_path=get_installed_path('mmdsa'))
         try:  # MMEngine alone does not know the package
@@ -111,7 +109,8 @@ def test_import_and_mmdsa_base_reference_from_the_install(installed):
             out['unregistered'] = 'loaded'
         except AssertionError as exc:
             out['unregistered'] = str(exc)
-        register_config_package()
+        # any mmdsa module that needs MMEngine registers the package
+        from mmdsa.utils.setup_env import register_all_modules
         cfg = Config.fromfile({str(user_cfg)!r})
         base, scope = Config._get_cfg_path('mmdsa::{DEMO_CONFIG}', '')
         out.update(base=base, scope=scope,
