@@ -59,6 +59,7 @@ def main(argv=None):
     args = parse_args(argv)
     import mmdsa  # noqa: F401  (version checks + checkpoint loader)
     from mmdsa.utils import register_all_modules
+    from mmdsa.synth.dataset import ForeignFilesError
     from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
                                      init_cpu_distributed)
@@ -93,7 +94,7 @@ def main(argv=None):
             DumpResults(out_file_path=args.out))
     try:
         metrics = runner.test()
-    except REFUSED_CHECKPOINT_ERRORS as exc:
+    except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError, ) as exc:
         return _refuse(exc)
     return metrics
 

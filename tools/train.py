@@ -88,6 +88,7 @@ def main(argv=None):
     from mmdsa.utils import register_all_modules
     from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
                                      init_cpu_distributed)
+    from mmdsa.synth.dataset import ForeignFilesError
     from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
@@ -101,7 +102,7 @@ def main(argv=None):
         else RUNNERS.build(cfg)
     try:
         runner.train()
-    except REFUSED_CHECKPOINT_ERRORS as exc:
+    except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError, ) as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
     return 0

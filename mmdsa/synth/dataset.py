@@ -31,6 +31,11 @@ _BASE_TIME = datetime.datetime(2023, 1, 2, 8, 0, 0)
 WINDOW = (1800.0, 2400.0)
 
 
+
+class ForeignFilesError(FileExistsError):
+    """A synthetic ``data_root`` holds files the generator did not write;
+    nothing was changed (the tools report it in one line, exit status 2)."""
+
 def _check_int(name, value, low, high=None):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
             or value < low or (high is not None and value > high):
@@ -382,7 +387,7 @@ def ensure_synthetic_dataset(root, task='thrombus', *, regenerate=False,
         return ann
     foreign = _foreign_files(root)
     if foreign:
-        raise FileExistsError(_refusal(root, foreign))
+        raise ForeignFilesError(_refusal(root, foreign))
     tmp = make_temp_sibling_dir(root)
     try:
         _GENERATORS[task](tmp, **kwargs)
@@ -394,7 +399,7 @@ def ensure_synthetic_dataset(root, task='thrombus', *, regenerate=False,
             return ann       # another process finished first
         foreign = _foreign_files(root)   # check again just before the swap
         if foreign:
-            raise FileExistsError(_refusal(root, foreign))
+            raise ForeignFilesError(_refusal(root, foreign))
         replace_dir(tmp, root)
     finally:
         if osp.exists(tmp):

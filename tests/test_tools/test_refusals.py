@@ -104,3 +104,19 @@ def test_test_tool_refuses(ckpts, tmp_path, image_folder, capsys):
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith('error: ') and str(ckpts['det']) in last
     assert 'accuracy' not in proc.stdout
+
+
+def test_train_refuses_a_synthetic_root_holding_user_files(tmp_path):
+    """The generator never replaces a user's folder; train.py says so in
+    one line (exit 2) and leaves the files alone."""
+    root = tmp_path / 'train'
+    root.mkdir()
+    (root / 'REAL_PATIENT_001.dcm').write_bytes(b'not ours')
+    proc = run_tool(['tools/train.py', PERFORATION, '--work-dir', tmp_path / 'w',
+                     '--cfg-options',
+                     f'train_dataloader.dataset.data_root={root}/'],
+                    check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and str(root) in last
+    assert (root / 'REAL_PATIENT_001.dcm').read_bytes() == b'not ours'
