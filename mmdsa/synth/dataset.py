@@ -31,10 +31,10 @@ _BASE_TIME = datetime.datetime(2023, 1, 2, 8, 0, 0)
 WINDOW = (1800.0, 2400.0)
 
 
-
 class ForeignFilesError(FileExistsError):
     """A synthetic ``data_root`` holds files the generator did not write;
     nothing was changed (the tools report it in one line, exit status 2)."""
+
 
 def _check_int(name, value, low, high=None):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \

@@ -112,8 +112,8 @@ def test_train_refuses_a_synthetic_root_holding_user_files(tmp_path):
     root = tmp_path / 'train'
     root.mkdir()
     (root / 'REAL_PATIENT_001.dcm').write_bytes(b'not ours')
-    proc = run_tool(['tools/train.py', PERFORATION, '--work-dir', tmp_path / 'w',
-                     '--cfg-options',
+    proc = run_tool(['tools/train.py', PERFORATION, '--work-dir',
+                     tmp_path / 'w', '--cfg-options',
                      f'train_dataloader.dataset.data_root={root}/'],
                     check=False)
     assert proc.returncode == 2, proc.stderr[-2000:]
