@@ -1,6 +1,7 @@
 """Intensity mappings from stored DSA values (float32) to uint8 frames."""
 from typing import Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 INTENSITY_MODES = ('minmax', 'bits', 'window')
@@ -64,8 +65,18 @@ def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
     frames = np.asarray(frames, dtype=np.float32)
     if hi <= lo:
         return np.full(frames.shape, 128, dtype=np.uint8)
-    out = (frames - lo) * (255.0 / (hi - lo))
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    # float32 (x - lo) * (255 / (hi - lo)), rounded half to even and clipped
+    # to 0..255 - as np.clip(np.rint(.), 0, 255) but in one OpenCV pass
+    # (saturate_cast rounds half to even too; the negative side is clipped
+    # first because convertScaleAbs takes the absolute value)
+    out = np.subtract(frames, lo, dtype=np.float32)
+    out *= np.float32(255.0 / (hi - lo))
+    np.maximum(out, 0, out=out)
+    if out.size == 0:
+        return out.astype(np.uint8)
+    flat = out.reshape(1, -1) if out.ndim < 2 else out.reshape(
+        -1, out.shape[-1])
+    return cv2.convertScaleAbs(flat).reshape(out.shape)
 
 
 def to_uint8(frames: np.ndarray,
