@@ -6,10 +6,11 @@
 SERIES is a DICOM file, a folder of single-frame DICOM files, a PNG/NPY
 frame folder or a .npy file ((T, H, W) or one (H, W) frame). DICOM files of
 a modality other than XA / RF (or a secondary-capture DSA export) are
-refused unless --any-modality is given. Writes DIR/result.json (series probability or
-score, verdict at the threshold, per-frame boxes of the kept trajectory for a
-detector, timings) and a picture DIR/<series>.png, atomically. A file that
-cannot be read gives the reader's error and exit status 2.
+refused unless --any-modality is given. Writes DIR/result.json (series
+probability or score, verdict at the threshold, per-frame boxes of the kept
+trajectory for a detector, timings) and a picture DIR/<series>.png,
+atomically. A file that cannot be read gives the reader's error and exit
+status 2.
 """
 import argparse
 import json

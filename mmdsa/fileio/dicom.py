@@ -19,7 +19,7 @@ from pydicom.pixels import apply_modality_lut, get_decoder
 from pydicom.uid import (UID, DeflatedExplicitVRLittleEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
-from .dicom_meta import dicom_meta, frame_times, int_field, lookup
+from .dicom_meta import dicom_meta, int_field, lookup
 from .errors import DSAReadError
 
 #: SOP class UID prefixes of objects that are not images to be read as
