@@ -47,7 +47,10 @@ def intensity_range(frames: Optional[np.ndarray],
     return float(lo), float(hi)
 
 
-def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def map_to_uint8(frames: np.ndarray,
+                 lo: float,
+                 hi: float,
+                 overwrite: bool = False) -> np.ndarray:
     """Linear ``lo .. hi`` -> 0 .. 255, rounded and clipped.
 
     Element-wise, so mapping some frames gives the same values as mapping
@@ -58,6 +61,8 @@ def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
         frames (np.ndarray): (..., H, W) stored values.
         lo (float): Value mapped to 0.
         hi (float): Value mapped to 255.
+        overwrite (bool): ``frames`` (float32) may be used as scratch space
+            (saves allocating a float copy).
 
     Returns:
         np.ndarray: uint8 of the same shape.
@@ -69,7 +74,10 @@ def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
     # to 0..255 - as np.clip(np.rint(.), 0, 255) but in one OpenCV pass
     # (saturate_cast rounds half to even too; the negative side is clipped
     # first because convertScaleAbs takes the absolute value)
-    out = np.subtract(frames, lo, dtype=np.float32)
+    scratch = overwrite and frames.dtype == np.float32 and \
+        frames.flags.writeable and frames.flags.c_contiguous
+    out = np.subtract(frames, lo, dtype=np.float32,
+                      out=frames if scratch else None)
     out *= np.float32(255.0 / (hi - lo))
     np.maximum(out, 0, out=out)
     if out.size == 0:

@@ -167,8 +167,9 @@ class _SeriesLoaderBase(BaseTransform):
                 self._cache.popitem(last=False)
         return entry
 
-    def _to_output(self, floats: np.ndarray, value_range) -> np.ndarray:
-        return self._resize(map_to_uint8(floats, *value_range))
+    def _to_output(self, floats: np.ndarray, value_range,
+                   overwrite: bool = False) -> np.ndarray:
+        return self._resize(map_to_uint8(floats, *value_range, overwrite))
 
     def _resize(self, imgs: np.ndarray) -> np.ndarray:
         if self.resize is not None and (imgs.shape[2],
@@ -187,7 +188,9 @@ class _SeriesLoaderBase(BaseTransform):
             else:
                 floats = entry.decoded[missing] if entry.decoded is not None \
                     else entry.source.read_frames(missing)
-                new = self._to_output(floats, entry.value_range)
+                # a fresh array either way (decoded[missing] copies)
+                new = self._to_output(floats, entry.value_range,
+                                      overwrite=True)
             entry.frames.update(zip(missing, new))
         entry.decoded = None  # only kept for the request that opened it
         return [entry.frames[i] for i in indices]
