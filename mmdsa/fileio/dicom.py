@@ -19,7 +19,7 @@ from pydicom.pixels import apply_modality_lut, get_decoder
 from pydicom.uid import (UID, DeflatedExplicitVRLittleEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
-from .dicom_meta import dicom_meta, frame_times, int_field, lookup
+from .dicom_meta import dicom_meta, int_field, lookup
 from .errors import DSAReadError
 
 #: SOP class UID prefixes of objects that are not images to be read as
@@ -490,7 +490,7 @@ def stored_to_values(arr, ds, path, masked, out=None):
     Through the Modality LUT (or slope * value + intercept), MONOCHROME1
     inverted as ``low + high - value`` over the representable range. Each
     element is mapped on its own, so any subset (or a table of every
-    possible stored value, :func:`value_table`) gives the same values.
+    possible stored value) gives the same values.
 
     Args:
         arr (np.ndarray): Stored integers of any shape.
@@ -526,24 +526,6 @@ def stored_to_values(arr, ds, path, masked, out=None):
     if intercept != 0.0:
         out += intercept
     return out
-
-
-def value_table(ds, path, masked):
-    """(first, table): ``stored_to_values`` of every stored integer.
-
-    ``table[v - first]`` is the float32 value of stored integer ``v``, for
-    all values the allocated bits can hold (up to 16 bits; None for 32-bit
-    data).
-    """
-    bits = int(ds.BitsAllocated)
-    if bits > 16:
-        return None
-    if int(ds.PixelRepresentation) == 1:
-        first, dtype = -(1 << (bits - 1)), np.int16 if bits > 8 else np.int8
-    else:
-        first, dtype = 0, np.uint16 if bits > 8 else np.uint8
-    stored = np.arange(first, first + (1 << bits)).astype(dtype)
-    return first, stored_to_values(stored, ds, path, masked)
 
 
 def decode_frames(ds, path, out=None, num_frames=None, indices=None):

@@ -16,9 +16,8 @@ import os.path as osp
 
 import numpy as np
 
-from .dicom import (DEFAULT_MODALITIES, _get_decoder, check_allocation,
-                    check_image_dataset, decode_frames, decode_stored,
-                    read_dicom_dataset, series_meta, value_table)
+from .dicom import (DEFAULT_MODALITIES, check_allocation, check_image_dataset,
+                    decode_frames, read_dicom_dataset, series_meta)
 from .dicom_meta import frame_times
 from .errors import DSAReadError
 from .folder import (array_meta, check_finite, dicom_folder_meta,
@@ -119,19 +118,6 @@ class SeriesSource:
     def _fill(self, indices, out):
         raise NotImplementedError
 
-    def value_table(self):
-        """(first, float32 table) with ``read_frames(i) ==
-        table[read_stored(i) - first]``, or None when the source has no
-        such table (PNG / NPY input, folders of several files, 32-bit
-        data)."""
-        return None
-
-    def read_stored(self, indices):
-        """Stored integers of frames (only when :meth:`value_table` is not
-        None): integer (N, H, W)."""
-        raise NotImplementedError(f'{type(self).__name__} has no stored '
-                                  'value table')
-
     def read_series(self):
         """All frames as a :class:`DSASeries`."""
         return DSASeries(self.read_frames(), self.frame_times_ms,
@@ -158,17 +144,6 @@ class DicomFileSource(SeriesSource):
         decode_frames(self._ds, self.path, out=out,
                       num_frames=self.num_frames,
                       indices=None if all_frames else indices)
-
-    def value_table(self):
-        native = _get_decoder(self._ds, self.path).is_native
-        return value_table(self._ds, self.path, masked=native)
-
-    def read_stored(self, indices):
-        indices = self._indices(indices)
-        all_frames = indices == list(range(self.num_frames))
-        arr, _ = decode_stored(self._ds, self.path, self.num_frames,
-                               None if all_frames else indices)
-        return arr
 
 
 class DicomFolderSource(SeriesSource):

@@ -260,49 +260,51 @@ def main(argv=None):
                        interpolation=cv2.INTER_AREA)
 
     totals = dict(pipe=0.0, ideal=0.0)
-    for name, files in data.items():
-        infos = det_samples(files, args.samples, args.size, args.seed)
-        det = build_pipeline(det_cfg.train_pipeline, stats_cache=stats_dir)
-        start = time.perf_counter()
-        for path, _ in files:  # first touch: the intensity statistics
-            det(dict(infos[0], img_path=path, frame_id=0,
-                     series_length=dict(files)[path]))
-        first = (time.perf_counter() - start) * 1000 / len(files)
-        cached = build_pipeline(det_cfg.train_pipeline,
-                                stats_cache=stats_dir,
-                                prepared_cache=prepared_dir)
-        start = time.perf_counter()
-        for path, _ in files:
-            cached.transforms[0].prepare(path, prepared_dir)
-        prep = (time.perf_counter() - start) * 1000 / len(files)
-        t_ideal, t_pipe, t_cached, t_load = alternate(
-            [ideal, lambda i: det(dict(i)), lambda i: cached(dict(i)),
-             lambda i: det.transforms[0](dict(i))], infos, args.repeat)
-        totals['pipe'] += t_pipe
-        totals['ideal'] += t_ideal
-        print(f'[{name}] detection ideal (decode {num_frames} frames + '
-              f'resize to {image_size}): {t_ideal:.1f} ms/sample')
-        print(f'[{name}] detection pipeline: {t_pipe:.1f} ms/sample '
-              f'({1000 / t_pipe:.1f} samples/s per worker), '
-              f'{t_pipe / t_ideal:.2f}x ideal (of which LoadDSAWindow '
-              f'{t_load:.1f} ms, augmentation + packing the rest)')
-        print(f'[{name}] detection pipeline with prepared cache: '
-              f'{t_cached:.1f} ms/sample, {t_cached / t_ideal:.2f}x ideal')
-        print(f'[{name}] once per series: statistics {first:.0f} ms, '
-              f'prepared-cache entry {prep:.0f} ms')
-        paths = [files[k % len(files)][0] for k in range(args.samples)]
-        load = build_pipeline(cls_cfg.train_pipeline[:1],
-                              stats_cache=stats_dir).transforms[0]
-        cls = build_pipeline(cls_cfg.train_pipeline, stats_cache=stats_dir)
-        t_bare, t_load, t_cls = alternate(
-            [bare_cls, lambda p: load(dict(img_path=p)),
-             lambda p: cls(dict(img_path=p, gt_label=0))],
-            paths, args.repeat)
-        print(f'[{name}] classification bare dcmread + resize to '
-              f'{cls_size}: {t_bare:.1f} ms/series; LoadDSASeries: '
-              f'{t_load:.1f} ms/series, {t_load / t_bare:.2f}x bare; whole '
-              f'training pipeline: {t_cls:.1f} ms/series')
-    shutil.rmtree(run_dir)  # only the caches this run made
+    try:
+        for name, files in data.items():
+            infos = det_samples(files, args.samples, args.size, args.seed)
+            det = build_pipeline(det_cfg.train_pipeline, stats_cache=stats_dir)
+            start = time.perf_counter()
+            for path, _ in files:  # first touch: the intensity statistics
+                det(dict(infos[0], img_path=path, frame_id=0,
+                         series_length=dict(files)[path]))
+            first = (time.perf_counter() - start) * 1000 / len(files)
+            cached = build_pipeline(det_cfg.train_pipeline,
+                                    stats_cache=stats_dir,
+                                    prepared_cache=prepared_dir)
+            start = time.perf_counter()
+            for path, _ in files:
+                cached.transforms[0].prepare(path, prepared_dir)
+            prep = (time.perf_counter() - start) * 1000 / len(files)
+            t_ideal, t_pipe, t_cached, t_load = alternate(
+                [ideal, lambda i: det(dict(i)), lambda i: cached(dict(i)),
+                 lambda i: det.transforms[0](dict(i))], infos, args.repeat)
+            totals['pipe'] += t_pipe
+            totals['ideal'] += t_ideal
+            print(f'[{name}] detection ideal (decode {num_frames} frames + '
+                  f'resize to {image_size}): {t_ideal:.1f} ms/sample')
+            print(f'[{name}] detection pipeline: {t_pipe:.1f} ms/sample '
+                  f'({1000 / t_pipe:.1f} samples/s per worker), '
+                  f'{t_pipe / t_ideal:.2f}x ideal (of which LoadDSAWindow '
+                  f'{t_load:.1f} ms, augmentation + packing the rest)')
+            print(f'[{name}] detection pipeline with prepared cache: '
+                  f'{t_cached:.1f} ms/sample, {t_cached / t_ideal:.2f}x ideal')
+            print(f'[{name}] once per series: statistics {first:.0f} ms, '
+                  f'prepared-cache entry {prep:.0f} ms')
+            paths = [files[k % len(files)][0] for k in range(args.samples)]
+            load = build_pipeline(cls_cfg.train_pipeline[:1],
+                                  stats_cache=stats_dir).transforms[0]
+            cls = build_pipeline(cls_cfg.train_pipeline, stats_cache=stats_dir)
+            t_bare, t_load, t_cls = alternate(
+                [bare_cls, lambda p: load(dict(img_path=p)),
+                 lambda p: cls(dict(img_path=p, gt_label=0))],
+                paths, args.repeat)
+            print(f'[{name}] classification bare dcmread + resize to '
+                  f'{cls_size}: {t_bare:.1f} ms/series; LoadDSASeries: '
+                  f'{t_load:.1f} ms/series, {t_load / t_bare:.2f}x bare; '
+                  f'whole training pipeline: {t_cls:.1f} ms/series')
+    finally:
+        shutil.rmtree(run_dir)  # only the caches this run made
     print(f'detection pipeline / ideal: '
           f'{totals["pipe"] / totals["ideal"]:.2f}')
     return 0

@@ -1,6 +1,7 @@
 """Intensity mappings from stored DSA values (float32) to uint8 frames."""
 from typing import Optional, Sequence, Tuple
 
+import cv2
 import numpy as np
 
 INTENSITY_MODES = ('minmax', 'bits', 'window')
@@ -46,7 +47,10 @@ def intensity_range(frames: Optional[np.ndarray],
     return float(lo), float(hi)
 
 
-def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
+def map_to_uint8(frames: np.ndarray,
+                 lo: float,
+                 hi: float,
+                 overwrite: bool = False) -> np.ndarray:
     """Linear ``lo .. hi`` -> 0 .. 255, rounded and clipped.
 
     Element-wise, so mapping some frames gives the same values as mapping
@@ -57,6 +61,8 @@ def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
         frames (np.ndarray): (..., H, W) stored values.
         lo (float): Value mapped to 0.
         hi (float): Value mapped to 255.
+        overwrite (bool): ``frames`` (float32) may be used as scratch space
+            (saves allocating a float copy).
 
     Returns:
         np.ndarray: uint8 of the same shape.
@@ -64,8 +70,21 @@ def map_to_uint8(frames: np.ndarray, lo: float, hi: float) -> np.ndarray:
     frames = np.asarray(frames, dtype=np.float32)
     if hi <= lo:
         return np.full(frames.shape, 128, dtype=np.uint8)
-    out = (frames - lo) * (255.0 / (hi - lo))
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    # float32 (x - lo) * (255 / (hi - lo)), rounded half to even and clipped
+    # to 0..255 - as np.clip(np.rint(.), 0, 255) but in one OpenCV pass
+    # (saturate_cast rounds half to even too; the negative side is clipped
+    # first because convertScaleAbs takes the absolute value)
+    scratch = overwrite and frames.dtype == np.float32 and \
+        frames.flags.writeable and frames.flags.c_contiguous
+    out = np.subtract(frames, lo, dtype=np.float32,
+                      out=frames if scratch else None)
+    out *= np.float32(255.0 / (hi - lo))
+    np.maximum(out, 0, out=out)
+    if out.size == 0:
+        return out.astype(np.uint8)
+    flat = out.reshape(1, -1) if out.ndim < 2 else out.reshape(
+        -1, out.shape[-1])
+    return cv2.convertScaleAbs(flat).reshape(out.shape)
 
 
 def to_uint8(frames: np.ndarray,

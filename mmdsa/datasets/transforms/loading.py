@@ -50,7 +50,6 @@ class _Entry:
         self.ori_shape = ori_shape
         self.length = length
         self.decoded = decoded  # float32 series decoded for the statistics
-        self.lut = None  # (first stored value, uint8 table) when available
         self.frames = {}  # frame index -> uint8 frame at output size
 
 
@@ -148,13 +147,9 @@ class _SeriesLoaderBase(BaseTransform):
                 self._warned_prepared = True
         source = open_dsa_series(path, self.modalities)
         value_range, decoded = self._value_range(path, key, source)
-        entry = _Entry(source=source, value_range=value_range,
-                       ori_shape=source.frame_shape,
-                       length=source.num_frames, decoded=decoded)
-        table = source.value_table()
-        if table is not None:  # integer data: one uint8 value per integer
-            entry.lut = (table[0], map_to_uint8(table[1], *value_range))
-        return entry
+        return _Entry(source=source, value_range=value_range,
+                      ori_shape=source.frame_shape,
+                      length=source.num_frames, decoded=decoded)
 
     def _entry(self, path: str) -> _Entry:
         if not osp.exists(path):
@@ -172,8 +167,9 @@ class _SeriesLoaderBase(BaseTransform):
                 self._cache.popitem(last=False)
         return entry
 
-    def _to_output(self, floats: np.ndarray, value_range) -> np.ndarray:
-        return self._resize(map_to_uint8(floats, *value_range))
+    def _to_output(self, floats: np.ndarray, value_range,
+                   overwrite: bool = False) -> np.ndarray:
+        return self._resize(map_to_uint8(floats, *value_range, overwrite))
 
     def _resize(self, imgs: np.ndarray) -> np.ndarray:
         if self.resize is not None and (imgs.shape[2],
@@ -189,18 +185,12 @@ class _SeriesLoaderBase(BaseTransform):
         if missing:
             if entry.prepared is not None:
                 new = np.array(entry.prepared[missing])
-            elif entry.lut is not None and entry.decoded is None:
-                # the same uint8 values as mapping the float frames, via a
-                # table of every stored integer (element-wise mapping)
-                first, lut = entry.lut
-                stored = entry.source.read_stored(missing)
-                if first:
-                    stored = stored.astype(np.int32) - first
-                new = self._resize(lut[stored])
             else:
                 floats = entry.decoded[missing] if entry.decoded is not None \
                     else entry.source.read_frames(missing)
-                new = self._to_output(floats, entry.value_range)
+                # a fresh array either way (decoded[missing] copies)
+                new = self._to_output(floats, entry.value_range,
+                                      overwrite=True)
             entry.frames.update(zip(missing, new))
         entry.decoded = None  # only kept for the request that opened it
         return [entry.frames[i] for i in indices]

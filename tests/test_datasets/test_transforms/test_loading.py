@@ -63,3 +63,20 @@ def test_dicom_series(xa_dicom):
     res = LoadDSASeries(intensity='bits')(dict(img_path=path))
     expected = np.rint(frames.astype(np.float32) * 255 / 4095)
     np.testing.assert_array_equal(np.stack(res['imgs']), expected)
+
+
+def test_map_to_uint8_equals_clip_rint():
+    from mmdsa.datasets.transforms.intensity import map_to_uint8
+    ties = np.arange(-3, 260, dtype=np.float32) + np.float32(0.5)
+    values = np.concatenate([
+        ties, np.arange(-70000, 140000, dtype=np.float32) / np.float32(1.7)
+    ])
+    for lo, hi in ((0.0, 255.0), (0.0, 4095.0), (12.5, 3999.25),
+                   (-100.3, 70000.1), (1000.0, 1001.0)):
+        expected = (values - lo) * (255.0 / (hi - lo))
+        expected = np.clip(np.rint(expected), 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(map_to_uint8(values, lo, hi), expected)
+        np.testing.assert_array_equal(
+            map_to_uint8(values[:120].reshape(2, 3, 4, 5), lo, hi),
+            expected[:120].reshape(2, 3, 4, 5))
+    assert (map_to_uint8(values, 5.0, 5.0) == 128).all()

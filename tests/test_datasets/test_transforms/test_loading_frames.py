@@ -1,8 +1,9 @@
 """Window / series loaders: per-frame decoding gives the whole-series output.
 
 The oracle is the previous loading path, written out here: decode the whole
-series with read_dsa_series, map it with to_uint8 (one range for the whole
-series), resize every frame with area interpolation, take the window.
+series with read_dsa_series, map it linearly with one range for the whole
+series (the previous to_uint8 formula), resize every frame with area
+interpolation, take the window.
 """
 import cv2
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 from pydicom.uid import JPEGLosslessSV1, JPEGLSLossless
 
-from mmdsa.datasets.transforms import LoadDSASeries, LoadDSAWindow, to_uint8
+from mmdsa.datasets.transforms import LoadDSASeries, LoadDSAWindow
 from mmdsa.datasets.transforms import loading
 from mmdsa.fileio import DSAReadError, read_dsa_series
 from tests.test_fileio.helpers import compress, make_dataset, save
@@ -24,11 +25,17 @@ MODES = [dict(intensity='minmax'),
 def _oracle(path, intensity='minmax', percentiles=(0.5, 99.5), bits=None,
             resize=None):
     series = read_dsa_series(path)
-    meta = series.meta
-    window = (meta['window_center'], meta['window_width'])
-    imgs = to_uint8(series.frames, intensity, percentiles,
-                    bits if bits is not None else meta['bits_stored'],
-                    window)
+    frames, meta = series.frames, series.meta
+    if intensity == 'minmax':
+        lo, hi = np.percentile(frames, percentiles)
+    elif intensity == 'bits':
+        lo, hi = 0.0, 2.0**(bits or meta['bits_stored']) - 1
+    else:
+        c, w = meta['window_center'], meta['window_width']
+        lo, hi = c - w / 2, c + w / 2
+    lo, hi = float(lo), float(hi)
+    imgs = np.clip(np.rint((frames - lo) * (255.0 / (hi - lo))), 0,
+                   255).astype(np.uint8)
     if resize is not None:
         imgs = np.stack([cv2.resize(f, resize, interpolation=cv2.INTER_AREA)
                          for f in imgs])
@@ -94,10 +101,9 @@ def test_window_decodes_only_its_frames(tmp_path, monkeypatch):
 
     def spy(p, m):
         source = orig(p, m)
-        for name in ('read_frames', 'read_stored'):
-            inner = getattr(source, name)
-            setattr(source, name, lambda idx=None, inner=inner:
-                    read.append(list(idx)) or inner(idx))
+        inner = source.read_frames
+        source.read_frames = lambda idx=None: read.append(list(idx)) or \
+            inner(idx)
         return source
 
     monkeypatch.setattr(loading, 'open_dsa_series', spy)
