@@ -230,8 +230,9 @@ def choose_perforation(rng, tree, difficulty):
     Returns:
         dict: ``point`` ((3,) mm), ``time`` (s, leak start, after the
         point's arterial arrival), ``centres`` ((B, 3) mm), ``sigmas``
-        ((B,) mm), ``amounts`` ((B,) mm^3, so that a puff alone projects to a peak
-        iodine path of ``amount / (2 pi sigma^2)`` mm), ``arrivals``
+        ((B,) mm), ``amounts`` ((B,) mm^3, so that a puff alone projects
+        to a peak iodine path of ``amount / (2 pi sigma^2)`` mm),
+        ``arrivals``
         ((B,) s, when each puff starts to fill), ``tau_fill`` (s).
     """
     knobs = check_difficulty(difficulty)
