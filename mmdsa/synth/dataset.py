@@ -173,7 +173,10 @@ def generate_thrombus_dataset(out_dir, num_pairs=100, seed=0, image_size=256,
         num_frames (int | tuple): frames per run, or a (min, max) range.
         positive_fraction (float): fraction of positive pairs (exact after
             rounding).
-        difficulty (str): 'easy', 'medium' or 'hard'.
+        difficulty (str): a key of
+            :data:`mmdsa.synth.pathology.DIFFICULTIES` ('easy', 'medium',
+            'hard', 'temporal'; 'temporal-controlled' is for the
+            perforation task only).
         workers (int): processes; 0 or 1 = in this process.
         progress (bool): show an mmengine ProgressBar.
 
@@ -182,6 +185,9 @@ def generate_thrombus_dataset(out_dir, num_pairs=100, seed=0, image_size=256,
     """
     frames = check_common(seed, image_size, num_frames, positive_fraction,
                           difficulty, workers)
+    if 'controlled' in check_difficulty(difficulty):
+        raise ValueError(f'difficulty: {difficulty!r} is for the perforation '
+                         f'task only, got it for the thrombus task')
     _check_int('num_pairs', num_pairs, 1)
     labels, n_frames, starts, _ = _plan(seed, 'thrombus', num_pairs, frames,
                                         positive_fraction)

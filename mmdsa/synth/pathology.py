@@ -26,6 +26,39 @@ Difficulty knobs (``DIFFICULTIES[name]``):
 - ``noise``: quantum noise standard deviation in 12-bit grey values at the
   background level.
 - ``motion_mm``: largest misregistration shift (mm) of the skull outline.
+
+Optional knobs (absent = the behaviour of 'easy' / 'medium' / 'hard'):
+
+- ``tree_points`` (MCA, ACA attractor points), ``tree_min_radius_mm`` and
+  ``tree_loops`` (range of tortuous loops per tree): tree density (see
+  :func:`mmdsa.synth.tree.build_arterial_tree`).
+- ``leak_growth``: ``delay_s`` (extra delay of the leak after the arterial
+  arrival), ``spread_mm_s`` (how fast the cloud spreads from the leak) and
+  ``tau_fill_s`` (filling time constant): a slow, growing leak that is
+  faint in its first frames.
+- ``mimics``: expected count per series (Poisson) of each mimic kind of
+  :mod:`mmdsa.synth.mimics`, in positive and negative series alike;
+  ``mimic_density``: their peak density relative to ``cloud_density``.
+- ``controlled``: the controlled temporal variant (perforation task only):
+  ``ramp_frames`` (frames over which the perforation grows) and
+  ``min_gap_mm`` (distance between events); see
+  :func:`mmdsa.synth.mimics.controlled_events`.
+
+Levels:
+
+- 'easy', 'medium', 'hard': sparse trees, no mimics; the perforation is a
+  dark cloud that fills within 1-2 s and stays (a single frame suffices).
+- 'temporal': the benchmark that needs time. Dense trees (about 1300
+  vessels, many overlapping in projection, plus tortuous loops), slowly
+  growing leaks that are faint at first, and mimics in positive and
+  negative series (aneurysms and venous pouches that fill and wash out
+  with the vessels, a contrast puff at the catheter tip, one-frame noise
+  bursts and motion rims).
+- 'temporal-controlled': perforations and mimics identical frame by frame
+  (one generator of sites, shapes, sizes and peak densities) that differ
+  only in evolution: a mimic fills and washes out within 3 frames, a
+  perforation grows over 4 frames and stays. Frame indices, not seconds,
+  define the evolution, so it is visible within one T = 5 window.
 """
 import numpy as np
 
@@ -54,6 +87,29 @@ DIFFICULTIES = {
         cloud_blobs=(10, 20), cloud_sigma_mm=(1.5, 3.0),
         cloud_step_mm=(3.0, 5.0), cloud_density=(0.6, 1.1), noise=24.0,
         motion_mm=0.6),
+    'temporal': dict(
+        occlusion_levels={'M1': 0.1, 'M2': 0.3, 'M3': 0.35, 'M4+': 0.25},
+        occlusion_size_power=0.0,
+        occlusion_fraction=(0.05, 0.8), collateral_amp=(0.15, 0.45),
+        collateral_delay=(2.0, 4.0), perforation_radius=(0.3, 0.9),
+        cloud_blobs=(14, 26), cloud_sigma_mm=(2.0, 3.5),
+        cloud_step_mm=(3.0, 5.0), cloud_density=(1.0, 1.8), noise=20.0,
+        motion_mm=0.5,
+        tree_points=(1200, 400), tree_min_radius_mm=0.22, tree_loops=(4, 10),
+        leak_growth=dict(delay_s=(0.2, 1.5), spread_mm_s=(4.0, 10.0),
+                         tau_fill_s=(1.5, 3.0)),
+        mimics=dict(aneurysm=0.5, venous_pouch=0.5, catheter_puff=0.3,
+                    noise_burst=0.4, motion_rim=0.3),
+        mimic_density=(0.7, 1.3)),
+    'temporal-controlled': dict(
+        occlusion_levels={'ICA-T': 0.2, 'M1': 0.5, 'M2': 0.3},
+        occlusion_size_power=3.0,
+        occlusion_fraction=(0.05, 0.5), collateral_amp=(0.05, 0.25),
+        collateral_delay=(2.5, 4.5), perforation_radius=(0.45, 1.3),
+        cloud_blobs=(8, 14), cloud_sigma_mm=(2.5, 4.0),
+        cloud_step_mm=(3.0, 5.0), cloud_density=(1.5, 2.5), noise=16.0,
+        motion_mm=0.3,
+        controlled=dict(ramp_frames=4, min_gap_mm=30.0)),
 }
 
 
@@ -107,18 +163,14 @@ def choose_occlusion(rng, tree, difficulty):
                 point=tree.vessels[idx].points[start].copy())
 
 
-def choose_perforation(rng, tree, difficulty):
-    """Pick the leaking vessel point and build the extravasation cloud.
+def leak_site(rng, tree, difficulty):
+    """Pick a vessel point that can leak: an M2+ / A2+ point whose radius
+    lies in the level's ``perforation_radius`` range.
 
     Returns:
-        dict: ``point`` ((3,) mm), ``time`` (s, leak start, after the
-        point's arterial arrival), ``centres`` ((B, 3) mm), ``sigmas``
-        ((B,) mm), ``amounts`` ((B,) mm^3, so that a puff alone projects to a peak
-        iodine path of ``amount / (2 pi sigma^2)`` mm), ``arrivals``
-        ((B,) s, when each puff starts to fill), ``tau_fill`` (s).
+        tuple[int, int]: vessel index and point index.
     """
-    knobs = check_difficulty(difficulty)
-    lo, hi = knobs['perforation_radius']
+    lo, hi = check_difficulty(difficulty)['perforation_radius']
     cands = [(i, j) for i, v in enumerate(tree.vessels)
              if v.level[0] in 'MA' and v.level not in ('M1', 'A1')
              for j in range(1, len(v.points))
@@ -127,9 +179,25 @@ def choose_perforation(rng, tree, difficulty):
         cands = [(i, j) for i, v in enumerate(tree.vessels)
                  if v.level[0] in 'MA' for j in range(1, len(v.points))]
     i, j = cands[int(rng.integers(len(cands)))]
-    vessel = tree.vessels[i]
-    point = vessel.points[j].copy()
-    t_leak = vessel.times[j] + rng.uniform(0.15, 0.8)
+    return i, j
+
+
+def build_cloud(rng, point, knobs):
+    """A cloud of Gaussian puffs around ``point`` spreading along the brain
+    surface (the shape of extravasated contrast; also used for mimics so
+    that they look alike).
+
+    Args:
+        rng (np.random.Generator): random source.
+        point ((3,) np.ndarray): seed point (mm).
+        knobs (dict): ``cloud_blobs``, ``cloud_sigma_mm``, ``cloud_step_mm``,
+            ``cloud_density`` (see the module docstring).
+
+    Returns:
+        tuple[np.ndarray, np.ndarray, np.ndarray]: centres (B, 3) mm,
+        sigmas (B,) mm and amounts (B,) mm^3 (a puff alone projects to a
+        peak iodine path of ``amount / (2 pi sigma^2)`` mm).
+    """
     n = int(rng.integers(*knobs['cloud_blobs']))
     normal = point / (np.linalg.norm(point) + 1e-9)
     # a preferred spreading direction along the surface (a sulcus)
@@ -150,10 +218,42 @@ def choose_perforation(rng, tree, difficulty):
     d2 = np.sum((centres[:, None] - centres[None]) ** 2, axis=-1)
     peak = np.max(np.exp(-d2 / (2 * sigmas[None] ** 2)) @ dens)
     dens *= rng.uniform(*knobs['cloud_density']) / peak
-    amounts = dens * 2 * np.pi * sigmas**2
+    return centres, sigmas, dens * 2 * np.pi * sigmas**2
+
+
+def choose_perforation(rng, tree, difficulty):
+    """Pick the leaking vessel point and build the extravasation cloud.
+
+    With the level's ``leak_growth`` knob the leak starts later and
+    spreads slowly (faint at first, growing over seconds).
+
+    Returns:
+        dict: ``point`` ((3,) mm), ``time`` (s, leak start, after the
+        point's arterial arrival), ``centres`` ((B, 3) mm), ``sigmas``
+        ((B,) mm), ``amounts`` ((B,) mm^3, so that a puff alone projects
+        to a peak iodine path of ``amount / (2 pi sigma^2)`` mm),
+        ``arrivals``
+        ((B,) s, when each puff starts to fill), ``tau_fill`` (s).
+    """
+    knobs = check_difficulty(difficulty)
+    i, j = leak_site(rng, tree, difficulty)
+    vessel = tree.vessels[i]
+    point = vessel.points[j].copy()
+    t_leak = vessel.times[j] + rng.uniform(0.15, 0.8)
+    centres, sigmas, amounts = build_cloud(rng, point, knobs)
+    n = len(centres)
     dist = np.linalg.norm(centres - point, axis=1)
-    arrivals = t_leak + dist / rng.uniform(6.0, 14.0) + rng.uniform(0, 0.4, n)
+    growth = knobs.get('leak_growth')
+    if growth is None:
+        arrivals = t_leak + dist / rng.uniform(6.0, 14.0) + \
+            rng.uniform(0, 0.4, n)
+        tau_fill = rng.uniform(0.8, 1.8)
+    else:
+        t_leak += rng.uniform(*growth['delay_s'])
+        arrivals = t_leak + dist / rng.uniform(*growth['spread_mm_s']) + \
+            rng.uniform(0, 0.4, n)
+        tau_fill = rng.uniform(*growth['tau_fill_s'])
     arrivals[0] = t_leak
     return dict(point=point, time=t_leak, centres=centres, sigmas=sigmas,
-                amounts=amounts, arrivals=arrivals,
-                tau_fill=rng.uniform(0.8, 1.8), vessel=i, index=j)
+                amounts=amounts, arrivals=arrivals, tau_fill=tau_fill,
+                vessel=i, index=j)

@@ -155,7 +155,7 @@ def _split(rng, pts):
 
 
 def _grow_children(rng, tree, parent, start, direction, radius, pts, gen,
-                   prefix):
+                   prefix, min_radius=MIN_RADIUS_MM):
     """Recursively split ``pts`` and grow two child vessels from ``start``."""
     halves = _split(rng, pts)
     total = float(len(pts))
@@ -163,7 +163,7 @@ def _grow_children(rng, tree, parent, start, direction, radius, pts, gen,
         r = radius * (len(half) / total)**(1.0 / 3.0)
         centroid = half.mean(0)
         dist = np.linalg.norm(centroid - start)
-        leaf = len(half) <= LEAF_POINTS or r < MIN_RADIUS_MM
+        leaf = len(half) <= LEAF_POINTS or r < min_radius
         length = dist if leaf else dist * rng.uniform(0.3, 0.55)
         line = steer(rng, start, direction, centroid, length)
         level = (f'{prefix}{gen}' if gen < 4 else f'{prefix}4+')
@@ -178,19 +178,27 @@ def _grow_children(rng, tree, parent, start, direction, radius, pts, gen,
         else:
             d = line[-1] - line[-2]
             _grow_children(rng, tree, idx, line[-1], d, r, half, gen + 1,
-                           prefix)
+                           prefix, min_radius)
 
 
 def _jit(rng, p, s=3.0):
     return np.asarray(p, dtype=np.float64) + rng.normal(0, s, 3)
 
 
-def build_arterial_tree(rng, side=1.0):
+def build_arterial_tree(rng, side=1.0, territory_points=(360, 120),
+                        min_radius=MIN_RADIUS_MM, loops=0):
     """Grow one hemisphere's ICA -> MCA/ACA tree.
 
     Args:
         rng (np.random.Generator): random source.
         side (float): +1 or -1, the injected hemisphere (sign of x).
+        territory_points (tuple[int, int]): MCA and ACA attractor points;
+            more points (with a smaller ``min_radius``) give a denser tree
+            with more, thinner distal branches.
+        min_radius (float): a vessel thinner than this (mm) ends the
+            branching.
+        loops (int): number of tortuous loops added on distal branches
+            (see :func:`add_loops`).
 
     Returns:
         VesselTree: vessel 0 is the ICA; levels name the segments.
@@ -205,7 +213,7 @@ def build_arterial_tree(rng, side=1.0):
     r_ica = rng.uniform(1.9, 2.3)
     tree.add(Vessel(points=ica, radii=np.linspace(r_ica * 1.1, r_ica,
                                                   len(ica)), level='ICA'))
-    mca_pts, aca_pts = sample_territories(rng, s)
+    mca_pts, aca_pts = sample_territories(rng, s, *territory_points)
     n_m, n_a = len(mca_pts), len(aca_pts)
     r_m1 = r_ica * 0.85 * (n_m / (n_m + n_a))**(1 / 3)
     r_a1 = r_ica * 0.85 * (n_a / (n_m + n_a))**(1 / 3)
@@ -231,7 +239,7 @@ def build_arterial_tree(rng, side=1.0):
         tree.add(Vessel(points=lsa, radii=np.full(len(lsa), 0.3),
                         level='LSA', parent=m1_idx, parent_point=j))
     _grow_children(rng, tree, m1_idx, m1[-1], m1[-1] - m1[-2], r_m1,
-                   mca_pts, 2, 'M')
+                   mca_pts, 2, 'M', min_radius)
     # A1 medially to the midline, A2 up and forwards to the genu
     a1 = smooth_curve([term, _jit(rng, (s * 12, 18, 0), 1.5),
                        (s * 3, 22, 4)])
@@ -244,8 +252,49 @@ def build_arterial_tree(rng, side=1.0):
                              level='A2', parent=a1_idx,
                              parent_point=len(a1) - 1))
     _grow_children(rng, tree, a2_idx, a2[-1], a2[-1] - a2[-2], r_a1 * 0.95,
-                   aca_pts, 2, 'A')
+                   aca_pts, 2, 'A', min_radius)
+    if loops:
+        add_loops(rng, tree, loops)
     return tree
+
+
+def add_loops(rng, tree, count, radius_mm=(1.5, 3.0)):
+    """Add ``count`` tortuous loops: a thin child vessel that leaves an
+    M3 / M4+ / A3+ branch, coils one to two turns (radius ``radius_mm``)
+    and ends near where it started. Seen in projection a loop is a small
+    dense ring that fills and washes out with its parent (a mimic of
+    extravasation in one frame).
+
+    Returns:
+        list[int]: indices of the added vessels (level 'LOOP').
+    """
+    cands = [i for i, v in enumerate(tree.vessels)
+             if v.level in ('M3', 'M4+', 'A3+') and len(v.points) >= 3]
+    added = []
+    for _ in range(int(count) if cands else 0):
+        i = cands[int(rng.integers(len(cands)))]
+        v = tree.vessels[i]
+        j = int(rng.integers(1, len(v.points) - 1))
+        rad = rng.uniform(*radius_mm)
+        turns = rng.uniform(1.0, 2.0)
+        # two unit vectors spanning the loop plane, roughly tangential to
+        # the brain surface
+        e1 = rng.standard_normal(3)
+        e1 /= np.linalg.norm(e1)
+        e2 = np.cross(e1, rng.standard_normal(3))
+        e2 /= np.linalg.norm(e2) + 1e-9
+        phi = np.linspace(0.0, 2 * np.pi * turns,
+                          max(8, int(np.ceil(2 * np.pi * turns * rad
+                                             / (0.4 * STEP_MM)))))
+        drift = rng.standard_normal(3) * 0.4
+        pts = v.points[j] + rad * (np.outer(1 - np.cos(phi), e1)
+                                   + np.outer(np.sin(phi), e2)) \
+            + np.outer(phi / (2 * np.pi), drift)
+        r = min(float(v.radii[j]) * 0.9, 0.6)
+        added.append(tree.add(Vessel(points=pts, radii=np.full(len(pts), r),
+                                     level='LOOP', parent=i,
+                                     parent_point=j)))
+    return added
 
 
 def assign_arrival_times(tree, velocity_mm_s, t0=0.0):

@@ -41,7 +41,10 @@ def parse_args(argv=None):
                         metavar=('MIN', 'MAX'), help='frames per series')
     parser.add_argument('--positive-fraction', type=float, default=0.5)
     parser.add_argument('--difficulty', default='medium',
-                        choices=['easy', 'medium', 'hard'])
+                        choices=['easy', 'medium', 'hard', 'temporal',
+                                 'temporal-controlled'],
+                        help="see docs/getting_started.md; "
+                        "'temporal-controlled' is for --task perforation")
     parser.add_argument('--workers', type=int, default=0,
                         help='processes (0 = this process)')
     parser.add_argument('--contact-sheet', action='store_true',
@@ -83,6 +86,11 @@ def write_sheets(ann_file, num):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.difficulty == 'temporal-controlled' and \
+            args.task != 'perforation':
+        print(f"error: --difficulty temporal-controlled: expected --task "
+              f"perforation, got --task {args.task}", file=sys.stderr)
+        return 2
     tasks = ['thrombus', 'perforation'] if args.task == 'both' \
         else [args.task]
     for task in tasks:
