@@ -104,6 +104,7 @@ def write_series(path, frames, syntax):
                              XRayAngiographicImageStorage, generate_uid)
 
     from mmdsa.fileio.compress import compress_dataset
+    from mmdsa.utils.fileio import atomic_write
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
@@ -125,9 +126,8 @@ def write_series(path, frames, syntax):
     ds.PixelData = frames.tobytes()
     if syntax != ExplicitVRLittleEndian:
         compress_dataset(ds, syntax)
-    tmp = path + '.part'
-    ds.save_as(tmp, enforce_file_format=True)
-    os.replace(tmp, path)
+    atomic_write(path, writer=lambda tmp: ds.save_as(
+        tmp, enforce_file_format=True))
 
 
 def ensure_data(work_dir, size, series, seed):
@@ -230,7 +230,8 @@ def main(argv=None):
     from mmdsa.utils import register_all_modules
     register_all_modules()
     cv2.setNumThreads(1)
-    work_dir = args.work_dir or tempfile.mkdtemp(prefix='mmdsa_bench_')
+    work_dir = args.work_dir or osp.join(tempfile.gettempdir(),
+                                         f'mmdsa_bench_{os.getpid()}')
     os.makedirs(work_dir, exist_ok=True)
     data = ensure_data(work_dir, args.size, args.series, args.seed)
     det_cfg, cls_cfg = Config.fromfile(DET_CONFIG), Config.fromfile(
@@ -238,7 +239,8 @@ def main(argv=None):
     image_size, num_frames = det_cfg.image_size, det_cfg.num_frames
     cls_size = cls_cfg.image_size
     # fresh caches each run, so the once-per-series costs are measured
-    run_dir = tempfile.mkdtemp(prefix='run-', dir=work_dir)
+    run_dir = osp.join(work_dir, f'run-{os.getpid()}-{time.time_ns()}')
+    os.makedirs(run_dir)
     stats_dir = osp.join(run_dir, 'intensity_stats')
     prepared_dir = osp.join(run_dir, 'prepared')
     print(f'{args.series} series per syntax, {args.size} x {args.size}, '

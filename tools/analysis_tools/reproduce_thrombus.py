@@ -30,7 +30,6 @@ process (one MMEngine Runner per model, no subprocess start-up).
 import argparse
 import glob
 import math
-import os
 import os.path as osp
 import sys
 import time
@@ -410,12 +409,8 @@ def write_report(path, args, s, result, elapsed):
                          f"{lv[f'level/{level}/sens']:.2f} (n={n})")
         lines.append(f'| {key} | ' + ' | '.join(cells) + ' |')
     lines.append('')
-    tmp = path + '.md.tmp'
-    os.makedirs(osp.dirname(osp.abspath(path)) or '.', exist_ok=True)
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.write('\n'.join(lines))
-    os.replace(tmp, path + '.md')
-    return path + '.md'
+    from mmdsa.utils.fileio import atomic_write
+    return atomic_write(path + '.md', '\n'.join(lines))
 
 
 def main(argv=None):

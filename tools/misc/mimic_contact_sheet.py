@@ -19,6 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
 from mmdsa.synth import contact_sheet, simulate_series  # noqa: E402
+from mmdsa.utils.fileio import atomic_write  # noqa: E402
 
 ROWS = (('temporal', 'perforation'), ('temporal', 'aneurysm'),
         ('temporal', 'noise_burst'), ('temporal-controlled', 'perforation'),
@@ -80,14 +81,7 @@ def main(argv=None):
     for r in rows:
         sheet.paste(r, (0, y))
         y += r.height
-    fd, tmp_png = tempfile.mkstemp(suffix='.png', dir=out_dir)
-    os.close(fd)
-    try:
-        sheet.save(tmp_png, format='PNG')
-        os.replace(tmp_png, args.out)
-    finally:
-        if osp.exists(tmp_png):
-            os.remove(tmp_png)
+    atomic_write(args.out, writer=lambda tmp: sheet.save(tmp, format='PNG'))
     print(args.out)
     return 0
 

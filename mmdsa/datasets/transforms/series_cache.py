@@ -18,11 +18,12 @@ import hashlib
 import json
 import os
 import os.path as osp
-import tempfile
 import warnings
 from typing import Optional, Tuple
 
 import numpy as np
+
+from mmdsa.utils.fileio import atomic_write
 
 #: Version of the cached values; bump when their computation changes.
 CACHE_VERSION = 1
@@ -42,18 +43,14 @@ def settings_key(series_key: str, settings: dict) -> str:
 
 
 def _atomic_write(path: str, write) -> None:
-    """Call ``write(file_object)`` on a temporary sibling, then rename."""
-    folder = osp.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
+    """Call ``write(file_object)`` on a temporary sibling, then rename
+    (:func:`mmdsa.utils.fileio.atomic_write`)."""
+
+    def _writer(tmp):
+        with open(tmp, 'wb') as f:
             write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+
+    atomic_write(path, writer=_writer, fsync=False)
 
 
 class IntensityStatsCache:
