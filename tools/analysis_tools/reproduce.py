@@ -112,6 +112,10 @@ def parse_args(argv=None):
     p.add_argument('--level', default='temporal')
     p.add_argument('--controlled-level', default='temporal-controlled')
     p.add_argument('--skip-controlled', action='store_true')
+    p.add_argument('--only', choices=['benchmark', 'controlled'],
+                   help='run one part only')
+    p.add_argument('--models', nargs='+',
+                   help=f'run only these models (of {sorted(BENCHMARK)})')
     p.add_argument('--quick', action='store_true')
     p.add_argument('--bootstrap', type=int, default=1000,
                    help='paired bootstrap resamples per comparison')
@@ -120,6 +124,12 @@ def parse_args(argv=None):
         p.error(f'--workers: expected >= 1, got {args.workers}')
     if len(set(args.seeds)) != len(args.seeds):
         p.error(f'--seeds: expected distinct seeds, got {args.seeds}')
+    unknown = sorted(set(args.models or []) - set(BENCHMARK))
+    if unknown:
+        p.error(f'--models: expected names of {sorted(BENCHMARK)}, got '
+                f'{unknown}')
+    if args.only == 'benchmark':
+        args.skip_controlled = True
     return args
 
 
@@ -170,10 +180,13 @@ def model_config(name, neck, frames, beta, data_root, level, seed, s):
 def jobs_of_seed(args, s, seed):
     """(name, level, config path, work dir) of every model of a seed."""
     work = osp.abspath(osp.join(args.work_dir, f'seed_{seed}'))
-    plan = [(args.level, n, *BENCHMARK[n]) for n in BENCHMARK]
+    plan = [] if args.only == 'controlled' else [
+        (args.level, n, *BENCHMARK[n]) for n in BENCHMARK]
     if not args.skip_controlled:
         plan += [(args.controlled_level, n, *BENCHMARK[n])
                  for n in CONTROLLED]
+    if args.models:
+        plan = [p for p in plan if p[1] in args.models]
     jobs = []
     for level, name, neck, frames, beta in plan:
         data_root = osp.join(work, 'data', level)
