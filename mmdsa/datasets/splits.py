@@ -11,8 +11,6 @@ train, or val); the val sets of the folds are disjoint and, with the test
 set, cover every patient.
 """
 import json
-import os
-import os.path as osp
 import random
 from datetime import datetime
 from typing import Dict, List, Sequence

@@ -3,3 +3,5 @@ parameter schedulers and optimizer wrappers."""
 from .hooks import *  # noqa: F401,F403
 from .optimizers import AmpIfAvailableOptimWrapper
 from .schedulers import TrainLossPlateauLR
+
+__all__ = ['AmpIfAvailableOptimWrapper', 'TrainLossPlateauLR']

@@ -1,6 +1,5 @@
 """Contact sheet: a grid of a series' frames as one PNG for a human look."""
 import os
-import os.path as osp
 
 import numpy as np
 from PIL import Image, ImageDraw

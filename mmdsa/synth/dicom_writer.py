@@ -5,8 +5,6 @@ Everything written is derived from the arguments: UIDs come from
 uuid), so the same inputs give byte-identical files.
 """
 import datetime
-import os
-import os.path as osp
 import uuid
 
 import numpy as np

@@ -1,6 +1,5 @@
 """Small on-disk data sets (NPY series + annotation JSONs, one XA DICOM)."""
 import json
-import os.path as osp
 
 import numpy as np
 import pytest

@@ -3,7 +3,6 @@ replaces a folder it did not make (issue 14.2)."""
 import json
 import os
 import sys
-from pathlib import Path
 
 import pytest
 

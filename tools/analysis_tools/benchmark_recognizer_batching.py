@@ -16,9 +16,6 @@ weights) + BiGRU 3 x 512, grid 7 x 7. ``--train`` times forward + backward
 of the loss instead of inference.
 """
 import argparse
-import json
-import os
-import os.path as osp
 import time
 
 import torch
