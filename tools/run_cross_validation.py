@@ -26,8 +26,9 @@ Thrombus (Mittmann et al., papers.md A): the split file's chronological
 test set and its folds (``tools/misc/make_splits.py --method
 chronological_kfold``); fold k trains on ``train`` / ``val`` of fold k,
 keeps the best-MCC checkpoint and tests it on the test split
-(``DIR/seed_s/predictions/fold_k_test.json``). The paper's figures are
-the fold ensemble (mean probability of the fold models) per view and, when
+(``DIR/seed_s/predictions/fold_k_test.json``) and on its own validation
+series (``fold_k_val.json``, for ``search_ensembles.py``). The paper's
+figures are the fold ensemble (mean probability of the fold models) per view and, when
 the test predictions hold both views, per PA+LAT pair
 (``tools/analysis_tools/fold_ensemble.py``, written to
 ``DIR/seed_s/fold_ensemble/``; run that tool on the prediction files of a PA
@@ -166,6 +167,27 @@ def fold_commands(args, fold, checkpoint=None, seed=0):
             '--work-dir', osp.join(fold_dir, 'test'), '--cfg-options'
             ] + _options(test_opts)
     return train, test, pred_file
+
+
+def val_command(args, fold, checkpoint, seed=0):
+    """Thrombus: test a fold's checkpoint on its own validation series
+    (``fold_k_val.json``: the out-of-fold validation predictions that
+    ``tools/analysis_tools/search_ensembles.py`` chooses ensembles on)."""
+    run = seed_dir(args, seed)
+    fold_dir = osp.join(run, f'fold_{fold}')
+    val_file = osp.abspath(
+        osp.join(run, 'predictions', f'fold_{fold}_val.json'))
+    opts = fold_overrides(fold, args.split_file, args.cfg_options, seed)
+    name = osp.splitext(osp.basename(args.config))[0]
+    opts.update({'test_dataloader.dataset.split': 'val',
+                 'test_dataloader.dataset.fold': fold,
+                 'test_evaluator.prediction_file': val_file,
+                 'test_evaluator.model_name':
+                 f'{name}_seed{seed}_fold{fold}_val'})
+    cmd = [sys.executable, osp.join(TOOLS, 'test.py'), args.config,
+           checkpoint, '--work-dir', osp.join(fold_dir, 'test_val'),
+           '--cfg-options'] + _options(opts)
+    return cmd, val_file
 
 
 def last_checkpoint(fold_dir):
@@ -370,8 +392,11 @@ def run_thrombus_seed(args, seed):
         ckpt = best_checkpoint(osp.join(seed_dir(args, seed), f'fold_{fold}'))
         _, test, pred_file = fold_commands(args, fold, ckpt, seed)
         _run(test)
+        val_cmd, val_file = val_command(args, fold, ckpt, seed)
+        _run(val_cmd)
         folds.append(dict(fold=fold, checkpoint=ckpt,
                           prediction_file=pred_file,
+                          val_prediction_file=val_file,
                           **fold_metrics(pred_file, args.threshold)))
         print(f"fold {fold}: test AUC {folds[-1]['auc']:.4f}, MCC "
               f"{folds[-1]['mcc']:.4f} ({folds[-1]['num_series']} series)",

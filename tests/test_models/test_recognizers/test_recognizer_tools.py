@@ -43,6 +43,13 @@ def test_fold_commands_select_fold_split_and_prediction_file(tmp_path):
     assert pred == str(tmp_path / 'seed_1' / 'predictions' /
                        'fold_3_test.json')
     assert f'test_evaluator.prediction_file={pred}' in test
+    val, val_file = cv.val_command(args, 3, 'best.pth', seed=1)
+    assert val[2:4] == [PA, 'best.pth']
+    assert 'test_dataloader.dataset.split=val' in val
+    assert 'test_dataloader.dataset.fold=3' in val
+    assert val_file == str(tmp_path / 'seed_1' / 'predictions' /
+                           'fold_3_val.json')
+    assert f'test_evaluator.prediction_file={val_file}' in val
 
 
 def test_config_without_split_file_is_refused():
