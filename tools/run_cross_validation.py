@@ -28,8 +28,8 @@ chronological_kfold``); fold k trains on ``train`` / ``val`` of fold k,
 keeps the best-MCC checkpoint and tests it on the test split
 (``DIR/seed_s/predictions/fold_k_test.json``) and on its own validation
 series (``fold_k_val.json``, for ``search_ensembles.py``). The paper's
-figures are the fold ensemble (mean probability of the fold models) per view and, when
-the test predictions hold both views, per PA+LAT pair
+figures are the fold ensemble (mean probability of the fold models) per
+view and, when the test predictions hold both views, per PA+LAT pair
 (``tools/analysis_tools/fold_ensemble.py``, written to
 ``DIR/seed_s/fold_ensemble/``; run that tool on the prediction files of a PA
 and a LAT cross-validation to get the pairs of one-view configs); they are
