@@ -122,8 +122,9 @@ def train_and_test(cfg_path: str, work_dir: str,
     return dict(checkpoint=ckpt, metrics=read_test_metrics(test_dir))
 
 
-def build_datasets(cfg_path: str) -> Dict[str, int]:
-    """Build every split's dataset once (generating synthetic data on first
+def build_datasets(cfg_path: str,
+                   splits=('train', 'val', 'test')) -> Dict[str, int]:
+    """Build the datasets of ``splits`` once (generating synthetic data on first
     use, with a progress bar) and return their lengths."""
     from mmdsa.registry import DATASETS
     from mmdsa.utils import register_all_modules
@@ -131,7 +132,7 @@ def build_datasets(cfg_path: str) -> Dict[str, int]:
     cfg = Config.fromfile(cfg_path)
     return {
         split: len(DATASETS.build(cfg[f'{split}_dataloader'].dataset))
-        for split in ('train', 'val', 'test')
+        for split in splits
     }
 
 

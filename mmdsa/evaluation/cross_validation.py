@@ -18,8 +18,7 @@ from .metrics._series_grouping import score_rows
 from .metrics.detection_summary import detection_summary
 from .metrics.prediction_files import (load_prediction_file,
                                        write_prediction_file)
-
-MAX_SCORE_PREFIX = 'max_score/'
+from .metrics.series_detection_metric import MAX_SCORE_PREFIX
 
 
 def pool_predictions(files: Sequence[str], out: Optional[str] = None,

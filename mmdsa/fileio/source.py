@@ -116,7 +116,10 @@ class SeriesSource:
         return out
 
     def _fill(self, indices, out):
-        raise NotImplementedError
+        """Write the frames ``indices`` into ``out`` (T', H, W) float32;
+        every source kind (DICOM file, folder, NPY, PNG) implements it."""
+        raise NotImplementedError(
+            f'{type(self).__name__}: a series source must implement _fill')
 
     def read_series(self):
         """All frames as a :class:`DSASeries`."""

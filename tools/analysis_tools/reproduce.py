@@ -50,7 +50,7 @@ sys.path.insert(0, ROOT)
 from mmengine.config import Config  # noqa: E402
 
 from mmdsa.apis.experiment import (best_or_last_checkpoint,  # noqa: E402
-                                   dump_config, log, run_tool,
+                                   build_datasets, dump_config, log, run_tool,
                                    set_synthetic_data, set_window_frames)
 from mmdsa.utils.fileio import atomic_write, write_json_atomic  # noqa: E402
 
@@ -425,7 +425,7 @@ def main(argv=None):
         for level in {j['level'] for j in seed_jobs}:
             first = next(j for j in seed_jobs if j['level'] == level)
             log(f'seed {seed}: synthetic level {level!r}: '
-                f"{build_datasets_train_test(first['config'])}")
+                f"{build_datasets(first['config'], ('train', 'test'))}")
         jobs += seed_jobs
     log(f'{len(jobs)} models to train and test, {args.workers} at a time')
     with ThreadPoolExecutor(args.workers) as pool:
@@ -455,16 +455,6 @@ def main(argv=None):
                          time.time() - t0, len(args.seeds))
     log(f'wrote {path} ({(time.time() - t0) / 60:.1f} min)')
     return 0
-
-
-def build_datasets_train_test(cfg_path):
-    """Generate (or reuse) the train and test sets of a derived config."""
-    from mmdsa.registry import DATASETS
-    from mmdsa.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(cfg_path)
-    return {split: len(DATASETS.build(cfg[f'{split}_dataloader'].dataset))
-            for split in ('train', 'test')}
 
 
 if __name__ == '__main__':
