@@ -124,8 +124,8 @@ def train_and_test(cfg_path: str, work_dir: str,
 
 def build_datasets(cfg_path: str,
                    splits=('train', 'val', 'test')) -> Dict[str, int]:
-    """Build the datasets of ``splits`` once (generating synthetic data on first
-    use, with a progress bar) and return their lengths."""
+    """Build the datasets of ``splits`` once (generating synthetic data on
+    first use, with a progress bar) and return their lengths."""
     from mmdsa.registry import DATASETS
     from mmdsa.utils import register_all_modules
     register_all_modules()
