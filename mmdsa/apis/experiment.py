@@ -1,6 +1,12 @@
 """Small experiment runner shared by the demo and the reproduction study:
 derive a config, train it with tools/train.py, test it with tools/test.py and
-read the metrics back."""
+read the metrics back.
+
+It needs no checkout: like ``mim train mmdsa``, it runs the tools that the
+package carries under ``mmdsa/.mim/tools`` (a wheel or an editable install),
+falling back to the ``tools/`` folder beside the package (a checkout on
+``PYTHONPATH``). The child processes import the same ``mmdsa`` as this one.
+"""
 import glob
 import json
 import os
@@ -12,7 +18,8 @@ from typing import Dict, Optional, Sequence
 
 from mmengine.config import Config
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# the folder holding the imported ``mmdsa`` package
+PACKAGE_PARENT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 WINDOW_LOADERS = ('LoadDSAWindow', 'mmdsa.LoadDSAWindow')
 
 
@@ -69,21 +76,54 @@ def dump_config(cfg: Config, path: str) -> str:
     return atomic_write(path, writer=cfg.dump)
 
 
+def tools_dir() -> str:
+    """The folder of mmdsa's tools (``train.py``, ``test.py``, ...).
+
+    Returns:
+        str: ``mmdsa/.mim/tools`` when the package carries it, else the
+        ``tools/`` folder beside the package.
+
+    Raises:
+        FileNotFoundError: When neither holds ``train.py``.
+    """
+    candidates = [
+        osp.join(PACKAGE_PARENT, 'mmdsa', '.mim', 'tools'),
+        osp.join(PACKAGE_PARENT, 'tools')
+    ]
+    for folder in candidates:
+        if osp.isfile(osp.join(folder, 'train.py')):
+            return osp.realpath(folder)
+    raise FileNotFoundError(
+        'mmdsa tools: expected train.py under one of '
+        f'{candidates} (a wheel or editable install carries mmdsa/.mim/'
+        'tools), found none')
+
+
 def run_tool(args: Sequence[str]) -> None:
-    """Run ``python tools/...`` from the repository root; output streams to
-    the console (MMEngine's logger shows the progress)."""
-    cmd = [sys.executable] + [str(a) for a in args]
-    log('$ ' + ' '.join(cmd[1:]))
+    """Run one of mmdsa's tools, ``args[0]`` relative to :func:`tools_dir`
+    (e.g. ``['train.py', CONFIG, '--work-dir', DIR]``); output streams to
+    the console (MMEngine's logger shows the progress).
+
+    Raises:
+        RuntimeError: When the tool exits with a non-zero status.
+    """
+    script = osp.join(tools_dir(), str(args[0]))
+    if not osp.isfile(script):
+        raise FileNotFoundError(f'run_tool: expected a tool file, got '
+                                f'{args[0]!r} ({script} does not exist)')
+    cmd = [sys.executable, script] + [str(a) for a in args[1:]]
+    log('$ ' + ' '.join([str(args[0])] + cmd[2:]))
     env = dict(os.environ)
-    env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    env['PYTHONPATH'] = PACKAGE_PARENT + os.pathsep + env.get(
+        'PYTHONPATH', '')
     # The CPU-scale models are small: one OpenMP thread per process is
     # measured ~50x faster per iteration than two threads competing for
     # two busy cores (thread spinning). Set OMP_NUM_THREADS to override.
     env.setdefault('OMP_NUM_THREADS', '1')
-    proc = subprocess.run(cmd, cwd=ROOT, env=env)
+    proc = subprocess.run(cmd, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f'step failed with exit status {proc.returncode}:'
-                           f' {" ".join(cmd[1:])}')
+                           f' {" ".join(str(a) for a in args)}')
 
 
 def best_or_last_checkpoint(work_dir: str) -> str:
@@ -115,10 +155,10 @@ def train_and_test(cfg_path: str, work_dir: str,
         dict: ``checkpoint`` and test ``metrics``.
     """
     if train or not osp.exists(osp.join(work_dir, 'last_checkpoint')):
-        run_tool(['tools/train.py', cfg_path, '--work-dir', work_dir])
+        run_tool(['train.py', cfg_path, '--work-dir', work_dir])
     ckpt = best_or_last_checkpoint(work_dir)
     test_dir = osp.join(work_dir, 'test')
-    run_tool(['tools/test.py', cfg_path, ckpt, '--work-dir', test_dir])
+    run_tool(['test.py', cfg_path, ckpt, '--work-dir', test_dir])
     return dict(checkpoint=ckpt, metrics=read_test_metrics(test_dir))
 
 
@@ -145,7 +185,7 @@ def calibrate(cfg_path: str, checkpoint: str) -> bool:
         series cannot choose one, e.g. a single class at toy scale).
     """
     try:
-        run_tool(['tools/analysis_tools/calibrate_threshold.py', cfg_path,
+        run_tool(['analysis_tools/calibrate_threshold.py', cfg_path,
                   checkpoint])
     except RuntimeError as err:
         log(f'no operating point for {checkpoint}: {err}')

@@ -213,10 +213,10 @@ def run_job(job):
         log(f"seed {job['seed']} {job['level']} {job['name']}: done before")
         return job
     t0 = time.time()
-    run_tool(['tools/train.py', job['config'], '--work-dir',
+    run_tool(['train.py', job['config'], '--work-dir',
               job['work_dir']])
     ckpt = best_or_last_checkpoint(job['work_dir'])
-    run_tool(['tools/test.py', job['config'], ckpt, '--work-dir',
+    run_tool(['test.py', job['config'], ckpt, '--work-dir',
               osp.join(job['work_dir'], 'test')])
     log(f"seed {job['seed']} {job['level']} {job['name']}: "
         f'{(time.time() - t0) / 60:.1f} min')

@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 
 def _test_annotation(cfg: Config) -> str:
-    from .series_inference import _dataset_cfg
+    from mmdsa.apis.series_inference import _dataset_cfg
     dataset = _dataset_cfg(cfg)
     return osp.join(dataset.data_root, dataset.ann_file)
 
@@ -36,9 +36,9 @@ def detector_examples(config: str, checkpoint: str, out_dir: str,
     detections, the kept trajectory and the reference boxes drawn in."""
     from mmdsa.datasets import load_detection_annotations
 
-    from .model_init import init_model
-    from .result_pictures import write_result_cine
-    from .series_inference import inference_series
+    from mmdsa.apis.model_init import init_model
+    from mmdsa.apis.result_pictures import write_result_cine
+    from mmdsa.apis.series_inference import inference_series
     cfg = Config.fromfile(config)
     ann = _test_annotation(cfg)
     data = load_detection_annotations(ann)
@@ -72,10 +72,10 @@ def recognizer_examples(config: str, checkpoint: str, out_dir: str,
     from mmdsa.datasets import load_classification_annotations
     from mmdsa.visualization.saliency_figure import draw_saliency
 
-    from .model_init import init_model
-    from .result_pictures import write_result_cine
-    from .saliency import recognizer_saliency
-    from .series_inference import inference_series
+    from mmdsa.apis.model_init import init_model
+    from mmdsa.apis.result_pictures import write_result_cine
+    from mmdsa.apis.saliency import recognizer_saliency
+    from mmdsa.apis.series_inference import inference_series
     cfg = Config.fromfile(config)
     ann = _test_annotation(cfg)
     items = load_classification_annotations(ann)['data_list']
@@ -106,7 +106,8 @@ def recognizer_examples(config: str, checkpoint: str, out_dir: str,
 def operating_point_summary(checkpoint: str) -> Optional[Dict]:
     """The checkpoint's calibrated operating point for the report, or
     None (no sidecar / unusable)."""
-    from .operating_point import OperatingPointError, load_operating_point
+    from mmdsa.apis.operating_point import (OperatingPointError,
+                                            load_operating_point)
     try:
         point = load_operating_point(checkpoint)
     except OperatingPointError:
