@@ -157,3 +157,22 @@ def test_model_bases_inherit_mmdet(name):
     assert det.type == mmdet_cfg.model.type
     assert det.backbone == mmdet_cfg.model.backbone
     assert det.neck == mmdet_cfg.model.neck
+
+
+def test_changing_t_of_a_loaded_config():
+    """docs/configs.md: a program (or --cfg-options) sets the window loader
+    of every dataloader pipeline and model.num_frames; the neck follows."""
+    cfg = Config.fromfile(
+        ROOT / 'configs/perforation/'
+        'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py')
+    cfg.merge_from_dict({
+        'model.num_frames': 3,
+        **{f'{split}_dataloader.dataset.pipeline.0.num_frames': 3
+           for split in ('train', 'val', 'test')}
+    })
+    for split in ('train', 'val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.pipeline[0].num_frames == 3
+    init_default_scope('mmdsa')
+    model = MODELS.build(cfg.model)
+    assert model.num_frames == model.temporal_neck.num_frames == 3
+    assert model.temporal_neck.convs[0].weight.shape[2:] == (3, 1, 1)
