@@ -9,14 +9,28 @@ _base_ = [
     '../_base_/datasets/synthetic_perforation.py',
     '../_base_/default_runtime.py'
 ]
+# The window length T, set once: the model and the window loader of every
+# pipeline read it (the temporal neck takes the model's num_frames).
+num_frames = 5
 model = dict(
-    num_frames=5,
+    num_frames=num_frames,
     temporal_neck=dict(
         type='TemporalConvolution', in_channels=32, num_levels=5,
         residual=True),
     # SO, owned by the model (minimum box score = the detector's test
     # score_thr, 0.05); SeriesDetectionMetric applies it.
     series_post_processor=dict(type='TrajectoryOptimizer'))
+train_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    *_base_.train_pipeline[1:]
+]
+test_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    *_base_.test_pipeline[1:]
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=8, val_interval=4)
 val_cfg = dict(type='ValLoop')

@@ -8,30 +8,21 @@ _base_ = [
     '../_base_/schedules/schedule_perforation_sgd-cosine_12e.py',
     '../_base_/default_runtime.py'
 ]
+
+# The window length T, set once: the model and the window loader of every
+# pipeline read it (the temporal neck takes the model's num_frames).
+num_frames = 3
 model = dict(
-    num_frames=3,
+    num_frames=num_frames,
     temporal_neck=dict(
         type='TemporalConvolution', in_channels=256, num_levels=5))
-
-num_frames = 3
 train_pipeline = [
     dict(type='LoadDSAWindow', num_frames=num_frames),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True),
-    dict(type='BroadcastFrames', transforms=[
-        dict(type='mmdet.Resize', scale=(640, 640), keep_ratio=True),
-        dict(type='mmdet.RandomFlip', prob=0.5, direction='horizontal'),
-        # about the image centre (mmdet.RandomAffine pivots on the corner)
-        dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
-             rotate_limit=10, prob=0.5, border_val=128),
-    ]),
-    dict(type='PackDSADetInputs'),
+    *_base_.train_pipeline[1:]
 ]
 test_pipeline = [
     dict(type='LoadDSAWindow', num_frames=num_frames),
-    dict(type='mmdet.LoadAnnotations', with_bbox=True),
-    dict(type='BroadcastFrames', transforms=[
-        dict(type='mmdet.Resize', scale=(640, 640), keep_ratio=True)]),
-    dict(type='PackDSADetInputs'),
+    *_base_.test_pipeline[1:]
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))

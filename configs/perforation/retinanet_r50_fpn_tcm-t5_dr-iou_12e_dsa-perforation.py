@@ -7,8 +7,22 @@ _base_ = [
     '../_base_/schedules/schedule_perforation_sgd-cosine_12e.py',
     '../_base_/default_runtime.py'
 ]
+
+# The window length T, set once: the model and the window loader of every
+# pipeline read it (the temporal neck takes the model's num_frames).
 num_frames = 5
 model = dict(
     num_frames=num_frames,
     temporal_neck=dict(
         type='TemporalConvolution', in_channels=256, num_levels=5))
+train_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    *_base_.train_pipeline[1:]
+]
+test_pipeline = [
+    dict(type='LoadDSAWindow', num_frames=num_frames),
+    *_base_.test_pipeline[1:]
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

@@ -6,12 +6,17 @@
 # rotation +-10 deg, each with p = 0.5 (same parameters for all frames).
 # Shift-scale-rotate pivots on the image centre (`ShiftScaleRotate`); until
 # issue 12 it was mmdet.RandomAffine, which pivots on the top-left corner.
+# Another window length: set `num_frames` and rebuild the pipelines from it,
+#   train_pipeline = [dict(type='LoadDSAWindow', num_frames=num_frames),
+#                     *_base_.train_pipeline[1:]]
+# (the same for test_pipeline, then the dataloaders' pipelines), as
+# dsa_perforation_640_t1.py does; the model's `num_frames` must match.
 dataset_type = 'DSAVideoDataset'
 data_root = 'data/dsa/'
 ann_file = 'perforation.json'
 split_file = 'perforation_split.json'
 fold = 0
-num_frames = 5
+num_frames = 5  # window length T (odd), the key frame in the centre
 image_size = 640
 batch_size = 2
 num_workers = 2

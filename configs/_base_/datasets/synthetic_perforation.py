@@ -1,5 +1,9 @@
 # Synthetic perforation series (CPU scale), generated on first use under
-# data/synthetic/perforation. `num_frames` (window T) can be overridden.
+# data/synthetic/perforation. Window length T = `num_frames` (5); a config
+# with another T sets `num_frames` and rebuilds the pipelines from it, e.g.
+#   train_pipeline = [dict(type='LoadDSAWindow', num_frames=num_frames),
+#                     *_base_.train_pipeline[1:]]
+# (see configs/perforation/retinanet_r18-tiny_fpn_tcm-t5_*.py).
 dataset_type = 'DSAVideoDataset'
 data_root = 'data/synthetic/perforation/'
 num_frames = 5

@@ -59,9 +59,12 @@ class SpatioTemporalDetector(BaseDetector):
             ``dict(type='mmdet.RetinaNet', ...)``. Its ``data_preprocessor``
             is ignored (this wrapper's preprocessor handles windows).
         temporal_neck (dict, optional): A temporal neck config (see
-            ``mmdsa.models.necks``); its ``num_frames`` defaults to
-            ``num_frames``. None only with ``num_frames=1``.
-        num_frames (int): Window length T (odd). Defaults to 5.
+            ``mmdsa.models.necks``). Its ``num_frames`` is set to this
+            detector's ``num_frames``; a neck config that sets another value
+            is refused (``ValueError``). None only with ``num_frames=1``.
+        num_frames (int): Window length T (odd), the one owner of T on the
+            model side; every batch must have windows of T frames (checked
+            in :meth:`extract_feat`). Defaults to 5.
         memory_saving (str, optional): Training-time memory option:
             ``'context_no_grad'`` runs backbone + FPN of the context frames
             without gradients (only the key frame's backbone is trained by
@@ -124,13 +127,16 @@ class SpatioTemporalDetector(BaseDetector):
                     f'when num_frames={num_frames} > 1, got None')
             self.temporal_neck = None
         else:
+            # The detector owns T: the neck takes its num_frames unless its
+            # config repeats the same value.
             temporal_neck = copy.deepcopy(temporal_neck)
             temporal_neck.setdefault('num_frames', num_frames)
             if temporal_neck['num_frames'] != num_frames:
                 raise ValueError(
                     f'{name}.temporal_neck.num_frames: expected {num_frames} '
                     f'(the detector\'s num_frames), got '
-                    f'{temporal_neck["num_frames"]}')
+                    f'{temporal_neck["num_frames"]}; leave it unset, the '
+                    'neck takes the detector\'s')
             self.temporal_neck = MODELS.build(temporal_neck)
         det_thr = detector_score_thr(detector.get('test_cfg'))
         self.series_post_processor_cfg = resolve_post_processor_cfg(
@@ -200,12 +206,25 @@ class SpatioTemporalDetector(BaseDetector):
         return tuple(f.unflatten(0, (b, t)) for f in feats)
 
     def check_inputs(self, inputs: Tensor) -> None:
-        """Raise ``ValueError`` unless inputs are (B, T, C, H, W)."""
+        """Raise ``ValueError`` unless inputs are (B, T, C, H, W) with
+        T = ``num_frames``.
+
+        A batch whose windows have another length T comes from a pipeline
+        whose ``LoadDSAWindow(num_frames=...)`` differs from the model's
+        ``num_frames``; the message names both.
+        """
+        name = type(self).__name__
         shape = tuple(getattr(inputs, 'shape', ()))
-        if len(shape) != 5 or shape[1] != self.num_frames:
+        if len(shape) != 5:
             raise ValueError(
-                f'{type(self).__name__}: expected inputs of shape (B, '
-                f'T={self.num_frames}, C, H, W), got {shape}')
+                f'{name}: expected inputs of shape (B, T={self.num_frames}, '
+                f'C, H, W), got {shape}')
+        if shape[1] != self.num_frames:
+            raise ValueError(
+                f'{name}: the batch has windows of T={shape[1]} frames '
+                f'(inputs {shape}), but model.num_frames={self.num_frames}; '
+                'set the pipelines\' LoadDSAWindow num_frames and '
+                'model.num_frames to the same T')
 
     def extract_feat(self, batch_inputs: Tensor) -> Tuple[Tensor, ...]:
         """Fused key-frame features.

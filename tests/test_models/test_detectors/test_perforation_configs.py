@@ -1,4 +1,6 @@
 """Every perforation config builds its model; some run a tiny forward."""
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,9 +40,19 @@ def test_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmdsa'
     model_cfg = cfg.model
-    pipeline_t = cfg.train_dataloader.dataset.pipeline[0].num_frames
-    assert pipeline_t == model_cfg.num_frames
-    assert cfg.test_dataloader.dataset.pipeline[0].num_frames == pipeline_t
+    # one T: the config's num_frames, every window loader and the model
+    # agree; the name's -tN says it (no -tN: single frame)
+    match = re.search(r'-t(\d+)_', path.stem)
+    t = int(match.group(1)) if match else 1
+    assert cfg.num_frames == model_cfg.num_frames == t
+    for split in ('train', 'val', 'test'):
+        step = cfg[f'{split}_dataloader'].dataset.pipeline[0]
+        assert step.type == 'LoadDSAWindow' and step.num_frames == t, split
+    for name in ('train_pipeline', 'test_pipeline'):
+        assert cfg[name][0].num_frames == t, name
+    # the model owns T: the neck config leaves it to the detector
+    if model_cfg.get('temporal_neck') is not None:
+        assert 'num_frames' not in model_cfg.temporal_neck
     if 'r50' in path.stem:
         det = model_cfg.detector
         assert det.backbone.init_cfg.checkpoint == 'torchvision://resnet50'
@@ -60,6 +72,8 @@ def test_config_builds(path):
     model_cfg.detector.backbone.pop('init_cfg', None)
     model = MODELS.build(model_cfg)
     assert model.num_frames == model_cfg.num_frames
+    if model.temporal_neck is not None:
+        assert model.temporal_neck.num_frames == model.num_frames
     if '_so_' in path.stem:
         assert model.series_post_processor_cfg == dict(
             type='TrajectoryOptimizer', score_thr=0.05)
@@ -81,3 +95,84 @@ def test_config_builds(path):
         with torch.no_grad():
             out = model.predict(data['inputs'], data['data_samples'])
         assert out[0].pred_instances.bboxes.shape[-1] == 4
+
+
+def _window_free(cfg):
+    """Dataloader pipelines without their window loader (first step)."""
+    return {split: cfg[f'{split}_dataloader'].dataset.pipeline[1:]
+            for split in ('train', 'val', 'test')}
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
+def test_pipelines_are_the_dataset_bases_but_for_the_window(path):
+    """A config that changes T changes only the window loader; every other
+    step is its dataset base's (the 640 px transforms are written once)."""
+    cfg = Config.fromfile(path)
+    base = 'synthetic_perforation.py' if 'synthetic' in path.stem \
+        else 'dsa_perforation_640.py'
+    base_cfg = Config.fromfile(ROOT / 'configs/_base_/datasets' / base)
+    assert _window_free(cfg) == _window_free(base_cfg)
+
+
+@pytest.mark.parametrize('stem', [
+    'retinanet_r50_fpn_tcm-t3_dr-iou_12e_dsa-perforation',
+    'retinanet_r50_fpn_tcm-t5_dr-iou_12e_dsa-perforation',
+    'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation'
+])
+def test_t_is_written_once_in_the_leaf(stem, tmp_path):
+    """Editing the one `num_frames = T` line of a leaf changes the model and
+    every pipeline; the neck follows the model."""
+    copy = tmp_path / 'configs'
+    shutil.copytree(ROOT / 'configs', copy)
+    leaf = copy / 'perforation' / f'{stem}.py'
+    text = leaf.read_text()
+    t = re.search(r'-t(\d+)_', stem).group(1)
+    assert text.count(f'num_frames = {t}\n') == 1
+    assert not re.search(r'num_frames=\d', text)  # no other literal T
+    leaf.write_text(text.replace(f'num_frames = {t}\n', 'num_frames = 7\n'))
+    cfg = Config.fromfile(leaf)
+    assert cfg.num_frames == cfg.model.num_frames == 7
+    for split in ('train', 'val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.pipeline[0].num_frames == 7
+    init_default_scope('mmdsa')
+    cfg.model.detector.backbone.pop('init_cfg', None)
+    model = MODELS.build(cfg.model)
+    assert model.temporal_neck.num_frames == 7
+
+
+@pytest.mark.parametrize('name', [
+    'retinanet_r50_fpn_perforation.py', 'faster-rcnn_r50_fpn_perforation.py',
+    'cascade-rcnn_r50_fpn_perforation.py'
+])
+def test_model_bases_inherit_mmdet(name):
+    """The R50 model bases inherit mmdet's model bases (offline: the base
+    files ship inside the mmdet package) and write only the changes."""
+    path = ROOT / 'configs/_base_/models' / name
+    mmdet_base = 'mmdet::_base_/models/' + name.replace('_perforation', '')
+    assert repr(mmdet_base) in path.read_text()
+    mmdet_cfg = Config.fromfile(
+        Config._get_cfg_path(mmdet_base, str(path))[0])
+    det = Config.fromfile(path).model.detector
+    assert det._scope_ == 'mmdet' and 'data_preprocessor' not in det
+    assert det.type == mmdet_cfg.model.type
+    assert det.backbone == mmdet_cfg.model.backbone
+    assert det.neck == mmdet_cfg.model.neck
+
+
+def test_changing_t_of_a_loaded_config():
+    """docs/configs.md: a program (or --cfg-options) sets the window loader
+    of every dataloader pipeline and model.num_frames; the neck follows."""
+    cfg = Config.fromfile(
+        ROOT / 'configs/perforation/'
+        'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py')
+    cfg.merge_from_dict({
+        'model.num_frames': 3,
+        **{f'{split}_dataloader.dataset.pipeline.0.num_frames': 3
+           for split in ('train', 'val', 'test')}
+    })
+    for split in ('train', 'val', 'test'):
+        assert cfg[f'{split}_dataloader'].dataset.pipeline[0].num_frames == 3
+    init_default_scope('mmdsa')
+    model = MODELS.build(cfg.model)
+    assert model.num_frames == model.temporal_neck.num_frames == 3
+    assert model.temporal_neck.convs[0].weight.shape[2:] == (3, 1, 1)

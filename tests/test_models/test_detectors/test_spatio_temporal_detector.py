@@ -225,3 +225,35 @@ def test_build_and_input_errors():
         model.loss(data['inputs'], data['data_samples'])
     with pytest.raises(ValueError, match=r'\(N, C, H, W\)'):
         model.predict_series(torch.zeros(2, 3, 3, 8, 8))
+
+
+@pytest.mark.parametrize('neck', NECKS)
+def test_neck_takes_the_detectors_num_frames(neck):
+    # the neck config does not say T: the detector's num_frames is used
+    model = build(tiny_cfg(neck, 3))
+    assert model.temporal_neck.num_frames == 3
+    assert model.temporal_neck.key_frame_index == 1
+    if neck == 'TemporalConvolution':  # a (T, 1, 1) kernel
+        assert model.temporal_neck.convs[0].weight.shape[2:] == (3, 1, 1)
+    # repeating the detector's value is accepted, another one refused
+    same = tiny_cfg(neck, 3)
+    same.temporal_neck.num_frames = 3
+    assert build(same).temporal_neck.num_frames == 3
+    other = tiny_cfg(neck, 3)
+    other.temporal_neck.num_frames = 5
+    with pytest.raises(ValueError, match=r'temporal_neck\.num_frames: '
+                       r'expected 3 .*got 5; leave it unset'):
+        build(other)
+
+
+@pytest.mark.parametrize('mode', ['loss', 'predict'])
+def test_batch_window_length_must_match_the_model(mode):
+    model = build(tiny_cfg('TemporalConvolution', 3))
+    data = batch(model, 5)  # windows of 5 frames, key frame 2
+    for sample in data['data_samples']:
+        sample.set_metainfo(dict(key_frame_index=1))
+    model.train(mode == 'loss')
+    with pytest.raises(
+            ValueError, match=r'batch has windows of T=5 frames .*'
+            r'model\.num_frames=3; set the pipelines\' LoadDSAWindow'):
+        getattr(model, mode)(data['inputs'], data['data_samples'])
