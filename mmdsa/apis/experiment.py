@@ -28,7 +28,13 @@ def log(msg: str) -> None:
 
 
 def set_window_frames(cfg: Config, num_frames: int) -> None:
-    """Set the window length T of every dataloader pipeline and the model.
+    """Set the window length T of a loaded detection config.
+
+    T has two owners once a config is loaded (``docs/configs.md``): the
+    data (every dataloader's ``LoadDSAWindow``) and the model
+    (``model.num_frames``; the temporal neck takes the model's T). The
+    file-level ``num_frames`` is updated too, so a dumped config reads
+    consistently.
 
     Args:
         cfg (Config): A detection config, changed in place.
@@ -42,8 +48,8 @@ def set_window_frames(cfg: Config, num_frames: int) -> None:
             if step.get('type') in WINDOW_LOADERS:
                 step['num_frames'] = num_frames
     cfg.model.num_frames = num_frames
-    if cfg.model.get('temporal_neck') is not None:
-        cfg.model.temporal_neck.num_frames = num_frames
+    if 'num_frames' in cfg:
+        cfg.num_frames = num_frames
 
 
 def set_synthetic_data(cfg: Config, root: str, sizes: Dict[str, int],
