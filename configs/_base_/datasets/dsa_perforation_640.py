@@ -6,7 +6,7 @@
 # rotation +-10 deg, each with p = 0.5 (same parameters for all frames).
 # Shift-scale-rotate pivots on the image centre (`ShiftScaleRotate`); until
 # issue 12 it was mmdet.RandomAffine, which pivots on the top-left corner.
-dataset_type = 'DSAVideoDataset'
+dataset_type = 'DSADetectionDataset'
 data_root = 'data/dsa/'
 ann_file = 'perforation.json'
 split_file = 'perforation_split.json'
@@ -27,7 +27,7 @@ train_pipeline = [
         dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
              rotate_limit=10, prob=0.5, border_val=128),
     ]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 test_pipeline = [
     dict(type='LoadDSAWindow', num_frames=num_frames),
@@ -35,7 +35,7 @@ test_pipeline = [
     dict(type='BroadcastFrames', transforms=[
         dict(type='mmdet.Resize', scale=(image_size, image_size),
              keep_ratio=True)]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 
 _dataset = dict(type=dataset_type, data_root=data_root, ann_file=ann_file,

@@ -13,14 +13,14 @@ train_pipeline = [
         dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
              rotate_limit=10, prob=0.5, border_val=128),
     ]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 test_pipeline = [
     dict(type='LoadDSAWindow', num_frames=num_frames),
     dict(type='mmdet.LoadAnnotations', with_bbox=True),
     dict(type='BroadcastFrames', transforms=[
         dict(type='mmdet.Resize', scale=(640, 640), keep_ratio=True)]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
