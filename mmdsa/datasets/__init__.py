@@ -16,5 +16,5 @@ __all__ = [
     'stratified_group_kfold', 'load_split', 'validate_split', 'write_split'
 ]
 
-# old names (DSASequenceDataset, DSAVideoDataset) for one release
+# old names (mmdsa.utils.deprecation.RENAMED) for one release
 __getattr__ = renamed_getattr(__name__, globals())

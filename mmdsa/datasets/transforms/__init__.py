@@ -18,5 +18,5 @@ __all__ = [
     'LoadDSAWindow', 'read_series'
 ]
 
-# old names (PackDSASequenceInputs, PackDSADetInputs) for one release
+# old names (mmdsa.utils.deprecation.RENAMED) for one release
 __getattr__ = renamed_getattr(__name__, globals())

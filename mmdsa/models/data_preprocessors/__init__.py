@@ -5,5 +5,5 @@ from .detection_data_preprocessor import DSADetectionDataPreprocessor
 
 __all__ = ['DSAClassificationDataPreprocessor', 'DSADetectionDataPreprocessor']
 
-# old names (SequenceDataPreprocessor, ...) for one release
+# old names (mmdsa.utils.deprecation.RENAMED) for one release
 __getattr__ = renamed_getattr(__name__, globals())
