@@ -42,6 +42,6 @@ model = dict(
     detector=retinanet,
     temporal_neck=dict(type='mmdsa.BiConvGRU', in_channels=32, num_levels=5),
     data_preprocessor=dict(
-        type='mmdsa.SpatioTemporalDetDataPreprocessor',
+        type='mmdsa.DSADetectionDataPreprocessor',
         mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
         pad_size_divisor=32))

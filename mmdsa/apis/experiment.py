@@ -67,8 +67,9 @@ def set_synthetic_data(cfg: Config, root: str, sizes: Dict[str, int],
     for k, split in enumerate(('train', 'val', 'test')):
         dataset = cfg[f'{split}_dataloader'].dataset
         synthetic = dict(dataset.get('synthetic') or {})
-        count = 'num_pairs' if dataset.type.endswith('SequenceDataset') \
-            else 'num_series'
+        # DSAClassificationDataset (or its deprecated name) counts pairs
+        count = 'num_pairs' if dataset.type.endswith(
+            ('ClassificationDataset', 'SequenceDataset')) else 'num_series'
         synthetic.update({count: sizes[split], 'seed': seed * 10 + k})
         if image_size is not None:
             synthetic['image_size'] = image_size

@@ -1,4 +1,10 @@
-"""Run a trained model on one DSA series or a PA+LAT pair."""
+"""Run a trained model on one DSA series or a PA+LAT pair.
+
+The user-facing layer: it reads the file, runs the config's test pipeline
+and scores the series. The detector's window-by-window forward over the
+whole series that it calls is the model layer,
+:mod:`mmdsa.models.detectors.window_inference`.
+"""
 import copy
 import os.path as osp
 import time

@@ -1,4 +1,5 @@
-"""Helpers shared by :class:`DSASequenceDataset` and :class:`DSAVideoDataset`."""
+"""Helpers shared by :class:`DSAClassificationDataset` and
+:class:`DSADetectionDataset`."""
 import os.path as osp
 from typing import Optional
 

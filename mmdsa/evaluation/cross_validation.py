@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from .functional import delong_test
-from .metrics._common import binary_summary
+from .metrics.binary_metrics import binary_summary
 from .metrics._series_grouping import score_rows
 from .metrics.detection_summary import detection_summary
 from .metrics.prediction_files import (load_prediction_file,

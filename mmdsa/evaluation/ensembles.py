@@ -16,7 +16,8 @@ from typing import Dict, List, Mapping, Optional, Sequence
 import numpy as np
 
 from .functional import delong_test
-from .metrics._common import binary_summary, level_sensitivities
+from .metrics.binary_metrics import binary_summary
+from .metrics.subgroup_metrics import level_sensitivities
 
 COMBINE = {'mean': np.mean, 'median': np.median}
 

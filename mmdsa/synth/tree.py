@@ -58,15 +58,6 @@ class VesselTree:
             self.vessels[vessel.parent].children.append(idx)
         return idx
 
-    def downstream(self, idx):
-        """Indices of vessel ``idx`` and all its descendants."""
-        out, stack = [], [idx]
-        while stack:
-            i = stack.pop()
-            out.append(i)
-            stack.extend(self.vessels[i].children)
-        return sorted(out)
-
 
 def smooth_curve(control, step=STEP_MM):
     """Catmull-Rom spline through (K, 3) control points, resampled at about

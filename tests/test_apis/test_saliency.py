@@ -25,8 +25,8 @@ def _model():
                      hidden_size=8, num_layers=2, dropout=0.5),
         head=dict(type='BinarySequenceClsHead', readout='last'),
         grid_size=2,
-        data_preprocessor=dict(type='SequenceDataPreprocessor', mean=128.,
-                               std=64.)))
+        data_preprocessor=dict(
+            type='DSAClassificationDataPreprocessor', mean=128., std=64.)))
     model.eval()
     return model
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from mmdsa.datasets import (AnnotationError, DSASequenceDataset,
+from mmdsa.datasets import (AnnotationError, DSAClassificationDataset,
                             load_classification_annotations)
 from mmdsa.datasets.pair_rules import (TEST_SET_1_EXCLUSIONS,
                                        TEST_SET_2_EXCLUSIONS, exclude_flagged,
@@ -60,10 +60,10 @@ def test_dataset_harmonises_single_view_labels(cls_root, caplog):
     _rewrite(cls_root, {'S0_PA': dict(label=1, occlusion_level='M3')})
     kw = dict(ann_file='thrombus.json', data_root=str(cls_root), view='LAT')
     lat = {d['series_id']: d for d in
-           (DSASequenceDataset(**kw).get_data_info(i) for i in range(4))}
+           (DSAClassificationDataset(**kw).get_data_info(i) for i in range(4))}
     assert lat['S0_LAT']['gt_label'] == 1
     assert lat['S0_LAT']['occlusion_level'] == 'M3'
-    raw = DSASequenceDataset(harmonise_pairs=False, **kw)
+    raw = DSAClassificationDataset(harmonise_pairs=False, **kw)
     assert [raw.get_data_info(i)['gt_label'] for i in range(4)] == \
         [0, 1, 0, 1]
 
@@ -75,18 +75,18 @@ def test_dataset_exclusion_flags_and_test_sets(cls_root):
     ids = lambda ds: [ds.get_data_info(i)['series_id']  # noqa: E731
                       for i in range(len(ds))]
     # default = the paper's exclusions: pair S3 gone (both views)
-    assert ids(DSASequenceDataset(**kw)) == ['S0_PA', 'S0_LAT', 'S1_PA',
-                                             'S1_LAT', 'S2_PA', 'S2_LAT']
+    assert ids(DSAClassificationDataset(**kw)) == [
+        'S0_PA', 'S0_LAT', 'S1_PA', 'S1_LAT', 'S2_PA', 'S2_LAT']
     # test set 1 also leaves out the uncertain pair
-    t1 = DSASequenceDataset(exclude_flags=TEST_SET_1_EXCLUSIONS, **kw)
+    t1 = DSAClassificationDataset(exclude_flags=TEST_SET_1_EXCLUSIONS, **kw)
     assert ids(t1) == ['S0_PA', 'S0_LAT', 'S1_PA', 'S1_LAT']
-    assert len(DSASequenceDataset(exclude_flags=(), **kw)) == 8
+    assert len(DSAClassificationDataset(exclude_flags=(), **kw)) == 8
     with pytest.raises(ValueError, match='exclude_flags'):
-        DSASequenceDataset(exclude_flags=('unknown', ), **kw)
+        DSAClassificationDataset(exclude_flags=('unknown', ), **kw)
     with pytest.raises(ValueError, match='exclude_flags'):
-        DSASequenceDataset(exclude_flags='uncertain', **kw)
+        DSAClassificationDataset(exclude_flags='uncertain', **kw)
     # pair mode keeps the level per view
-    pairs = DSASequenceDataset(pair_mode=True, exclude_flags=(), **kw)
+    pairs = DSAClassificationDataset(pair_mode=True, exclude_flags=(), **kw)
     assert pairs.get_data_info(0)['occlusion_level'] == [None, None]
 
 

@@ -175,7 +175,7 @@ def ensure_data(work_dir, size, series, seed):
 
 
 def det_samples(files, samples, size, seed):
-    """Round-robin data_infos as DSAVideoDataset yields them."""
+    """Round-robin data_infos as DSADetectionDataset yields them."""
     rng = np.random.default_rng(seed)
     out = []
     for k in range(samples):

@@ -5,15 +5,14 @@
         [--min-groups 5] [--max-groups 13] [--repeats 3] [--device cpu] \
         [--amp] [--train] [--out result.json]
 
-Series of random lengths (``--min-groups`` .. ``--max-groups`` frame
-groups of ``--img-size`` px) are classified (a) one at a time (the
-published batch-size-1 loop) and (b) as one padded batch through
-``SequenceDataPreprocessor`` + ``CNNRNNRecognizer``. Prints sequences per
-second for both, the speed-up, and the share of the batched forward spent in
-the backbone, the recurrent encoder and the head (timed with module hooks in
-a separate pass). Without ``--config`` the model is ResNet18 (timm, random
-weights) + BiGRU 3 x 512, grid 7 x 7. ``--train`` times forward + backward
-of the loss instead of inference.
+Series of random lengths (``--min-groups`` .. ``--max-groups`` frame groups of
+``--img-size`` px) are classified (a) one at a time (the published batch-size-1
+loop) and (b) as one padded batch through ``DSAClassificationDataPreprocessor``
++ ``CNNRNNRecognizer``. Prints sequences per second for both, the speed-up, and
+the share of the batched forward spent in the backbone, the recurrent encoder
+and the head (timed with module hooks in a separate pass). Without ``--config``
+the model is ResNet18 (timm, random weights) + BiGRU 3 x 512, grid 7 x 7.
+``--train`` times forward + backward of the loss instead of inference.
 """
 import argparse
 import time
@@ -49,7 +48,7 @@ def parse_args(argv=None):
 
 DEFAULT_MODEL = dict(
     type='CNNRNNRecognizer',
-    data_preprocessor=dict(type='SequenceDataPreprocessor',
+    data_preprocessor=dict(type='DSAClassificationDataPreprocessor',
                            per_series_norm=True),
     backbone=dict(type='mmpretrain.TIMMBackbone', model_name='resnet18',
                   pretrained=False),

@@ -11,7 +11,7 @@
 #                     *_base_.train_pipeline[1:]]
 # (the same for test_pipeline, then the dataloaders' pipelines), as
 # dsa_perforation_640_t1.py does; the model's `num_frames` must match.
-dataset_type = 'DSAVideoDataset'
+dataset_type = 'DSADetectionDataset'
 data_root = 'data/dsa/'
 ann_file = 'perforation.json'
 split_file = 'perforation_split.json'
@@ -32,7 +32,7 @@ train_pipeline = [
         dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
              rotate_limit=10, prob=0.5, border_val=128),
     ]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 test_pipeline = [
     dict(type='LoadDSAWindow', num_frames=num_frames),
@@ -40,7 +40,7 @@ test_pipeline = [
     dict(type='BroadcastFrames', transforms=[
         dict(type='mmdet.Resize', scale=(image_size, image_size),
              keep_ratio=True)]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 
 _dataset = dict(type=dataset_type, data_root=data_root, ann_file=ann_file,

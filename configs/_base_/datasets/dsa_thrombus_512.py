@@ -3,14 +3,14 @@
 #   data/dsa/thrombus_split.json  tools/misc/make_splits.py --method
 #                                 chronological_kfold --test-fraction 0.2 --folds 5
 # One model per view and fold: override `view` and `fold` in the model config.
-dataset_type = 'DSASequenceDataset'
+dataset_type = 'DSAClassificationDataset'
 data_root = 'data/dsa/'
 ann_file = 'thrombus.json'
 split_file = 'thrombus_split.json'
 view = 'PA'
 fold = 0
 image_size = 512
-batch_size = 1  # the paper's setting; SequenceDataPreprocessor pads larger
+batch_size = 1  # the paper's; DSAClassificationDataPreprocessor pads larger
 num_workers = 2
 
 # Paper: vertical flip, shift-scale-rotate, contrast, blur, noise, down-scale
@@ -47,12 +47,12 @@ train_pipeline = [
             dict(type='RandomDownscale', scale_range=(0.5, 0.5), prob=1.0)]),
     ]),
     dict(type='GroupFrames', group_size=3),
-    dict(type='PackDSASequenceInputs'),
+    dict(type='PackDSAClassificationInputs'),
 ]
 test_pipeline = [
     dict(type='LoadDSASeries', intensity='bits', resize=image_size),
     dict(type='GroupFrames', group_size=3),
-    dict(type='PackDSASequenceInputs'),
+    dict(type='PackDSAClassificationInputs'),
 ]
 
 # Labels and exclusions as the paper (docs/data_formats.md; defaults since

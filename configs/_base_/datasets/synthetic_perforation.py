@@ -4,7 +4,7 @@
 #   train_pipeline = [dict(type='LoadDSAWindow', num_frames=num_frames),
 #                     *_base_.train_pipeline[1:]]
 # (see configs/perforation/retinanet_r18-tiny_fpn_tcm-t5_*.py).
-dataset_type = 'DSAVideoDataset'
+dataset_type = 'DSADetectionDataset'
 data_root = 'data/synthetic/perforation/'
 num_frames = 5
 image_size = 128
@@ -27,7 +27,7 @@ train_pipeline = [
         dict(type='ShiftScaleRotate', shift_limit=0.0625, scale_limit=0.1,
              rotate_limit=10, prob=0.5, border_val=128),
     ]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 test_pipeline = [
     dict(type='LoadDSAWindow', num_frames=num_frames),
@@ -35,7 +35,7 @@ test_pipeline = [
     dict(type='BroadcastFrames', transforms=[
         dict(type='mmdet.Resize', scale=(image_size, image_size),
              keep_ratio=True)]),
-    dict(type='PackDSADetInputs'),
+    dict(type='PackDSADetectionInputs'),
 ]
 
 train_dataloader = dict(

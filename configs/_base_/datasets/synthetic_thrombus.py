@@ -1,6 +1,6 @@
 # Synthetic thrombus series (CPU scale), generated on first use under
 # data/synthetic/thrombus (mmdsa.synth.ensure_synthetic_dataset).
-dataset_type = 'DSASequenceDataset'
+dataset_type = 'DSAClassificationDataset'
 data_root = 'data/synthetic/thrombus/'
 image_size = 128
 batch_size = 2
@@ -29,12 +29,12 @@ train_pipeline = [
             dict(type='RandomDownscale', scale_range=(0.5, 0.5), prob=1.0)]),
     ]),
     dict(type='GroupFrames', group_size=3),
-    dict(type='PackDSASequenceInputs'),
+    dict(type='PackDSAClassificationInputs'),
 ]
 test_pipeline = [
     dict(type='LoadDSASeries', intensity='minmax', resize=image_size),
     dict(type='GroupFrames', group_size=3),
-    dict(type='PackDSASequenceInputs'),
+    dict(type='PackDSAClassificationInputs'),
 ]
 
 train_dataloader = dict(

@@ -8,7 +8,7 @@
 model = dict(
     type='CNNRNNRecognizer',
     # Per-series z-score normalisation, as the authors' code.
-    data_preprocessor=dict(type='SequenceDataPreprocessor',
+    data_preprocessor=dict(type='DSAClassificationDataPreprocessor',
                            per_series_norm=True),
     # timm's classification model without its classifier and global pool
     # (features_only=False): the output of the final 1 x 1 head convolution,

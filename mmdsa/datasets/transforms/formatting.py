@@ -6,6 +6,7 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmdsa.registry import TRANSFORMS
+from mmdsa.utils.deprecation import register_renamed
 
 
 def _stack(imgs, channels: int = 3) -> torch.Tensor:
@@ -26,7 +27,7 @@ def _stack(imgs, channels: int = 3) -> torch.Tensor:
 
 
 @TRANSFORMS.register_module()
-class PackDSASequenceInputs(BaseTransform):
+class PackDSAClassificationInputs(BaseTransform):
     """Pack grouped frames into ``inputs`` and an mmpretrain ``DataSample``.
 
     Required Keys:
@@ -82,8 +83,8 @@ class PackDSASequenceInputs(BaseTransform):
         groups = results.get('group_lengths') or [len(imgs)]
         frames = results.get('view_lengths') or [len(imgs)]
         if len(groups) != len(frames):
-            raise ValueError(f'PackDSASequenceInputs: {len(frames)} views in '
-                             f'view_lengths but {len(groups)} in '
+            raise ValueError(f'PackDSAClassificationInputs: {len(frames)} '
+                             f'views in view_lengths but {len(groups)} in '
                              'group_lengths')
         inputs, samples, start = [], [], 0
         for v, (g, n) in enumerate(zip(groups, frames)):
@@ -93,7 +94,7 @@ class PackDSASequenceInputs(BaseTransform):
         if results.get('pair_mode'):
             return dict(inputs=inputs, data_samples=samples)
         if len(inputs) != 1:
-            raise ValueError('PackDSASequenceInputs: several views in a '
+            raise ValueError('PackDSAClassificationInputs: several views in a '
                              'sample without pair_mode=True')
         return dict(inputs=inputs[0], data_samples=samples[0])
 
@@ -102,7 +103,7 @@ class PackDSASequenceInputs(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class PackDSADetInputs(BaseTransform):
+class PackDSADetectionInputs(BaseTransform):
     """Pack a T-frame window into ``inputs`` and a key-frame DetDataSample.
 
     Required Keys:
@@ -160,3 +161,7 @@ class PackDSADetInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(meta_keys={self.meta_keys})'
+
+
+register_renamed(TRANSFORMS, PackDSAClassificationInputs)
+register_renamed(TRANSFORMS, PackDSADetectionInputs)

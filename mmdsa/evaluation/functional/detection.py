@@ -142,9 +142,3 @@ def precision_recall_at(is_tp, scores, num_gt,
     n_tp = float(np.sum(is_tp & kept))
     n_kept = float(np.sum(kept))
     return (n_tp / n_kept if n_kept else 0.0), n_tp / num_gt
-
-
-def average_recall(is_tp, scores, num_gt, score_thr: float = 0.0) -> float:
-    """Recall of the detections with ``score >= score_thr`` (one criterion,
-    so the "average" is over the reference boxes)."""
-    return precision_recall_at(is_tp, scores, num_gt, score_thr)[1]

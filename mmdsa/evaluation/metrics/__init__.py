@@ -1,8 +1,10 @@
-from ._common import binary_summary, level_sensitivities, pair_records
+from ._common import pair_records
+from .binary_metrics import binary_summary
 from .prediction_files import (load_prediction_file, write_json_atomic,
                                write_prediction_file)
 from .series_classification_metric import SeriesClassificationMetric
 from .series_detection_metric import SeriesDetectionMetric
+from .subgroup_metrics import level_sensitivities
 
 __all__ = [
     'SeriesClassificationMetric', 'SeriesDetectionMetric',

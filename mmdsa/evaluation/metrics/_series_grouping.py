@@ -1,16 +1,25 @@
 """Turn per-frame detector outputs into series (for the series metrics)."""
 from collections import defaultdict
-from typing import Callable, Dict, List, Union
+from typing import Callable, Dict, List, Optional, Union
 
 import numpy as np
 from mmengine.logging import print_log
 
 from mmdsa.models.post_processing import (build_series_post_processor,
                                           score_series)
-from ._common import require, to_numpy
+from ._data_samples import require, to_numpy
 
 # ``post_processor='model'``: apply what the model's predictions carry
 FROM_MODEL = 'model'
+
+
+def build_post_processor(cfg: Optional[object]):
+    """Build a series post-processor from a config dict (``TASK_UTILS``);
+    a callable, None or ``'model'`` (apply the model's, see
+    :func:`resolve_post_processor`) is returned as it is."""
+    if cfg == FROM_MODEL:
+        return cfg
+    return build_series_post_processor(cfg)
 
 
 def _boxes(value) -> np.ndarray:

@@ -28,7 +28,7 @@ from mmengine.logging import print_log
 
 from ..functional import (average_precision, match_detections,
                           precision_recall_at)
-from ._common import binary_summary
+from .binary_metrics import binary_summary
 
 LOC_KEYS = ('ap50', 'ar50', 'ap_cin', 'ar_cin', 'auprc', 'loc_thr')
 

@@ -5,10 +5,10 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from mmdsa.registry import METRICS
-from ._common import (as_dict, build_post_processor, require, to_numpy,
-                      view_and_pair_summaries)
-from ._series_grouping import frame_record, group_series
+from ._data_samples import as_dict, require, to_numpy
+from ._series_grouping import build_post_processor, frame_record, group_series
 from .prediction_files import write_prediction_file
+from .subgroup_metrics import view_and_pair_summaries
 
 
 @METRICS.register_module()

@@ -5,9 +5,10 @@ from typing import Dict, Optional, Sequence, Union
 from mmengine.evaluator import BaseMetric
 
 from mmdsa.registry import METRICS
-from ._common import as_dict, build_post_processor
-from ._series_grouping import (FROM_MODEL, frame_record, group_series,
-                               resolve_post_processor, score_rows)
+from ._data_samples import as_dict
+from ._series_grouping import (FROM_MODEL, build_post_processor, frame_record,
+                               group_series, resolve_post_processor,
+                               score_rows)
 from .detection_summary import check_loc_score_thr, detection_summary
 from .prediction_files import write_prediction_file
 

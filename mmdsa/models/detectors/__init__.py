@@ -1,4 +1,4 @@
-from .series_inference import (predict_series, predict_series_naive,
+from .window_inference import (predict_series, predict_series_naive,
                                window_indices)
 from .spatio_temporal_detector import SpatioTemporalDetector
 

@@ -16,7 +16,7 @@ from ..losses import check_iou_loss_config
 from ..post_processing import (build_series_post_processor,
                                detector_score_thr, resolve_post_processor_cfg,
                                score_series)
-from .series_inference import predict_series
+from .window_inference import predict_series
 
 MEMORY_SAVING = (None, 'context_no_grad', 'checkpoint')
 
@@ -85,7 +85,7 @@ class SpatioTemporalDetector(BaseDetector):
             ``SeriesDetectionMetric`` applies once a series is complete, and
             ``mmdsa.apis`` inference uses :meth:`post_process_series`.
         data_preprocessor (dict, optional): Usually
-            ``SpatioTemporalDetDataPreprocessor``.
+            ``DSADetectionDataPreprocessor``.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -333,6 +333,6 @@ class SpatioTemporalDetector(BaseDetector):
                        rescale: bool = True) -> SampleList:
         """Cached sliding-window inference over a whole series.
 
-        See :func:`mmdsa.models.detectors.series_inference.predict_series`.
+        See :func:`mmdsa.models.detectors.window_inference.predict_series`.
         """
         return predict_series(self, frames, data_samples, batch_size, rescale)

@@ -3,13 +3,11 @@ from .series_score import (DEFAULT_DET_SCORE_THR, build_series_post_processor,
                            detector_score_thr, max_score_series,
                            resolve_post_processor_cfg, score_series)
 from .trajectory import Trajectory, best_trajectory
-from .trajectory_optimizer import (SeriesDetections, TrajectoryOptimizer,
-                                   optimize_series_predictions)
+from .trajectory_optimizer import SeriesDetections, TrajectoryOptimizer
 
 __all__ = [
     'Trajectory', 'best_trajectory', 'seq_nms', 'SeriesDetections',
-    'TrajectoryOptimizer', 'optimize_series_predictions',
-    'DEFAULT_DET_SCORE_THR', 'build_series_post_processor',
-    'detector_score_thr', 'max_score_series', 'resolve_post_processor_cfg',
-    'score_series'
+    'TrajectoryOptimizer', 'DEFAULT_DET_SCORE_THR',
+    'build_series_post_processor', 'detector_score_thr', 'max_score_series',
+    'resolve_post_processor_cfg', 'score_series'
 ]

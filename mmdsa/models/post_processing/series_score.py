@@ -9,8 +9,6 @@ ensemble tools) goes through :func:`score_series`.
 """
 from typing import Mapping, Optional, Sequence
 
-import numpy as np
-
 from mmdsa.registry import TASK_UTILS
 from ._boxes import check_series_boxes
 from .trajectory_optimizer import SeriesDetections
@@ -28,14 +26,12 @@ def max_score_series(boxes: Sequence, scores: Sequence) -> SeriesDetections:
         scores (Sequence): Per frame, (n_i,) scores.
 
     Returns:
-        SeriesDetections: The input boxes and scores (float64 copies), all
-        indices in ``keep``, ``series_score`` = the largest score (0 when
-        the series has no box).
+        SeriesDetections: The input boxes and scores (float64 copies),
+        ``series_score`` = the largest score (0 when the series has no box).
     """
     boxes, scores = check_series_boxes(boxes, scores, 'max_score_series')
-    keep = [np.arange(s.shape[0], dtype=np.int64) for s in scores]
     best = [float(s.max()) for s in scores if s.size]
-    return SeriesDetections(boxes, scores, keep, max(best) if best else 0.0)
+    return SeriesDetections(boxes, scores, max(best) if best else 0.0)
 
 
 def score_series(boxes: Sequence, scores: Sequence,

@@ -1,6 +1,6 @@
 """Series-level optimisation of per-frame detections (``TASK_UTILS``)."""
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import numpy as np
 
@@ -17,8 +17,6 @@ class SeriesDetections:
     Attributes:
         bboxes (list[np.ndarray]): Per frame, (k_i, 4) kept boxes.
         scores (list[np.ndarray]): Per frame, (k_i,) new scores.
-        keep (list[np.ndarray]): Per frame, (k_i,) indices of the kept boxes
-            in the input.
         series_score (float): Series-level score in [0, 1] when the input
             scores are.
         trajectory (Trajectory | None): The best trajectory ('trajectory'
@@ -26,7 +24,6 @@ class SeriesDetections:
     """
     bboxes: List[np.ndarray]
     scores: List[np.ndarray]
-    keep: List[np.ndarray]
     series_score: float
     trajectory: Optional[Trajectory] = None
 
@@ -112,12 +109,12 @@ class TrajectoryOptimizer:
             out_scores = [np.zeros(0) for _ in boxes]
             if traj is None:
                 return SeriesDetections([empty_b.copy() for _ in boxes],
-                                        out_scores, keep, 0.0, None)
+                                        out_scores, 0.0, None)
             for f, i in zip(traj.frame_indices, traj.box_indices):
                 keep[f] = pre_keep[f][[i]]
                 out_scores[f] = np.array([traj.mean_score])
             out_boxes = [b[k] for b, k in zip(boxes, keep)]
-            return SeriesDetections(out_boxes, out_scores, keep,
+            return SeriesDetections(out_boxes, out_scores,
                                     float(traj.mean_score), traj)
         new = seq_nms(f_boxes, f_scores, self.link_iou_thr, self.nms_iou_thr,
                       self.rescore)
@@ -129,67 +126,10 @@ class TrajectoryOptimizer:
         out_boxes = [b[k] for b, k in zip(boxes, keep)]
         nonempty = [s.max() for s in out_scores if s.size]
         series_score = float(max(nonempty)) if nonempty else 0.0
-        return SeriesDetections(out_boxes, out_scores, keep, series_score)
-
-    def optimize_frames(self, frames: Sequence[Dict]) -> Dict:
-        """Optimise saved per-frame predictions of one series.
-
-        Args:
-            frames (Sequence[dict]): One dict per frame with ``'frame_id'``
-                (int), ``'bboxes'`` ((n, 4) array-like) and ``'scores'``
-                ((n,) array-like). Frames are ordered by ``frame_id``; ids
-                missing between the smallest and largest are treated as
-                frames without boxes (a trajectory cannot cross them).
-
-        Returns:
-            dict: ``'series_score'`` (float) and ``'frames'``: a list of
-            dicts (``frame_id``, ``bboxes``, ``scores``) for every frame id
-            from the smallest to the largest, with the kept boxes.
-        """
-        return optimize_series_predictions(frames, self)
+        return SeriesDetections(out_boxes, out_scores, series_score)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(mode={self.mode!r}, '
                 f'score_thr={self.score_thr}, '
                 f'link_iou_thr={self.link_iou_thr}, '
                 f'nms_iou_thr={self.nms_iou_thr}, rescore={self.rescore!r})')
-
-
-def optimize_series_predictions(frames: Sequence[Dict],
-                                optimizer: Optional[TrajectoryOptimizer] = None
-                                ) -> Dict:
-    """Apply a :class:`TrajectoryOptimizer` to saved per-frame predictions.
-
-    See :meth:`TrajectoryOptimizer.optimize_frames`; ``optimizer`` defaults
-    to ``TrajectoryOptimizer()`` (the paper's trajectory mode).
-    """
-    optimizer = optimizer or TrajectoryOptimizer()
-    if len(frames) == 0:
-        return dict(series_score=0.0, frames=[])
-    by_id = {}
-    for k, fr in enumerate(frames):
-        for key in ('frame_id', 'bboxes', 'scores'):
-            if key not in fr:
-                raise ValueError(f'optimize_series_predictions: frame entry '
-                                 f'{k}: expected key {key!r}, got keys '
-                                 f'{sorted(fr)}')
-        fid = int(fr['frame_id'])
-        if fid in by_id:
-            raise ValueError(f'optimize_series_predictions: frame_id {fid} '
-                             'appears more than once')
-        by_id[fid] = fr
-    ids = list(range(min(by_id), max(by_id) + 1))
-    boxes = [
-        np.asarray(by_id[i]['bboxes'], dtype=np.float64).reshape(-1, 4)
-        if i in by_id else np.zeros((0, 4)) for i in ids
-    ]
-    scores = [
-        np.asarray(by_id[i]['scores'], dtype=np.float64).reshape(-1)
-        if i in by_id else np.zeros(0) for i in ids
-    ]
-    res = optimizer(boxes, scores)
-    out = [
-        dict(frame_id=i, bboxes=b, scores=s)
-        for i, b, s in zip(ids, res.bboxes, res.scores)
-    ]
-    return dict(series_score=res.series_score, frames=out)

@@ -47,7 +47,7 @@ class CNNRNNRecognizer(BaseModel):
             inferred by a dry run on a 64 x 64 input when None.
         backbone_out_index (int): which backbone output. Defaults to -1.
         data_preprocessor (dict, optional): defaults to
-            ``SequenceDataPreprocessor``.
+            ``DSAClassificationDataPreprocessor``.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -62,7 +62,7 @@ class CNNRNNRecognizer(BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
-            data_preprocessor = dict(type='SequenceDataPreprocessor')
+            data_preprocessor = dict(type='DSAClassificationDataPreprocessor')
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if pool_type not in ('avg', 'max'):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from mmdsa.datasets.transforms import (BroadcastFrames, GroupFrames,
-                                       PackDSASequenceInputs, RandomBlur,
+                                       PackDSAClassificationInputs, RandomBlur,
                                        RandomContrast, RandomDownscale,
                                        RandomNoise)
 
@@ -62,7 +62,7 @@ def test_group_frames_and_pack():
     pair = GroupFrames()(dict(imgs=list(imgs), view_lengths=[4, 3]))
     assert pair['group_lengths'] == [2, 1]
     assert pair['imgs'][1][0, 0].tolist() == [3, 3, 3]
-    packed = PackDSASequenceInputs()(
+    packed = PackDSAClassificationInputs()(
         dict(res, gt_label=1, series_id='S', ori_shape=(4, 5)))
     assert packed['inputs'].shape == (3, 3, 4, 5)
     assert packed['inputs'][2, :, 0, 0].tolist() == [6, 6, 6]

@@ -2,9 +2,8 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from mmdsa.evaluation.functional import (average_precision, average_recall,
-                                         box_iou, centre_in_matrix,
-                                         match_detections,
+from mmdsa.evaluation.functional import (average_precision, box_iou,
+                                         centre_in_matrix, match_detections,
                                          precision_recall_at,
                                          precision_recall_curve)
 
@@ -61,7 +60,7 @@ def test_precision_recall_at_threshold():
     tp = np.array([True, False, True, False])
     s = np.array([0.9, 0.8, 0.4, 0.2])
     assert precision_recall_at(tp, s, 4, 0.5) == (0.5, 0.25)
-    assert average_recall(tp, s, 4, 0.0) == 0.5
+    assert precision_recall_at(tp, s, 4, 0.0) == (0.5, 0.5)
     assert precision_recall_at(tp, s, 4, 0.95) == (0.0, 0.0)
     with pytest.raises(ValueError, match='num_gt'):
         precision_recall_at(tp, s, 1)

@@ -10,7 +10,7 @@ from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.structures import InstanceData
 
 import mmdsa.models  # noqa: F401
-from mmdsa.models.detectors import (predict_series_naive, series_inference,
+from mmdsa.models.detectors import (predict_series_naive, window_inference,
                                     window_indices)
 from mmdsa.registry import MODELS
 
@@ -108,13 +108,13 @@ def test_cached_series_equals_naive(neck, monkeypatch):
     model = build(tiny_cfg(neck, 5)).eval()
     caches = []
 
-    class Recording(series_inference.SlidingFeatureCache):
+    class Recording(window_inference.SlidingFeatureCache):
 
         def __init__(self):
             super().__init__()
             caches.append(self)
 
-    monkeypatch.setattr(series_inference, 'SlidingFeatureCache', Recording)
+    monkeypatch.setattr(window_inference, 'SlidingFeatureCache', Recording)
     frames = torch.randint(0, 255, (7, 3, 44, 48), dtype=torch.uint8)
     seen = []
     extract = model.extract_frame_feat

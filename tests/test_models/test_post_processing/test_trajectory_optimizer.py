@@ -3,8 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from mmdsa.models.post_processing import (TrajectoryOptimizer,
-                                          optimize_series_predictions)
+from mmdsa.models.post_processing import TrajectoryOptimizer
 from mmdsa.registry import TASK_UTILS
 
 
@@ -65,7 +64,8 @@ def test_seq_nms_mode_matches_enumeration(rescore):
         ref = _seq_nms_reference(boxes, scores, 0.3, 0.5, rescore)
         res = opt(boxes, scores)
         for f in range(len(boxes)):
-            assert res.keep[f].tolist() == sorted(ref[f])
+            np.testing.assert_array_equal(
+                res.bboxes[f], boxes[f][sorted(ref[f])].reshape(-1, 4))
             np.testing.assert_allclose(
                 res.scores[f], [ref[f][i] for i in sorted(ref[f])])
         all_new = [v for d in ref for v in d.values()]
@@ -80,7 +80,8 @@ def test_trajectory_mode_keeps_only_best_and_rescores():
     scores = [np.array([0.6, 0.9]), np.array([0.8, 0.1]), np.zeros(0)]
     res = opt(boxes, scores)
     # (0.6+0.8)*2 = 2.8 beats (0.9+0.1)*2 = 2.0
-    assert [k.tolist() for k in res.keep] == [[0], [0], []]
+    assert [b.tolist() for b in res.bboxes] == [[[0, 0, 10, 10]],
+                                                [[1, 1, 11, 11]], []]
     np.testing.assert_allclose(res.scores[0], [0.7])
     np.testing.assert_allclose(res.bboxes[1], [[1, 1, 11, 11]])
     assert res.series_score == pytest.approx(0.7)
@@ -89,10 +90,10 @@ def test_trajectory_mode_keeps_only_best_and_rescores():
 def test_score_thr_and_empty_series():
     opt = TrajectoryOptimizer(score_thr=0.5)
     res = opt([np.array([[0, 0, 5, 5.]])], [np.array([0.2])])
-    assert res.series_score == 0.0 and res.keep[0].size == 0
+    assert res.series_score == 0.0 and res.bboxes[0].shape == (0, 4)
     res = opt([np.array([[0, 0, 5, 5.], [9, 9, 12, 12]])],
               [np.array([0.2, 0.6])])
-    assert res.keep[0].tolist() == [1]  # index into the unfiltered input
+    assert res.bboxes[0].tolist() == [[9, 9, 12, 12]]  # the box above 0.5
 
 
 def test_trajectory_never_enters_frames_with_only_weak_boxes():
@@ -115,24 +116,10 @@ def test_trajectory_never_enters_frames_with_only_weak_boxes():
                  rng.uniform(-3, 3, (2, 4)) for _ in range(n_frames)]
         scores = [rng.uniform(0, 0.1, 2) for _ in range(n_frames)]
         res = TrajectoryOptimizer(score_thr=0.05)(boxes, scores)
-        for f, k in enumerate(res.keep):
-            assert np.all(scores[f][k] >= 0.05)
-
-
-def test_optimize_saved_predictions_fills_gaps():
-    frames = [
-        dict(frame_id=3, bboxes=[[0, 0, 10, 10]], scores=[0.9]),
-        dict(frame_id=0, bboxes=[[0, 0, 10, 10]], scores=[0.5]),
-        dict(frame_id=1, bboxes=[[1, 1, 10, 10]], scores=[0.5]),
-    ]
-    out = optimize_series_predictions(frames)
-    assert [f['frame_id'] for f in out['frames']] == [0, 1, 2, 3]
-    assert out['series_score'] == pytest.approx(0.5)  # 1.0*2 > 0.9*1
-    assert out['frames'][3]['bboxes'].shape == (0, 4)
-    with pytest.raises(ValueError, match='frame_id 0 appears more'):
-        optimize_series_predictions(frames + [frames[1]])
-    with pytest.raises(ValueError, match="key 'scores'"):
-        optimize_series_predictions([dict(frame_id=0, bboxes=[])])
+        for f, kept in enumerate(res.bboxes):
+            for box in kept:
+                i = np.flatnonzero((boxes[f] == box).all(axis=1))
+                assert i.size == 1 and scores[f][i[0]] >= 0.05
 
 
 def test_bad_config_raises():

@@ -16,8 +16,8 @@ def _build(rnn_type='gru', readout='last', grid=2, **kwargs):
                      hidden_size=8, num_layers=3, dropout=0.5),
         head=dict(type='BinarySequenceClsHead', readout=readout),
         grid_size=grid,
-        data_preprocessor=dict(type='SequenceDataPreprocessor', mean=128.,
-                               std=64.),
+        data_preprocessor=dict(
+            type='DSAClassificationDataPreprocessor', mean=128., std=64.),
         **kwargs)
     torch.manual_seed(0)
     return MODELS.build(cfg)

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mmdsa.models.data_preprocessors import SequenceDataPreprocessor
+from mmdsa.models.data_preprocessors import DSAClassificationDataPreprocessor
 
 
 def _series(lengths, size=8, seed=0):
@@ -13,7 +13,7 @@ def _series(lengths, size=8, seed=0):
 
 
 def test_pads_keeps_lengths_and_normalises():
-    pre = SequenceDataPreprocessor(
+    pre = DSAClassificationDataPreprocessor(
         mean=[100., 110., 120.], std=[50., 60., 70.])
     xs = _series([3, 1, 2])
     out = pre(dict(inputs=xs, data_samples=None))
@@ -30,7 +30,7 @@ def test_pads_keeps_lengths_and_normalises():
 
 
 def test_per_series_norm_uses_only_real_groups():
-    pre = SequenceDataPreprocessor(per_series_norm=True)
+    pre = DSAClassificationDataPreprocessor(per_series_norm=True)
     xs = _series([4, 2], seed=1)
     out = pre(dict(inputs=xs))
     for i, x in enumerate(xs):
@@ -43,7 +43,7 @@ def test_per_series_norm_uses_only_real_groups():
 
 
 def test_accepts_stacked_tensor_and_keeps_data_samples():
-    pre = SequenceDataPreprocessor()
+    pre = DSAClassificationDataPreprocessor()
     x = torch.stack(_series([2, 2]))
     samples = ['a', 'b']
     out = pre(dict(inputs=x, data_samples=samples))
@@ -59,11 +59,11 @@ def test_accepts_stacked_tensor_and_keeps_data_samples():
 ])
 def test_bad_config_raises(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        SequenceDataPreprocessor(**kwargs)
+        DSAClassificationDataPreprocessor(**kwargs)
 
 
 def test_bad_inputs_raise():
-    pre = SequenceDataPreprocessor()
+    pre = DSAClassificationDataPreprocessor()
     with pytest.raises(ValueError, match='sample 1'):
         pre(dict(inputs=[torch.zeros(2, 3, 8, 8), torch.zeros(2, 1, 8, 8)]))
     with pytest.raises(ValueError, match='resize'):

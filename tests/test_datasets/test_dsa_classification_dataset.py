@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from mmdsa.datasets import (AnnotationError, DSASequenceDataset,
+from mmdsa.datasets import (AnnotationError, DSAClassificationDataset,
                             chronological_kfold, dsa_pair_collate,
                             series_records, write_split)
+
 
 def infos(ds):
     return [ds.get_data_info(i) for i in range(len(ds))]
@@ -25,13 +26,13 @@ PIPELINE = [
         dict(type='RandomNoise'), dict(type='RandomDownscale'),
         dict(type='mmdet.Resize', scale=(16, 16), keep_ratio=False)]),
     dict(type='GroupFrames', group_size=3),
-    dict(type='PackDSASequenceInputs'),
+    dict(type='PackDSAClassificationInputs'),
 ]
 
 
 def test_basic_and_view_filter(cls_root):
-    ds = DSASequenceDataset(ann_file='thrombus.json', data_root=str(cls_root),
-                            pipeline=PIPELINE)
+    ds = DSAClassificationDataset(ann_file='thrombus.json',
+                                  data_root=str(cls_root), pipeline=PIPELINE)
     assert len(ds) == 8 and ds.metainfo['classes'] == ('thrombus_free',
                                                        'thrombus')
     info = ds.get_data_info(2)
@@ -47,8 +48,8 @@ def test_basic_and_view_filter(cls_root):
     assert s.gt_label.tolist() == [1]
     assert (s.series_id, s.num_frames, s.num_groups, s.ori_shape) == (
         'S1_PA', 7, 3, (32, 32))
-    lat = DSASequenceDataset(ann_file='thrombus.json', view='LAT',
-                             data_root=str(cls_root))
+    lat = DSAClassificationDataset(ann_file='thrombus.json', view='LAT',
+                                   data_root=str(cls_root))
     assert [d['view'] for d in infos(lat)] == ['LAT'] * 4
 
 
@@ -59,24 +60,25 @@ def test_split_filter(cls_root):
     write_split(split, str(cls_root / 'split.json'))
     kw = dict(ann_file='thrombus.json', data_root=str(cls_root),
               split_file='split.json')
-    test = DSASequenceDataset(split='test', **kw)
+    test = DSAClassificationDataset(split='test', **kw)
     assert {d['patient_id'] for d in infos(test)} == {'P0'}
     seen = set()
     for k in range(3):
-        val = DSASequenceDataset(split='val', fold=k, **kw)
-        train = DSASequenceDataset(split='train', fold=k, **kw)
+        val = DSAClassificationDataset(split='val', fold=k, **kw)
+        train = DSAClassificationDataset(split='train', fold=k, **kw)
         vp = {d['patient_id'] for d in infos(val)}
         tp = {d['patient_id'] for d in infos(train)}
         assert vp and not vp & tp and 'P0' not in vp | tp
         seen |= vp
     assert seen == {'P1', 'P2', 'P3'}
     with pytest.raises(ValueError, match='fold'):
-        DSASequenceDataset(split='train', **kw)
+        DSAClassificationDataset(split='train', **kw)
 
 
 def test_pair_mode(cls_root):
-    ds = DSASequenceDataset(ann_file='thrombus.json', data_root=str(cls_root),
-                            pair_mode=True, pipeline=PIPELINE)
+    ds = DSAClassificationDataset(ann_file='thrombus.json',
+                                  data_root=str(cls_root), pair_mode=True,
+                                  pipeline=PIPELINE)
     assert len(ds) == 4
     info = ds.get_data_info(1)
     assert info['view'] == ['PA', 'LAT'] and info['gt_label'] == 1
@@ -89,8 +91,9 @@ def test_pair_mode(cls_root):
         'S0_PA', 'S0_LAT', 'S1_PA', 'S1_LAT']
     assert [x.shape[0] for x in batch['inputs']] == [3, 2, 3, 2]
     with pytest.raises(ValueError, match='view=None'):
-        DSASequenceDataset(ann_file='thrombus.json', data_root=str(cls_root),
-                           pair_mode=True, view='PA')
+        DSAClassificationDataset(ann_file='thrombus.json',
+                                 data_root=str(cls_root), pair_mode=True,
+                                 view='PA')
 
 
 def test_pair_mode_incomplete_pair(cls_root):
@@ -98,8 +101,8 @@ def test_pair_mode_incomplete_pair(cls_root):
     ann['data_list'] = ann['data_list'][:-1]  # S3 loses its LAT view
     (cls_root / 'broken.json').write_text(json.dumps(ann))
     with pytest.raises(AnnotationError, match="pair_id='S3'.*one PA and one"):
-        DSASequenceDataset(ann_file='broken.json', data_root=str(cls_root),
-                           pair_mode=True)
+        DSAClassificationDataset(ann_file='broken.json',
+                                 data_root=str(cls_root), pair_mode=True)
 
 
 def test_synthetic_option_calls_generator(tmp_path, monkeypatch, cls_root):
@@ -112,19 +115,19 @@ def test_synthetic_option_calls_generator(tmp_path, monkeypatch, cls_root):
 
     monkeypatch.setattr(synth, 'ensure_synthetic_dataset', fake_ensure,
                         raising=False)
-    DSASequenceDataset(ann_file=str(cls_root / 'thrombus.json'),
-                       data_root=str(tmp_path),
-                       synthetic=dict(num_pairs=3, seed=1))
+    DSAClassificationDataset(ann_file=str(cls_root / 'thrombus.json'),
+                             data_root=str(tmp_path),
+                             synthetic=dict(num_pairs=3, seed=1))
     assert calls == [(str(tmp_path), 'thrombus',
                       dict(num_pairs=3, seed=1))]
 
 
 def test_grouped_content_matches_frames(cls_root):
-    ds = DSASequenceDataset(
+    ds = DSAClassificationDataset(
         ann_file='thrombus.json', data_root=str(cls_root),
         pipeline=[dict(type='LoadDSASeries', intensity='bits', bits=12),
                   dict(type='GroupFrames'),
-                  dict(type='PackDSASequenceInputs')])
+                  dict(type='PackDSAClassificationInputs')])
     x = ds[0]['inputs'].numpy()  # S0_PA: 7 frames
     frames = np.load(cls_root / 'npy' / 'S0_PA.npy')
     ref = np.clip(np.rint(frames * 255 / 4095), 0, 255).astype(np.uint8)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmdsa.datasets import DSAVideoDataset
+from mmdsa.datasets import DSADetectionDataset
 
 
 def _pipeline(flip_prob):
@@ -14,13 +14,13 @@ def _pipeline(flip_prob):
             dict(type='mmdet.RandomFlip', prob=flip_prob,
                  direction='horizontal'),
             dict(type='RandomContrast', prob=0.5)]),
-        dict(type='PackDSADetInputs'),
+        dict(type='PackDSADetectionInputs'),
     ]
 
 
 def test_samples_and_order(det_root):
-    ds = DSAVideoDataset(ann_file='perforation.json', data_root=str(det_root),
-                         test_mode=True)
+    ds = DSADetectionDataset(ann_file='perforation.json',
+                             data_root=str(det_root), test_mode=True)
     assert len(ds) == 10 and ds.metainfo['classes'] == ('perforation', )
     keys = [(ds.get_data_info(i)['series_id'], ds.get_data_info(i)['frame_id'])
             for i in range(len(ds))]
@@ -32,19 +32,20 @@ def test_samples_and_order(det_root):
     assert (info['series_length'], info['series_label'], info['width'],
             info['video_id']) == (6, 1, 32, 1)
     assert ds.get_data_info(7)['instances'] == []
-    sub = DSAVideoDataset(ann_file='perforation.json',
-                          data_root=str(det_root), key_frame_interval=2)
+    sub = DSADetectionDataset(ann_file='perforation.json',
+                              data_root=str(det_root), key_frame_interval=2)
     assert [sub.get_data_info(i)['frame_id'] for i in range(len(sub))] == [
         0, 2, 4, 0, 2]
     with pytest.raises(ValueError, match='key_frame_interval'):
-        DSAVideoDataset(ann_file='perforation.json', data_root=str(det_root),
-                        key_frame_interval=0)
+        DSADetectionDataset(ann_file='perforation.json',
+                            data_root=str(det_root), key_frame_interval=0)
 
 
 @pytest.mark.parametrize('flip_prob', [0.0, 1.0])
 def test_window_pipeline_and_flip(det_root, flip_prob):
-    ds = DSAVideoDataset(ann_file='perforation.json', data_root=str(det_root),
-                         pipeline=_pipeline(flip_prob))
+    ds = DSADetectionDataset(ann_file='perforation.json',
+                             data_root=str(det_root),
+                             pipeline=_pipeline(flip_prob))
     out = ds[2]  # V1 frame 2, box [2, 20, 10, 26] in a 32 px frame
     x, s = out['inputs'], out['data_samples']
     assert x.shape == (5, 3, 64, 64) and x.dtype == torch.uint8
@@ -66,12 +67,12 @@ def test_window_pipeline_and_flip(det_root, flip_prob):
 
 
 def test_window_clamps_at_edges(det_root):
-    ds = DSAVideoDataset(ann_file='perforation.json', data_root=str(det_root),
-                         pipeline=[dict(type='LoadDSAWindow', num_frames=5,
-                                        intensity='bits', bits=12),
-                                   dict(type='mmdet.LoadAnnotations',
-                                        with_bbox=True),
-                                   dict(type='PackDSADetInputs')])
+    ds = DSADetectionDataset(
+        ann_file='perforation.json', data_root=str(det_root),
+        pipeline=[dict(type='LoadDSAWindow', num_frames=5, intensity='bits',
+                       bits=12),
+                  dict(type='mmdet.LoadAnnotations', with_bbox=True),
+                  dict(type='PackDSADetectionInputs')])
     first, last = ds[0]['data_samples'], ds[5]['data_samples']
     assert first.frame_ids == [0, 0, 0, 1, 2]
     assert last.frame_ids == [3, 4, 5, 5, 5]

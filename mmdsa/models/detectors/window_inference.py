@@ -1,4 +1,9 @@
-"""Whole-series inference of a spatio-temporal detector.
+"""Whole-series inference of a spatio-temporal detector, window by window.
+
+The model layer: it takes a series' preprocessed frames as one tensor and is
+reached through ``SpatioTemporalDetector.predict_series``. Reading a DICOM
+file, running the config's test pipeline and post-processing the series are
+the layer above, :mod:`mmdsa.apis.series_inference`.
 
 Windows are the training windows: T frames centred on the key frame, indices
 clamped to [0, N-1] at the series' ends (see :func:`window_indices`).

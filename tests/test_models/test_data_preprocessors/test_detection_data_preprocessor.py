@@ -1,11 +1,11 @@
-"""SpatioTemporalDetDataPreprocessor: normalise, convert, pad windows."""
+"""DSADetectionDataPreprocessor: normalise, convert, pad windows."""
 import pytest
 import torch
 from mmdet.structures import DetDataSample
 from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.structures import InstanceData
 
-from mmdsa.models.data_preprocessors import SpatioTemporalDetDataPreprocessor
+from mmdsa.models.data_preprocessors import DSADetectionDataPreprocessor
 
 
 def _sample():
@@ -17,7 +17,7 @@ def _sample():
 
 
 def test_normalise_convert_pad_stack():
-    pre = SpatioTemporalDetDataPreprocessor(
+    pre = DSADetectionDataPreprocessor(
         mean=[1., 2., 3.], std=[2., 4., 8.], bgr_to_rgb=True,
         pad_size_divisor=4, pad_value=-1)
     a = torch.randint(0, 255, (3, 3, 5, 7), dtype=torch.uint8)
@@ -38,7 +38,7 @@ def test_normalise_convert_pad_stack():
 
 
 def test_tensor_input_and_no_samples():
-    pre = SpatioTemporalDetDataPreprocessor(pad_size_divisor=32)
+    pre = DSADetectionDataPreprocessor(pad_size_divisor=32)
     x = torch.rand(2, 5, 3, 40, 33)
     out = pre(dict(inputs=x, data_samples=None))
     assert out['inputs'].shape == (2, 5, 3, 64, 64)
@@ -46,7 +46,7 @@ def test_tensor_input_and_no_samples():
 
 
 def test_errors():
-    pre = SpatioTemporalDetDataPreprocessor(bgr_to_rgb=True)
+    pre = DSADetectionDataPreprocessor(bgr_to_rgb=True)
     with pytest.raises(ValueError, match=r'inputs\[0\].*\(T, C, H, W\)'):
         pre(dict(inputs=[torch.zeros(3, 8, 8)], data_samples=None))
     with pytest.raises(ValueError, match='same T and C'):
@@ -58,8 +58,8 @@ def test_errors():
         pre(dict(inputs=[torch.zeros(3, 3, 8, 8)],
                  data_samples=[_sample(), _sample()]))
     with pytest.raises(ValueError, match='mean and std'):
-        SpatioTemporalDetDataPreprocessor(mean=[0.])
+        DSADetectionDataPreprocessor(mean=[0.])
     with pytest.raises(ValueError, match='pad_size_divisor'):
-        SpatioTemporalDetDataPreprocessor(pad_size_divisor=0)
+        DSADetectionDataPreprocessor(pad_size_divisor=0)
     with pytest.raises(ValueError, match='at most one'):
-        SpatioTemporalDetDataPreprocessor(bgr_to_rgb=True, rgb_to_bgr=True)
+        DSADetectionDataPreprocessor(bgr_to_rgb=True, rgb_to_bgr=True)

@@ -6,6 +6,7 @@ from typing import Dict, List, Optional
 from mmengine.dataset import BaseDataset
 
 from mmdsa.registry import DATASETS
+from mmdsa.utils.deprecation import register_renamed
 from .annotations import (DETECTION_CLASSES, check_has_series,
                           load_detection_annotations)
 from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
@@ -13,7 +14,7 @@ from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
 
 
 @DATASETS.register_module()
-class DSAVideoDataset(BaseDataset):
+class DSADetectionDataset(BaseDataset):
     """Perforation detection data set (CocoVID-style annotations).
 
     One sample per key frame: every frame of every series, negative series
@@ -28,7 +29,7 @@ class DSAVideoDataset(BaseDataset):
             multiple of this (training subsampling; 1 keeps all).
         view (str, optional): ``'PA'`` / ``'LAT'`` filter; None keeps all.
         split_file, split, fold: patient split (see
-            :class:`DSASequenceDataset`).
+            :class:`DSAClassificationDataset`).
         synthetic (dict, optional): when given, ``mmdsa.synth.
             ensure_synthetic_dataset(data_root, task='perforation',
             **synthetic)`` runs first.
@@ -116,3 +117,6 @@ class DSAVideoDataset(BaseDataset):
             f'series for split={self.split!r}, fold={self.fold!r}, '
             f'view={self.view!r}')
         return data_list
+
+
+register_renamed(DATASETS, DSADetectionDataset)

@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from mmdsa.registry import DATASETS
+from mmdsa.utils.deprecation import register_renamed
 from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
                           check_has_series,
                           load_classification_annotations)
@@ -17,7 +18,7 @@ from .pair_rules import (PAPER_EXCLUSIONS, check_flags, exclude_flagged,
 
 
 @DATASETS.register_module()
-class DSASequenceDataset(BaseDataset):
+class DSAClassificationDataset(BaseDataset):
     """Thrombus classification data set (one sample per series or pair).
 
     Reads the classification annotation format (``docs/data_formats.md``).
@@ -184,3 +185,6 @@ class DSASequenceDataset(BaseDataset):
                 pair_mode=True)
             pairs.append(pair)
         return pairs
+
+
+register_renamed(DATASETS, DSAClassificationDataset)

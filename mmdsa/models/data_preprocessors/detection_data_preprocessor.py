@@ -9,15 +9,16 @@ from mmengine.model import ImgDataPreprocessor
 from torch import Tensor
 
 from mmdsa.registry import MODELS
+from mmdsa.utils.deprecation import register_renamed
 
 
 @MODELS.register_module()
-class SpatioTemporalDetDataPreprocessor(ImgDataPreprocessor):
+class DSADetectionDataPreprocessor(ImgDataPreprocessor):
     """Normalise, convert channels, pad and stack windows of T frames.
 
     The multi-frame counterpart of mmdet's ``DetDataPreprocessor``: each
-    sample's ``inputs`` is a (T, C, H, W) tensor (``PackDSADetInputs``), the
-    output a float (B, T, C, H', W') tensor where H', W' are the batch's
+    sample's ``inputs`` is a (T, C, H, W) tensor (``PackDSADetectionInputs``),
+    the output a float (B, T, C, H', W') tensor where H', W' are the batch's
     largest height / width rounded up to ``pad_size_divisor`` (padding at the
     bottom / right, as mmdet). Every data sample (the key frame's
     ``DetDataSample``) gets ``batch_input_shape`` and ``pad_shape`` metainfo;
@@ -131,3 +132,6 @@ class SpatioTemporalDetDataPreprocessor(ImgDataPreprocessor):
             if self.boxtype2tensor:
                 samplelist_boxtype2tensor(data_samples)
         return {'inputs': batch, 'data_samples': data_samples}
+
+
+register_renamed(MODELS, DSADetectionDataPreprocessor)

@@ -5,6 +5,9 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from mmdsa.registry import MODELS
+from mmdsa.utils.deprecation import register_renamed
+
+_NAME = 'DSAClassificationDataPreprocessor'  # in messages
 
 
 def _check_stat(name: str, value, num_channels: int) -> torch.Tensor:
@@ -13,13 +16,13 @@ def _check_stat(name: str, value, num_channels: int) -> torch.Tensor:
         value = [float(value)] * num_channels
     if not isinstance(value, (list, tuple)) or len(value) != num_channels:
         raise ValueError(
-            f'SequenceDataPreprocessor.{name}: expected a number or a '
-            f'sequence of {num_channels} numbers, got {value!r}')
+            f'{_NAME}.{name}: expected a number or a sequence of '
+            f'{num_channels} numbers, got {value!r}')
     return torch.tensor([float(v) for v in value]).view(-1, 1, 1)
 
 
 @MODELS.register_module()
-class SequenceDataPreprocessor(BaseDataPreprocessor):
+class DSAClassificationDataPreprocessor(BaseDataPreprocessor):
     """Normalise series of frame groups and pad a batch to one tensor.
 
     Each sample's ``inputs`` is a tensor (G_i, C, H, W) of G_i frame groups
@@ -61,17 +64,17 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
         super().__init__(non_blocking=non_blocking)
         if (mean is None) != (std is None):
             raise ValueError(
-                'SequenceDataPreprocessor: expected mean and std both set or '
-                f'both None, got mean={mean!r}, std={std!r}')
+                f'{_NAME}: expected mean and std both set or both None, '
+                f'got mean={mean!r}, std={std!r}')
         if not isinstance(num_channels, int) or num_channels < 1:
-            raise ValueError('SequenceDataPreprocessor.num_channels: '
+            raise ValueError(f'{_NAME}.num_channels: '
                              f'expected a positive int, got {num_channels!r}')
         self.num_channels = num_channels
         self._enable_norm = mean is not None
         if self._enable_norm:
             std_t = _check_stat('std', std, num_channels)
             if bool((std_t <= 0).any()):
-                raise ValueError('SequenceDataPreprocessor.std: expected '
+                raise ValueError(f'{_NAME}.std: expected '
                                  f'positive values, got {std!r}')
             self.register_buffer('mean',
                                  _check_stat('mean', mean, num_channels),
@@ -85,13 +88,13 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
         if isinstance(inputs, torch.Tensor):
             if inputs.dim() != 5:
                 raise ValueError(
-                    'SequenceDataPreprocessor: expected inputs as a list of '
+                    f'{_NAME}: expected inputs as a list of '
                     '(G, C, H, W) tensors or one (B, G, C, H, W) tensor, got '
                     f'a tensor of shape {tuple(inputs.shape)}')
             inputs = list(inputs)
         if not isinstance(inputs, (list, tuple)) or len(inputs) == 0:
             raise TypeError(
-                'SequenceDataPreprocessor: expected a non-empty list of '
+                f'{_NAME}: expected a non-empty list of '
                 f'(G, C, H, W) tensors, got {type(inputs).__name__}')
         shape = None
         for i, x in enumerate(inputs):
@@ -100,13 +103,13 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
                 got = tuple(x.shape) if isinstance(x, torch.Tensor) \
                     else type(x).__name__
                 raise ValueError(
-                    f'SequenceDataPreprocessor: sample {i}: expected a '
+                    f'{_NAME}: sample {i}: expected a '
                     f'(G>=1, {self.num_channels}, H, W) tensor, got {got}')
             if shape is None:
                 shape = x.shape[2:]
             elif x.shape[2:] != shape:
                 raise ValueError(
-                    f'SequenceDataPreprocessor: sample {i}: expected frames '
+                    f'{_NAME}: sample {i}: expected frames '
                     f'of size {tuple(shape)} like sample 0, got '
                     f'{tuple(x.shape[2:])}; resize in the pipeline')
         return list(inputs)
@@ -148,3 +151,6 @@ class SequenceDataPreprocessor(BaseDataPreprocessor):
             inputs=padded,
             data_samples=data.get('data_samples', None),
             lengths=lengths)
+
+
+register_renamed(MODELS, DSAClassificationDataPreprocessor)
