@@ -56,3 +56,40 @@ def test_orderings_hold_on_the_mean_and_report_the_median_p():
     assert x['p'] == pytest.approx(0.2)
     assert got['RN AUC >= RN-DIoU AUC']['holds']
     assert got['RN AUC >= RN-DIoU AUC']['p'] == 1.0
+
+
+def test_controlled_check_runs_on_the_first_seed_only(tmp_path):
+    rep = _tool()
+    args = rep.parse_args(['--quick', '--seeds', '4', '5', '--work-dir',
+                           str(tmp_path)])
+    s = rep._scale(args)
+    levels = {seed: {(j['level'], j['name'])
+                     for j in rep.jobs_of_seed(args, s, seed)}
+              for seed in args.seeds}
+    ctrl = {(args.controlled_level, n) for n in rep.CONTROLLED}
+    assert ctrl <= levels[4] and not ctrl & levels[5]
+    assert {(args.level, n) for n in rep.BENCHMARK} <= levels[5]
+
+
+def test_study_timing_from_the_run_folders(tmp_path):
+    import os
+    import time
+    rep = _tool()
+    jobs = []
+    for k, stamp in enumerate(('20261201_100000', '20261201_101000')):
+        wdir = tmp_path / f'm{k}'
+        (wdir / stamp).mkdir(parents=True)
+        (wdir / 'test').mkdir()
+        pred = wdir / 'predictions.json'
+        pred.write_text('{}')
+        end = time.mktime(time.strptime(stamp, '%Y%m%d_%H%M%S')) + 300
+        os.utime(pred, (end, end))
+        jobs.append(dict(seed=0, level='temporal', name=f'm{k}',
+                         work_dir=str(wdir), predictions=str(pred)))
+    jobs.append(dict(seed=0, level='temporal', name='unfinished',
+                     work_dir=str(tmp_path / 'none'),
+                     predictions=str(tmp_path / 'none' / 'p.json')))
+    timing = rep.study_timing(jobs)
+    assert timing['minutes_per_model'] == {'seed 0 temporal m0': 5.0,
+                                           'seed 0 temporal m1': 5.0}
+    assert timing['wall_min'] == 15.0

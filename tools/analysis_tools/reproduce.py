@@ -224,6 +224,35 @@ def run_job(job):
 
 
 # ---------------------------------------------------------------- analysis
+def job_span(job):
+    """(start, end) of a finished model in seconds since the epoch: the
+    time stamp of its first training run folder (MMEngine names it
+    ``YYYYmmdd_HHMMSS``) and the time its predictions were written; None
+    when it cannot be read."""
+    runs = sorted(d for d in os.listdir(job['work_dir'])
+                  if len(d) == 15 and d[8] == '_' and d.replace('_', '')
+                  .isdigit()) if osp.isdir(job['work_dir']) else []
+    if not runs or not osp.isfile(job['predictions']):
+        return None
+    start = time.mktime(time.strptime(runs[0], '%Y%m%d_%H%M%S'))
+    return start, osp.getmtime(job['predictions'])
+
+
+def study_timing(jobs):
+    """Minutes per model and the study's wall time (first model start to
+    last model end), from the files the runs left; re-runs that only
+    re-analyse finished models therefore report the study's own time."""
+    spans = {f"seed {j['seed']} {j['level']} {j['name']}": job_span(j)
+             for j in jobs}
+    known = [v for v in spans.values() if v is not None]
+    return dict(
+        minutes_per_model={k: round((v[1] - v[0]) / 60, 1)
+                           for k, v in spans.items() if v is not None},
+        wall_min=round((max(e for _, e in known) -
+                        min(s for s, _ in known)) / 60, 1)
+        if known else None)
+
+
 def _load(job):
     from mmdsa.evaluation.metrics import load_prediction_file
     return load_prediction_file(job['predictions'])
@@ -342,12 +371,13 @@ def _fmt(ms, key):
 
 
 def write_outputs(args, s, summary, delong_rn, orderings, controlled,
-                  elapsed, n_seeds):
+                  timing, n_seeds):
     os.makedirs(args.out_dir, exist_ok=True)
     payload = dict(
         level=args.level, controlled_level=args.controlled_level,
         seeds=args.seeds, scale=s, quick=args.quick,
-        elapsed_min=round(elapsed / 60, 1), variants=summary,
+        study_wall_min=timing['wall_min'],
+        minutes_per_model=timing['minutes_per_model'], variants=summary,
         delong_vs_rn=delong_rn, orderings=orderings,
         controlled={k: v['auc']['mean'] for k, v in controlled.items()},
         controlled_detail=controlled, controlled_targets=CONTROLLED_TARGETS,
@@ -355,8 +385,9 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
     write_json_atomic(osp.join(args.out_dir, 'reproduction.json'), payload)
     lines = [
         '<!-- Written by `python tools/analysis_tools/reproduce.py` '
-        f'({time.strftime("%Y-%m-%d")}, {elapsed / 60:.1f} min on this '
-        'machine). -->',
+        f'({time.strftime("%Y-%m-%d")}; the study took '
+        f"{timing['wall_min']} min on this machine, first model start to "
+        'last model end). -->',
         '# Reproduction study on synthetic DSA (perforation detection)', '',
         f"Level `{args.level}` (controlled check: "
         f"`{args.controlled_level}`), seeds {args.seeds}, every synthetic "
@@ -409,6 +440,23 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
             lines.append(f"| {name} | {_fmt(ms, 'auc')} | "
                          f"{'yes' if ok else 'no'} |")
         lines.append('')
+    if timing['minutes_per_model']:
+        lines += ['## Run time', '',
+                  f"{timing['wall_min']} min from the first model's start to "
+                  f"the last model's end, {args.workers} models training "
+                  'side by side (one thread each). Minutes per model '
+                  '(training + test):', '',
+                  '| model | minutes |', '|---|---|']
+        lines += [f'| {k} | {v} |'
+                  for k, v in timing['minutes_per_model'].items()]
+        lines.append('')
+    analysis = osp.join(args.out_dir, 'reproduction_analysis.md')
+    if osp.isfile(analysis):
+        lines += ['## What the results mean', '',
+                  'Why orderings that do not hold fail, and the controlled '
+                  'checks behind that: '
+                  '[`reproduction_analysis.md`](reproduction_analysis.md).',
+                  '']
     thrombus = osp.join(args.out_dir, 'reproduction_thrombus.md')
     if osp.isfile(thrombus):
         lines += ['## Thrombus classification', '',
@@ -457,7 +505,7 @@ def main(argv=None):
     controlled = summarise(ctrl_rows) if ctrl_rows else {}
     path = write_outputs(args, s, summary, delong_rn,
                          combine_orderings(per_seed_orders), controlled,
-                         time.time() - t0, len(args.seeds))
+                         study_timing(jobs), len(args.seeds))
     log(f'wrote {path} ({(time.time() - t0) / 60:.1f} min)')
     return 0
 
