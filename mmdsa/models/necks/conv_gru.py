@@ -60,6 +60,15 @@ class BiConvGRU(BaseTemporalNeck):
         hidden_channels (int, optional): Hidden channels H per direction.
             Defaults to ``in_channels``.
         kernel_size (int): Gate convolution kernel. Defaults to 3.
+        residual (bool): Add the key frame's input features to the output
+            (as :class:`TemporalConvolution` does), so the head sees the
+            single-frame features from the first iteration and the
+            recurrent branch learns a temporal correction. Without it the
+            head sees only ``projection(h)``, with ``h`` damped by the
+            sigmoid gates at initialisation; at CPU scale from random
+            weights the BiConvLSTM then trains far slower than the other
+            necks (``docs/reproduction_analysis.md``). Defaults to False
+            (the paper's plain concatenation + projection).
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -71,8 +80,10 @@ class BiConvGRU(BaseTemporalNeck):
                  num_levels: int = 5,
                  hidden_channels: Optional[int] = None,
                  kernel_size: int = 3,
+                 residual: bool = False,
                  init_cfg=None) -> None:
         super().__init__(in_channels, num_frames, num_levels, init_cfg)
+        self.residual = bool(residual)
         if not isinstance(kernel_size, int) or kernel_size % 2 == 0:
             raise ValueError(f'{type(self).__name__}.kernel_size: expected an '
                              f'odd int, got {kernel_size!r}')
@@ -103,9 +114,12 @@ class BiConvGRU(BaseTemporalNeck):
             x (Tensor): (N, C, H, W).
 
         Returns:
-            Tensor: (N, 2 * gates * hidden, H, W): forward then backward.
+            Tensor: (N, 2 * gates * hidden, H, W): forward then backward;
+            with ``residual`` the input ``x`` comes first, (N, C + 2 *
+            gates * hidden, H, W).
         """
-        return self.input_convs[level](x)
+        gates = self.input_convs[level](x)
+        return torch.cat([x, gates], dim=1) if self.residual else gates
 
     def _run(self, cell: nn.Module, gx: Tensor, order) -> Tensor:
         state = None
@@ -122,14 +136,20 @@ class BiConvGRU(BaseTemporalNeck):
 
         Args:
             level (int): FPN level.
-            cache (Tensor): (B, T, 2 * gates * hidden, H, W).
+            cache (Tensor): (B, T, 2 * gates * hidden, H, W), with
+                ``residual`` (B, T, C + 2 * gates * hidden, H, W)
+                (:meth:`precompute`).
 
         Returns:
             Tensor: (B, C, H, W).
         """
         k, t = self.key_frame_index, cache.shape[1]
+        if self.residual:
+            x_key = cache[:, k, :self.in_channels]
+            cache = cache[:, :, self.in_channels:]
         gx_fwd, gx_bwd = cache.chunk(2, dim=2)
         h_fwd = self._run(self.forward_cells[level], gx_fwd, range(k + 1))
         h_bwd = self._run(self.backward_cells[level], gx_bwd,
                           range(t - 1, k - 1, -1))
-        return self.projections[level](torch.cat([h_fwd, h_bwd], dim=1))
+        out = self.projections[level](torch.cat([h_fwd, h_bwd], dim=1))
+        return out + x_key if self.residual else out

@@ -158,3 +158,26 @@ def test_temporal_attention_matches_loop():
             ref[:, i, j] = sum(a[t] * kv[t][e:, i, j] for t in range(3))
     expected = x[0, 1] + neck.out_convs[1](ref[None])[0]
     torch.testing.assert_close(out[0], expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('cls', [BiConvGRU, BiConvLSTM])
+def test_recurrent_residual_adds_the_key_frame(cls):
+    """residual=True: the same weights give the plain output plus the key
+    frame's input; the cached (precompute + fuse) path agrees."""
+    plain = _neck(cls, 5).eval()
+    torch.manual_seed(0)
+    res = cls(in_channels=C, num_frames=5, num_levels=len(SIZES),
+              residual=True).eval()
+    res.load_state_dict(plain.state_dict(), strict=True)
+    inputs = _inputs(5)
+    for level, (a, b) in enumerate(zip(plain(inputs), res(inputs))):
+        torch.testing.assert_close(b, a + inputs[level][:, 2])
+        x = inputs[level]
+        cache = res.precompute(level, x.flatten(0, 1)).unflatten(0, (2, 5))
+        assert cache.shape[2] == C + 2 * res.gates * C
+        torch.testing.assert_close(res.fuse(level, cache), b)
+    with torch.no_grad():
+        for p in res.projections.parameters():
+            p.zero_()
+    for level, out in enumerate(res(inputs)):
+        torch.testing.assert_close(out, inputs[level][:, 2])
