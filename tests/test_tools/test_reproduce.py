@@ -93,3 +93,4 @@ def test_study_timing_from_the_run_folders(tmp_path):
     assert timing['minutes_per_model'] == {'seed 0 temporal m0': 5.0,
                                            'seed 0 temporal m1': 5.0}
     assert timing['wall_min'] == 15.0
+    assert timing['model_min_total'] == 10.0

@@ -247,9 +247,11 @@ def study_timing(jobs):
     spans = {f"seed {j['seed']} {j['level']} {j['name']}": job_span(j)
              for j in jobs}
     known = [v for v in spans.values() if v is not None]
+    minutes = {k: round((v[1] - v[0]) / 60, 1)
+               for k, v in spans.items() if v is not None}
     return dict(
-        minutes_per_model={k: round((v[1] - v[0]) / 60, 1)
-                           for k, v in spans.items() if v is not None},
+        minutes_per_model=minutes,
+        model_min_total=round(sum(minutes.values()), 1),
         wall_min=round((max(e for _, e in known) -
                         min(s for s, _ in known)) / 60, 1)
         if known else None)
@@ -379,6 +381,7 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
         level=args.level, controlled_level=args.controlled_level,
         seeds=args.seeds, scale=s, quick=args.quick,
         study_wall_min=timing['wall_min'],
+        model_min_total=timing['model_min_total'],
         minutes_per_model=timing['minutes_per_model'], variants=summary,
         delong_vs_rn=delong_rn, orderings=orderings,
         controlled={k: v['auc']['mean'] for k, v in controlled.items()},
@@ -446,8 +449,10 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
         lines += ['## Run time', '',
                   f"{timing['wall_min']} min from the first model's start to "
                   f"the last model's end, {args.workers} models training "
-                  'side by side (one thread each). Minutes per model '
-                  '(training + test):', '',
+                  'side by side (one thread each); the models took '
+                  f"{timing['model_min_total']} min together. Minutes per "
+                  'model (training + test; they depend on what else ran on '
+                  'the machine):', '',
                   '| model | minutes |', '|---|---|']
         lines += [f'| {k} | {v} |'
                   for k, v in timing['minutes_per_model'].items()]
