@@ -44,6 +44,7 @@ def _table(header, rows):
 
 def _roc_from_predictions(path: str, out_png: str, title: str,
                           by_view: bool) -> Optional[str]:
+    from mmdsa.structures.pairing import pair_records
     from mmdsa.visualization import plot_roc_curves
     if not osp.isfile(path):
         return None
@@ -53,15 +54,7 @@ def _roc_from_predictions(path: str, out_png: str, title: str,
     if by_view:
         for view in ('PA', 'LAT'):
             groups[view] = [p for p in preds if p.get('view') == view]
-        pairs: Dict[str, list] = {}
-        for p in preds:
-            if p.get('pair_id') is not None:
-                pairs.setdefault(p['pair_id'], []).append(p)
-        groups['PA+LAT pair (mean)'] = [
-            dict(label=max(q['label'] for q in v),
-                 score=float(np.mean([q['score'] for q in v])))
-            for v in pairs.values() if len(v) == 2
-        ]
+        groups['PA+LAT pair (mean)'] = pair_records(preds, path, 'skip')
     for name, items in groups.items():
         labels = [int(p['label']) for p in items]
         if len(set(labels)) == 2:
@@ -282,7 +275,7 @@ def _sens_spec(labels, scores, threshold):
 def _operating_point_rows(points: Dict, test_files: Dict) -> list:
     """One row per calibrated point, with the sensitivity / specificity
     that threshold gives on the test predictions."""
-    from mmdsa.evaluation.metrics._common import pair_records
+    from mmdsa.structures.pairing import pair_records
     rows = []
     for task, point in points.items():
         if point is None:
@@ -293,7 +286,7 @@ def _operating_point_rows(points: Dict, test_files: Dict) -> list:
         for unit, p, items in (
                 ('series', point, test),
                 ('PA+LAT pair', point.get('pair'),
-                 pair_records(test, test_files[task]))):
+                 pair_records(test, test_files[task], 'skip'))):
             if p is None:
                 continue
             method = p['method'] if p['method'] == 'youden' else \

@@ -1,4 +1,6 @@
-from ._common import binary_summary, level_sensitivities, pair_records
+from mmdsa.structures.pairing import pair_records
+
+from ._common import binary_summary, level_sensitivities
 from .prediction_files import (load_prediction_file, write_json_atomic,
                                write_prediction_file)
 from .series_classification_metric import SeriesClassificationMetric

@@ -5,6 +5,9 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.logging import print_log
 
+from mmdsa.structures.pairing import pair_records
+from mmdsa.structures.views import PAIR_VIEWS
+
 from ..functional import (binary_roc_auc, confusion_matrix, matthews_corrcoef,
                           sensitivity_at_specificity, youden_operating_point)
 
@@ -82,46 +85,6 @@ def binary_summary(labels: Sequence,
     return out
 
 
-def pair_records(records: List[dict], where: str) -> List[dict]:
-    """Combine PA and LAT series of the same ``pair_id`` (mean score).
-
-    Args:
-        records (list[dict]): Series records with ``series_id``, ``pair_id``,
-            ``view``, ``label`` and ``score``.
-        where (str): Caller name used in messages.
-
-    Returns:
-        list[dict]: One record per complete pair (``series_id`` = pair id,
-        ``view`` = 'PA+LAT', label = max of the views' labels, score = mean
-        of the views' scores); pairs missing a view are left out.
-    """
-    groups: Dict[str, Dict[str, dict]] = {}
-    for r in records:
-        pid = r.get('pair_id')
-        if pid is None:
-            continue
-        views = groups.setdefault(str(pid), {})
-        if r['view'] in views:
-            raise ValueError(f'{where}: pair {pid!r} has two {r["view"]} '
-                             f'series ({views[r["view"]]["series_id"]!r} and '
-                             f'{r["series_id"]!r})')
-        views[r['view']] = r
-    out = []
-    for pid in sorted(groups):
-        views = groups[pid]
-        if set(views) != {'PA', 'LAT'}:
-            continue
-        pa, lat = views['PA'], views['LAT']
-        out.append(
-            dict(series_id=pid, pair_id=pid, view='PA+LAT',
-                 patient_id=pa.get('patient_id'),
-                 label=int(max(pa['label'], lat['label'])),
-                 score=float((pa['score'] + lat['score']) / 2.0),
-                 occlusion_level=pa.get('occlusion_level')
-                 or lat.get('occlusion_level')))
-    return out
-
-
 def level_sensitivities(records: List[dict], threshold: float,
                         youden_thr: Optional[float] = None
                         ) -> Dict[str, float]:
@@ -184,7 +147,7 @@ def view_and_pair_summaries(records: List[dict], threshold: float,
                        records, threshold, levels)
     present = {r.get('view') for r in records}
     if views:
-        for view in ('PA', 'LAT'):
+        for view in PAIR_VIEWS:
             sub = [r for r in records if r.get('view') == view]
             if sub and len(present) > 1:
                 res = _with_levels(
@@ -193,8 +156,8 @@ def view_and_pair_summaries(records: List[dict], threshold: float,
                                    f'{where} ({view})'), sub, threshold,
                     levels)
                 out.update({f'{view.lower()}/{k}': v for k, v in res.items()})
-    if pairs and {'PA', 'LAT'} <= present:
-        paired = pair_records(records, where)
+    if pairs and set(PAIR_VIEWS) <= present:
+        paired = pair_records(records, where, incomplete='skip')
         if paired:
             res = _with_levels(
                 binary_summary([r['label'] for r in paired],
