@@ -28,7 +28,6 @@ Writes REPORT.md and REPORT.json (atomically). Training runs in this
 process (one MMEngine Runner per model, no subprocess start-up).
 """
 import argparse
-import glob
 import math
 import os.path as osp
 import sys
@@ -124,10 +123,10 @@ def train_and_predict(cfg):
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg)
     runner.train()
-    best = sorted(glob.glob(osp.join(cfg.work_dir, 'best_*.pth')),
-                  key=osp.getmtime)
-    if best:
-        runner.load_checkpoint(best[-1], strict=True)
+    from mmdsa.utils.checkpoint import best_checkpoint
+    best = best_checkpoint(cfg.work_dir)
+    if best is not None:
+        runner.load_checkpoint(best, strict=True)
     return runner.test()
 
 
