@@ -139,8 +139,11 @@ def load_model_checkpoint(model: torch.nn.Module,
     """
     from mmengine.runner.checkpoint import (CheckpointLoader,
                                             _load_checkpoint_to_model)
-    checkpoint = CheckpointLoader.load_checkpoint(
-        filename, map_location=map_location)
+
+    from .compat import checkpoint_loader_installed
+    with checkpoint_loader_installed():
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location=map_location)
     if strict:
         check_checkpoint_fits(model, checkpoint, filename)
     _load_checkpoint_to_model(

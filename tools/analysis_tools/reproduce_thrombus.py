@@ -121,7 +121,9 @@ def fold_config(s, data_root, split_file, view, fold, seed, work_dir,
 def train_and_predict(cfg):
     """Train in this process, test the best-MCC checkpoint."""
     from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
+
+    from mmdsa.utils.compat import use_checkpoint_loader
+    runner = use_checkpoint_loader(Runner.from_cfg(cfg))
     runner.train()
     from mmdsa.utils.checkpoint import best_checkpoint
     best = best_checkpoint(cfg.work_dir)
