@@ -8,6 +8,8 @@ import numpy as np
 
 from mmdsa.evaluation.metrics.prediction_files import (load_prediction_file,
                                                        write_json_atomic)
+from mmdsa.structures.classes import OCCLUSION_LEVELS
+from mmdsa.structures.views import PAIR_VIEWS
 from mmdsa.visualization.output import write_text
 from .report_media import operating_point_summary
 
@@ -22,7 +24,6 @@ CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC'),
             ('youden_spec', 'Youden specificity'),
             ('sens95', 'sensitivity at 95 % specificity')]
 AUC_TARGET = 0.85
-OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
 
 
 def _fmt(value) -> str:
@@ -52,7 +53,7 @@ def _roc_from_predictions(path: str, out_png: str, title: str,
     curves = {}
     groups = {'all series': preds}
     if by_view:
-        for view in ('PA', 'LAT'):
+        for view in PAIR_VIEWS:
             groups[view] = [p for p in preds if p.get('view') == view]
         groups['PA+LAT pair (mean)'] = pair_records(preds, path, 'skip')
     for name, items in groups.items():

@@ -7,7 +7,8 @@ temporal window rule, which the datasets, the models, the evaluation and
 the APIs share.
 """
 from .bbox import box_iou, centre_in_matrix
-from .classes import CLASSIFICATION_CLASSES, DETECTION_CLASSES
+from .classes import (CLASSIFICATION_CLASSES, DETECTION_CLASSES,
+                      OCCLUSION_LEVELS)
 from .pairing import (check_pair_views, group_pairs, pair_label,
                       pair_records, pair_score)
 from .views import PAIR_VIEW, PAIR_VIEWS, VIEWS
@@ -15,7 +16,7 @@ from .window import window_indices
 
 __all__ = [
     'box_iou', 'centre_in_matrix', 'CLASSIFICATION_CLASSES',
-    'DETECTION_CLASSES', 'check_pair_views', 'group_pairs', 'pair_label',
-    'pair_records', 'pair_score', 'PAIR_VIEW', 'PAIR_VIEWS', 'VIEWS',
-    'window_indices'
+    'DETECTION_CLASSES', 'OCCLUSION_LEVELS', 'check_pair_views',
+    'group_pairs', 'pair_label', 'pair_records', 'pair_score', 'PAIR_VIEW',
+    'PAIR_VIEWS', 'VIEWS', 'window_indices'
 ]

@@ -165,3 +165,21 @@ def test_runner_entry_point_uses_the_safe_loader_only_there(tmp_path):
             load(str(path))
         assert CheckpointLoader._schemes[''] is load_from_local
     assert runner.calls == [str(path)]
+
+
+def test_numpy_private_apis_are_feature_checked(monkeypatch):
+    """numpy 1.24 (allowed by requirements) has neither numpy.dtypes nor
+    numpy._core: the allow-list is still built."""
+    import warnings
+
+    import mmdsa.utils.compat as compat
+    full = compat.mmengine_checkpoint_globals()
+    monkeypatch.delattr(np, 'dtypes')
+    monkeypatch.setattr(np, '__version__', '1.24.4')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        old = compat.mmengine_checkpoint_globals()
+    assert np.ndarray in old and np.dtype in old
+    assert not any(isinstance(g, type) and g.__name__.endswith('DType')
+                   and g is not np.dtype for g in old)
+    assert len(old) < len(full)

@@ -39,9 +39,11 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from mmdsa.structures import OCCLUSION_LEVELS, PAIR_VIEWS  # noqa: E402
+
 CLS_BASE = ('configs/thrombus/'
             'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py')
-VIEWS = ('PA', 'LAT')
+VIEWS = PAIR_VIEWS
 TRAINED = []  # models trained by this run (the others are reused)
 # (full, quick)
 SCALE = dict(
@@ -400,11 +402,11 @@ def write_report(path, args, s, result, elapsed):
                          f"{d['num']} |")
     lines += ['', '## Sensitivity per occlusion level (threshold 0.5, '
               'pooled over seeds)', '',
-              '| | ' + ' | '.join(['ICA-T', 'M1', 'M2', 'M3', 'M4+']) + ' |',
+              '| | ' + ' | '.join(OCCLUSION_LEVELS) + ' |',
               '|---|---|---|---|---|---|']
     for key, lv in result['levels'].items():
         cells = []
-        for level in ('ICA-T', 'M1', 'M2', 'M3', 'M4+'):
+        for level in OCCLUSION_LEVELS:
             n = lv.get(f'level/{level}/num_pos')
             cells.append('-' if not n else
                          f"{lv[f'level/{level}/sens']:.2f} (n={n})")

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.logging import print_log
 
+from mmdsa.structures.classes import OCCLUSION_LEVELS
 from mmdsa.structures.pairing import pair_records
 from mmdsa.structures.views import PAIR_VIEWS
 
@@ -12,9 +13,6 @@ from ..functional import (binary_roc_auc, confusion_matrix, matthews_corrcoef,
                           sensitivity_at_specificity, youden_operating_point)
 
 THRESHOLD_KEYS = ('mcc', 'sens', 'spec', 'tn', 'fp', 'fn', 'tp')
-# Occlusion sites, proximal to distal (as mmdsa.datasets.annotations; the
-# evaluation layer does not import the datasets layer).
-OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
 RANKING_KEYS = ('auc', 'youden_thr', 'youden_sens', 'youden_spec', 'sens95')
 
 
