@@ -170,12 +170,15 @@ def test_runner_entry_point_uses_the_safe_loader_only_there(tmp_path):
 def test_numpy_private_apis_are_feature_checked(monkeypatch):
     """numpy 1.24 (allowed by requirements) has neither numpy.dtypes nor
     numpy._core: the allow-list is still built."""
+    import types
     import warnings
 
     import mmdsa.utils.compat as compat
     full = compat.mmengine_checkpoint_globals()
-    monkeypatch.delattr(np, 'dtypes')
-    monkeypatch.setattr(np, '__version__', '1.24.4')
+    # what compat sees of numpy 1.24: no numpy.dtypes, version 1.x
+    old_numpy = types.SimpleNamespace(ndarray=np.ndarray, dtype=np.dtype,
+                                      __version__='1.24.4')
+    monkeypatch.setattr(compat, 'np', old_numpy)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', DeprecationWarning)
         old = compat.mmengine_checkpoint_globals()
