@@ -271,11 +271,21 @@ def _pair_scores(pa_models: Sequence[Dict[str, dict]],
     return out
 
 
-def _by_pair(records: Sequence[dict], view: str) -> Dict[str, dict]:
+def _by_pair(records: Sequence[dict], view: str,
+             where: str) -> Dict[str, dict]:
+    """``{pair_id: record}`` of one model's ``view`` series; a pair with
+    that view twice is refused (the pairing rule,
+    :mod:`mmdsa.structures.pairing`)."""
     out = {}
     for r in records:
         if r.get('view') == view and r.get('pair_id'):
-            out[str(r['pair_id'])] = r
+            pid = str(r['pair_id'])
+            if pid in out:
+                raise ValueError(
+                    f'{where}: pair_id={pid!r}: expected one {view} series, '
+                    f"got {out[pid].get('series_id')!r} and "
+                    f"{r.get('series_id')!r}")
+            out[pid] = r
     return out
 
 
@@ -324,8 +334,10 @@ def search_combinations(variants: Mapping[str, dict], num_pa: int = 2,
         if len(names[view]) < max(k, 1):
             raise ValueError(f'expected at least {max(k, 1)} {view} '
                              f'variants, got {names[view]}')
-    val = {n: _by_pair(v['val'], v['view']) for n, v in variants.items()}
-    test = {n: _by_pair(v['test'], v['view']) for n, v in variants.items()}
+    val = {n: _by_pair(v['val'], v['view'], f'{n} (val)')
+           for n, v in variants.items()}
+    test = {n: _by_pair(v['test'], v['view'], f'{n} (test)')
+            for n, v in variants.items()}
     other = 'auc' if select == 'mcc' else 'mcc'
 
     def rank(combos):
