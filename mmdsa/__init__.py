@@ -94,8 +94,10 @@ def register_config_package() -> None:
 
 
 def require_mm_stack():
-    """Check the OpenMMLab versions, apply the stack workarounds and let
-    MMEngine resolve ``mmdsa::`` config references, once.
+    """Check the OpenMMLab versions and let MMEngine resolve ``mmdsa::``
+    config references, once. Nothing process-wide is patched: mmdsa's
+    safe checkpoint loading is scoped to its own loads
+    (:mod:`mmdsa.utils.compat`).
 
     Called by :mod:`mmdsa.registry` and :mod:`mmdsa.utils.setup_env` before
     they import MMEngine.
@@ -107,8 +109,6 @@ def require_mm_stack():
     if _STACK_READY:
         return
     check_versions()
-    from .utils.compat import apply_all
-    apply_all()
     register_config_package()
     _STACK_READY = True
 

@@ -162,7 +162,16 @@ def main(argv=None):
         except (DSAReadError, OperatingPointError, DicomExportError) as exc:
             return _refuse(exc)
         entries.append(entry)
-    score = sum(e['score'] for e in entries) / len(entries)
+    if len(entries) == 2:  # the one pairing rule (mmdsa.structures)
+        from mmdsa.structures.pairing import check_pair_views, pair_score
+        try:
+            check_pair_views(entries[0]['view'], entries[1]['view'],
+                             args.series, args.pair)
+        except ValueError as exc:
+            return _refuse(exc)
+        score = pair_score(entries[0]['score'], entries[1]['score'])
+    else:
+        score = entries[0]['score']
     decision = model_decision(model, score, args.threshold,
                               'pair' if len(entries) == 2 else 'series')
     out = dict(

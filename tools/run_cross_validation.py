@@ -42,7 +42,6 @@ seed's metrics, their mean +- std over seeds and the DeLong results;
 
 import argparse
 import copy
-import glob
 import os
 import os.path as osp
 import subprocess
@@ -191,29 +190,17 @@ def val_command(args, fold, checkpoint, seed=0):
 
 
 def last_checkpoint(fold_dir):
-    """The checkpoint ``last_checkpoint`` names (it must exist)."""
-    last = osp.join(fold_dir, 'last_checkpoint')
-    if osp.isfile(last):
-        with open(last, encoding='utf-8') as f:
-            path = f.read().strip()
-        if osp.isfile(path):
-            return path
-    raise FileNotFoundError(f'{fold_dir}: expected last_checkpoint naming '
-                            'an existing file after training')
+    """The checkpoint ``last_checkpoint`` names (it must exist;
+    :func:`mmdsa.utils.checkpoint.last_checkpoint`)."""
+    from mmdsa.utils.checkpoint import last_checkpoint as pick
+    return pick(fold_dir)
 
 
 def best_checkpoint(fold_dir):
-    """The best checkpoint (``best_*.pth``) of a run, else the last one."""
-    best = sorted(glob.glob(osp.join(fold_dir, 'best_*.pth')),
-                  key=osp.getmtime)
-    if best:
-        return best[-1]
-    try:
-        return last_checkpoint(fold_dir)
-    except FileNotFoundError:
-        raise FileNotFoundError(f'{fold_dir}: expected best_*.pth or '
-                                'last_checkpoint after training, found '
-                                'neither') from None
+    """The best checkpoint (``best_*.pth``) of a run, else the last one
+    (:func:`mmdsa.utils.checkpoint.best_or_last_checkpoint`)."""
+    from mmdsa.utils.checkpoint import best_or_last_checkpoint
+    return best_or_last_checkpoint(fold_dir)
 
 
 def fold_metrics(pred_file, threshold):

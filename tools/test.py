@@ -57,12 +57,13 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    import mmdsa  # noqa: F401  (version checks + checkpoint loader)
+    import mmdsa  # noqa: F401  (version checks)
     from mmdsa.utils import register_all_modules
     from mmdsa.synth.dataset import ForeignFilesError
     from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
-                                     init_cpu_distributed)
+                                     init_cpu_distributed,
+                                     use_checkpoint_loader)
     register_all_modules(init_default_scope=False)
     if not osp.isfile(args.checkpoint):
         return _refuse(f'{args.checkpoint}: checkpoint not found (no such '
@@ -89,6 +90,7 @@ def main(argv=None):
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
+    use_checkpoint_loader(runner)  # load_from / resume: the safe loader
     if args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))

@@ -84,10 +84,11 @@ def build_config(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    import mmdsa  # noqa: F401  (version checks + checkpoint loader)
+    import mmdsa  # noqa: F401  (version checks)
     from mmdsa.utils import register_all_modules
     from mmdsa.utils.compat import (adapt_config_for_cpu_distributed,
-                                     init_cpu_distributed)
+                                     init_cpu_distributed,
+                                     use_checkpoint_loader)
     from mmdsa.synth.dataset import ForeignFilesError
     from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     register_all_modules(init_default_scope=False)
@@ -100,6 +101,7 @@ def main(argv=None):
         adapt_config_for_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
+    use_checkpoint_loader(runner)  # load_from / resume: the safe loader
     try:
         runner.train()
     except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError, ) as exc:

@@ -13,6 +13,9 @@ default_hooks = dict(
     # Python/numpy/torch/worker streams re-seeded from (seed, epoch, rank) at
     # each epoch, so that a resumed run is bit-identical (docs/guarantees.md)
     epoch_seed=dict(type='EpochSeedHook'),
+    # load_from / resume read with mmdsa's safe loader (weights_only=True,
+    # MMEngine's types allowed while loading); nothing else is changed
+    safe_load=dict(type='SafeCheckpointLoaderHook'),
 )
 
 env_cfg = dict(

@@ -134,13 +134,10 @@ def run_tool(args: Sequence[str]) -> None:
 
 
 def best_or_last_checkpoint(work_dir: str) -> str:
-    """The ``save_best`` checkpoint when there is one, else the last."""
-    best = sorted(glob.glob(osp.join(work_dir, 'best_*.pth')),
-                  key=osp.getmtime)
-    if best:
-        return best[-1]
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        return f.read().strip()
+    """The ``save_best`` checkpoint when there is one, else the last
+    (:func:`mmdsa.utils.checkpoint.best_or_last_checkpoint`)."""
+    from mmdsa.utils.checkpoint import best_or_last_checkpoint as pick
+    return pick(work_dir)
 
 
 def read_test_metrics(test_dir: str) -> Dict:

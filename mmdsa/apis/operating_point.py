@@ -118,7 +118,6 @@ def operating_point_from_predictions(prediction_file: str,
     When the file holds PA+LAT pairs (same ``pair_id``), ``pair`` holds a
     second point chosen on the pair scores (mean of the two views, label =
     either view's, the metrics' pairing rule) for pair verdicts."""
-    from mmdsa.evaluation.metrics._common import pair_records
     from mmdsa.evaluation.metrics.prediction_files import \
         load_prediction_file
     data = load_prediction_file(prediction_file)
@@ -130,7 +129,8 @@ def operating_point_from_predictions(prediction_file: str,
     except OperatingPointError as err:
         raise OperatingPointError(f'{prediction_file}: {err}') from err
     point['unit'] = 'series'
-    paired = pair_records(preds, prediction_file)
+    from mmdsa.structures.pairing import pair_records
+    paired = pair_records(preds, prediction_file, 'skip')
     if paired:
         try:
             point['pair'] = dict(

@@ -22,6 +22,7 @@ def _dataset_cfg(cfg):
     return dataset
 
 
+WINDOW_LOADERS = ('LoadDSAWindow', 'mmdsa.LoadDSAWindow')
 LOADERS = ('LoadDSAWindow', 'mmdsa.LoadDSAWindow', 'LoadDSASeries',
            'mmdsa.LoadDSASeries')
 
@@ -34,11 +35,42 @@ def _test_pipeline(cfg, single_frame: bool, modalities=None) -> Compose:
     for step in pipeline:
         if modalities is not None and step.get('type') in LOADERS:
             step['modalities'] = modalities
-        if single_frame and step.get('type') in ('LoadDSAWindow',
-                                                 'mmdsa.LoadDSAWindow'):
+        if single_frame and step.get('type') in WINDOW_LOADERS:
             step['num_frames'] = 1
             step['stride'] = 1
     return Compose(pipeline)
+
+
+def window_settings(cfg) -> Dict[str, int]:
+    """``num_frames`` and ``stride`` of the test pipeline's window loader.
+
+    The whole-series inference builds its windows with these (and
+    :func:`mmdsa.structures.window_indices`), so ``tools/infer.py`` sees the
+    windows ``tools/test.py`` sees.
+
+    Args:
+        cfg (Config): The model's config (``test_dataloader.dataset``).
+
+    Returns:
+        dict: ``num_frames`` and ``stride`` (LoadDSAWindow's defaults, 5 and
+        1, where the config leaves them out).
+
+    Raises:
+        ValueError: the test pipeline has no LoadDSAWindow, or more than
+            one.
+    """
+    steps = [s for s in _dataset_cfg(cfg).pipeline
+             if s.get('type') in WINDOW_LOADERS]
+    if len(steps) != 1:
+        raise ValueError(
+            'test_dataloader.dataset.pipeline: expected one LoadDSAWindow '
+            f'step for a detector, got {len(steps)}')
+    import inspect
+
+    from mmdsa.datasets.transforms import LoadDSAWindow
+    defaults = inspect.signature(LoadDSAWindow).parameters
+    return {k: steps[0].get(k, defaults[k].default)
+            for k in ('num_frames', 'stride')}
 
 
 def is_detector(model) -> bool:
@@ -69,9 +101,11 @@ def _series_info(path: str, modalities=None) -> Dict:
 @torch.no_grad()
 def inference_detector_series(model, path: str, batch_size: int = 4,
                               modalities=None) -> Dict:
-    """Detect perforations in every frame of a series, then apply the
-    model's series rule (``SpatioTemporalDetector.post_process_series``:
-    its ``series_post_processor``, e.g. SO, else the maximum box score).
+    """Detect perforations in every frame of a series (the windows of the
+    config's test pipeline: its LoadDSAWindow ``num_frames`` and ``stride``,
+    :func:`window_settings`), then apply the model's series rule
+    (``SpatioTemporalDetector.post_process_series``: its
+    ``series_post_processor``, e.g. SO, else the maximum box score).
 
     Args:
         model: A :class:`SpatioTemporalDetector` from :func:`init_model`.
@@ -90,6 +124,12 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
         score without it), ``optimiser`` (bool), ``timings_s``.
     """
     t0 = time.perf_counter()
+    window = window_settings(model.cfg)
+    if window['num_frames'] != model.num_frames:
+        raise ValueError(
+            'test_dataloader.dataset.pipeline: LoadDSAWindow.num_frames: '
+            f"expected the model's num_frames {model.num_frames}, got "
+            f"{window['num_frames']}")
     info = _series_info(path, modalities)
     series, base = info['series'], info['base']
     pipeline = _test_pipeline(model.cfg, single_frame=True,
@@ -102,7 +142,8 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
     t1 = time.perf_counter()
     device = next(model.parameters()).device
     batch = torch.stack(frames).to(device)
-    preds = model.predict_series(batch, samples, batch_size=batch_size)
+    preds = model.predict_series(batch, samples, batch_size=batch_size,
+                                 stride=window['stride'])
     t2 = time.perf_counter()
     detections = []
     for pred in preds:
@@ -187,17 +228,25 @@ def inference_series(model, path: str, threshold: Optional[float] = None,
 def inference_pair(model, pa_path: str, lat_path: str,
                    **kwargs) -> Dict:
     """Run a PA+LAT pair: each view alone, then the pair score as the mean
-    of the two views' series scores (classification paper's pairing).
+    of the two views' series scores (classification paper's pairing,
+    :mod:`mmdsa.structures.pairing`).
 
     Returns:
         dict: ``pa``, ``lat`` (the per-view results), ``pair_score`` and
         its ``decision``.
+
+    Raises:
+        ValueError: a series' own view (from its DICOM header) is the
+            other one: the two files are swapped or both of one view.
     """
+    from mmdsa.structures.pairing import check_pair_views, pair_score
     from .operating_point import model_decision
     pa = inference_series(model, pa_path, **kwargs)
     lat = inference_series(model, lat_path, **kwargs)
+    check_pair_views(pa['meta'].get('view'), lat['meta'].get('view'),
+                     pa_path, lat_path)
     key = 'series_score' if is_detector(model) else 'probability'
-    pair_score = float(np.mean([pa[key], lat[key]]))
-    return dict(pa=pa, lat=lat, pair_score=pair_score,
-                decision=model_decision(model, pair_score,
+    score = pair_score(pa[key], lat[key])
+    return dict(pa=pa, lat=lat, pair_score=score,
+                decision=model_decision(model, score,
                                         kwargs.get('threshold'), 'pair'))

@@ -9,11 +9,10 @@ import math
 import os.path as osp
 from typing import Any, Dict, List
 
-CLASSIFICATION_CLASSES = ('thrombus_free', 'thrombus')
-DETECTION_CLASSES = ('perforation', )
-VIEWS = ('PA', 'LAT', 'unknown')
-# Occlusion sites, proximal to distal (ICA terminus, MCA segments M1..M4+).
-OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
+# class names, views and occlusion sites: one place (mmdsa.structures)
+from mmdsa.structures.classes import (CLASSIFICATION_CLASSES,  # noqa: F401
+                                      DETECTION_CLASSES, OCCLUSION_LEVELS)
+from mmdsa.structures.views import VIEWS
 # Mittmann et al.'s exclusion reasons (and the uncertain pairs that test
 # set 1 leaves out and test set 2 keeps).
 SERIES_FLAGS = ('missing_view', 'vertebral_only', 'eca_only', 'uncertain')

@@ -3,9 +3,10 @@
 import os.path as osp
 from typing import Optional
 
+from mmdsa.structures.views import PAIR_VIEWS
 from .splits import load_split, split_patients
 
-VIEW_CHOICES = (None, 'PA', 'LAT')
+VIEW_CHOICES = (None, ) + PAIR_VIEWS
 
 
 def check_view(view, where):

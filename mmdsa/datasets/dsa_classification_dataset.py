@@ -7,6 +7,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from mmdsa.registry import DATASETS
+from mmdsa.structures.pairing import group_pairs, pair_label
 from mmdsa.utils.deprecation import register_renamed
 from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
                           check_has_series,
@@ -150,29 +151,14 @@ class DSAClassificationDataset(BaseDataset):
         return self._make_pairs(infos)
 
     def _make_pairs(self, infos: List[dict]) -> List[dict]:
-        groups, order = {}, []
-        for info in infos:
-            pid = info['pair_id']
-            if pid is None:
-                raise AnnotationError(
-                    f"{self.ann_file}: series_id={info['series_id']!r}: "
-                    'field "pair_id": expected a pair id in pair_mode, got '
-                    'None')
-            if pid not in groups:
-                order.append(pid)
-            groups.setdefault(pid, {}).setdefault(info['view'], []).append(
-                info)
+        """One sample per pair (:func:`mmdsa.structures.group_pairs`, the
+        one pairing rule), in annotation order."""
+        try:
+            grouped = group_pairs(infos, self.ann_file)
+        except ValueError as err:
+            raise AnnotationError(str(err)) from err
         pairs = []
-        for pid in order:
-            views = groups[pid]
-            if sorted(views) != ['LAT', 'PA'] or any(
-                    len(v) != 1 for v in views.values()):
-                got = {k: [i['series_id'] for i in v]
-                       for k, v in views.items()}
-                raise AnnotationError(
-                    f'{self.ann_file}: pair_id={pid!r}: field "view": '
-                    f'expected exactly one PA and one LAT series, got {got}')
-            pa, lat = views['PA'][0], views['LAT'][0]
+        for pid, pa, lat in grouped:
             if pa['patient_id'] != lat['patient_id']:
                 raise AnnotationError(
                     f'{self.ann_file}: pair_id={pid!r}: field "patient_id": '
@@ -181,7 +167,7 @@ class DSAClassificationDataset(BaseDataset):
             pair = {k: [pa[k], lat[k]] for k in pa}
             pair.update(
                 patient_id=pa['patient_id'], pair_id=pid,
-                gt_label=max(pa['gt_label'], lat['gt_label']),
+                gt_label=pair_label(pa['gt_label'], lat['gt_label']),
                 pair_mode=True)
             pairs.append(pair)
         return pairs

@@ -15,6 +15,9 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 
+from mmdsa.structures.pairing import pair_records
+from mmdsa.structures.views import PAIR_VIEW, PAIR_VIEWS
+
 from .functional import delong_test
 from .metrics.binary_metrics import binary_summary
 from .metrics.subgroup_metrics import level_sensitivities
@@ -85,50 +88,28 @@ def combine_series(files: Mapping[str, dict], method: str = 'mean'
 
 
 def combine_pairs(records: Sequence[dict], method: str = 'mean',
-                  strict: bool = True) -> List[dict]:
-    """Combine the PA and LAT series of every ``pair_id``.
+                  strict: bool = True, where: str = '--pair') -> List[dict]:
+    """Combine the PA and LAT series of every ``pair_id``
+    (:func:`mmdsa.structures.pairing.pair_records`, the one pairing rule).
 
-    The pair's label is 1 if either view's is, its score the ``method`` of
-    the two views' scores, its occlusion level the first known one.
+    The pair's label is 1 if either view's is, its score the mean of the
+    two views' scores (for two values the median is the same), its
+    occlusion level the first known one.
 
     Args:
         records (Sequence[dict]): series records.
-        method (str): 'mean' or 'median'.
+        method (str): 'mean' or 'median' (checked; equal for a pair).
         strict (bool): refuse series without ``pair_id`` and incomplete
-            pairs; with False they are left out.
+            pairs; with False they are left out with a warning.
+        where (str): named first in messages.
 
     Raises:
         ValueError: (strict) series without ``pair_id`` or pairs without
-            exactly one PA and one LAT series.
+            exactly one PA and one LAT series; (always) a view present
+            twice in a pair.
     """
     _check_method(method)
-    no_pair = [r['series_id'] for r in records if not r.get('pair_id')]
-    if no_pair and strict:
-        raise ValueError(f'--pair: series without pair_id: {no_pair[:10]}')
-    pairs = defaultdict(dict)
-    for r in records:
-        if r.get('pair_id'):
-            views = pairs[str(r['pair_id'])]
-            if r['view'] in views:
-                raise ValueError(f'pair {r["pair_id"]!r} has two '
-                                 f'{r["view"]} series')
-            views[r['view']] = r
-    incomplete = sorted(p for p, v in pairs.items()
-                        if set(v) != {'PA', 'LAT'})
-    if incomplete and strict:
-        raise ValueError('--pair: pairs without exactly one PA and one LAT '
-                         f'series: {incomplete[:10]}')
-    out = []
-    for pid in sorted(set(pairs) - set(incomplete)):
-        pa, lat = pairs[pid]['PA'], pairs[pid]['LAT']
-        out.append(
-            dict(series_id=pid, pair_id=pid, view='PA+LAT',
-                 patient_id=pa.get('patient_id'),
-                 label=max(pa['label'], lat['label']),
-                 occlusion_level=pa.get('occlusion_level')
-                 or lat.get('occlusion_level'),
-                 score=float(COMBINE[method]([pa['score'], lat['score']]))))
-    return out
+    return pair_records(records, where, 'raise' if strict else 'skip')
 
 
 def summarise(records: Sequence[dict], threshold: float = 0.5,
@@ -217,16 +198,17 @@ def fold_ensemble_report(files: Mapping[str, dict], threshold: float = 0.5,
             ensemble=summarise(ens, threshold, f'{view} fold ensemble'),
             delong_vs_folds={n: _delong(ens, r) for n, r in folds.items()})
         report['records'][view] = ens
-    if {'PA', 'LAT'} <= set(by_view):
+    if set(PAIR_VIEWS) <= set(by_view):
         pa, lat = report['records']['PA'], report['records']['LAT']
-        pairs = combine_pairs(pa + lat, 'mean', strict=False)
+        pairs = combine_pairs(pa + lat, 'mean', strict=False,
+                              where='fold ensemble')
         if pairs:
             fold_pairs = {}
             for name in files:
                 if name in by_view['PA'] and name in by_view['LAT']:
                     fold_pairs[name] = combine_pairs(
                         by_view['PA'][name] + by_view['LAT'][name], 'mean',
-                        strict=False)
+                        strict=False, where=str(name))
             per_fold = {n: summarise(r, threshold, f'pair {n}')
                         for n, r in fold_pairs.items()}
 
@@ -244,7 +226,7 @@ def fold_ensemble_report(files: Mapping[str, dict], threshold: float = 0.5,
                            for k in keys},
                 ensemble=summarise(pairs, threshold, 'PA+LAT fold ensemble'),
                 delong_vs_views={v: _delong(pairs, as_pair(
-                    report['records'][v])) for v in ('PA', 'LAT')})
+                    report['records'][v])) for v in PAIR_VIEWS})
             report['records']['PA+LAT'] = pairs
     return report
 
@@ -281,7 +263,7 @@ def _pair_scores(pa_models: Sequence[Dict[str, dict]],
     for pid in sorted(common or ()):
         rows = [m[pid] for m in list(pa_models) + list(lat_models)]
         out.append(dict(
-            series_id=pid, pair_id=pid, view='PA+LAT',
+            series_id=pid, pair_id=pid, view=PAIR_VIEW,
             patient_id=rows[0].get('patient_id'),
             label=max(r['label'] for r in rows),
             occlusion_level=next((r.get('occlusion_level') for r in rows
@@ -290,11 +272,21 @@ def _pair_scores(pa_models: Sequence[Dict[str, dict]],
     return out
 
 
-def _by_pair(records: Sequence[dict], view: str) -> Dict[str, dict]:
+def _by_pair(records: Sequence[dict], view: str,
+             where: str) -> Dict[str, dict]:
+    """``{pair_id: record}`` of one model's ``view`` series; a pair with
+    that view twice is refused (the pairing rule,
+    :mod:`mmdsa.structures.pairing`)."""
     out = {}
     for r in records:
         if r.get('view') == view and r.get('pair_id'):
-            out[str(r['pair_id'])] = r
+            pid = str(r['pair_id'])
+            if pid in out:
+                raise ValueError(
+                    f'{where}: pair_id={pid!r}: expected one {view} series, '
+                    f"got {out[pid].get('series_id')!r} and "
+                    f"{r.get('series_id')!r}")
+            out[pid] = r
     return out
 
 
@@ -343,8 +335,10 @@ def search_combinations(variants: Mapping[str, dict], num_pa: int = 2,
         if len(names[view]) < max(k, 1):
             raise ValueError(f'expected at least {max(k, 1)} {view} '
                              f'variants, got {names[view]}')
-    val = {n: _by_pair(v['val'], v['view']) for n, v in variants.items()}
-    test = {n: _by_pair(v['test'], v['view']) for n, v in variants.items()}
+    val = {n: _by_pair(v['val'], v['view'], f'{n} (val)')
+           for n, v in variants.items()}
+    test = {n: _by_pair(v['test'], v['view'], f'{n} (test)')
+            for n, v in variants.items()}
     other = 'auc' if select == 'mcc' else 'mcc'
 
     def rank(combos):

@@ -117,7 +117,13 @@ def check_finite(arr, path):
 
 
 def load_npy(path):
-    """Memory-mapped .npy array (nothing is read until used)."""
+    """Memory-mapped .npy array (nothing is read until used).
+
+    The one way mmdsa reads a ``.npy`` file (series inputs and the prepared
+    cache): memory-mapped, never unpickling (``allow_pickle=False``), any
+    unreadable file (truncated, corrupt, empty, pickled objects) a
+    :class:`DSAReadError` naming it.
+    """
     try:
         return np.load(path, mmap_mode='r', allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:

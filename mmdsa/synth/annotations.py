@@ -2,9 +2,10 @@
 ``docs/contracts.md``: classification JSON (MMEngine BaseDataset layout) and
 CocoVID-style detection JSON. Paths are relative to the annotation file's
 folder (``dicom/<name>.dcm``)."""
+from mmdsa.structures.classes import CLASSIFICATION_CLASSES, DETECTION_CLASSES
 
-THROMBUS_CLASSES = ['thrombus_free', 'thrombus']
-PERFORATION_CATEGORY = {'id': 1, 'name': 'perforation'}
+THROMBUS_CLASSES = list(CLASSIFICATION_CLASSES)
+PERFORATION_CATEGORY = {'id': 1, 'name': DETECTION_CLASSES[0]}
 
 
 def classification_entry(series_id, patient_id, pair_id, view, file, label,

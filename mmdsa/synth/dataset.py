@@ -14,6 +14,7 @@ import shutil
 
 import numpy as np
 
+from mmdsa.structures.views import PAIR_VIEWS
 from mmdsa.utils.fileio import (make_temp_sibling_dir, replace_dir,
                                  write_json_atomic)
 
@@ -82,7 +83,7 @@ def _plan(seed, task, count, frames_range, positive_fraction):
     gaps = np.round(rng.uniform(3 * 60, 48 * 60, count))   # minutes
     starts = [_BASE_TIME + datetime.timedelta(minutes=float(m))
               for m in np.cumsum(gaps)]
-    views = rng.choice(['PA', 'LAT'], count)
+    views = rng.choice(list(PAIR_VIEWS), count)
     return labels, n_frames, starts, views
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mmdsa.structures.views import PAIR_VIEWS
+
 from .dynamics import CURVES, accumulation, frame_schedule, gamma_variate
 from .mimics import controlled_events, draw_mimics, event_density
 from .pathology import check_difficulty, choose_occlusion, choose_perforation
@@ -119,7 +121,7 @@ def _arterial_state(tree, occlusion, knobs, rng):
 
 
 def simulate_pair(seed, pathology=None, difficulty='medium', image_size=256,
-                  num_frames=16, views=('PA', 'LAT')):
+                  num_frames=16, views=PAIR_VIEWS):
     """Simulate one patient's run seen in one or two views.
 
     Args:
@@ -132,7 +134,7 @@ def simulate_pair(seed, pathology=None, difficulty='medium', image_size=256,
             the perforation task only and needs ``num_frames >= 5``).
         image_size (int): square image side in px (>= 32).
         num_frames (int): frames in the run (>= 3).
-        views (tuple[str]): views to render ('PA', 'LAT').
+        views (tuple[str]): views to render (default both, PA first).
 
     Returns:
         dict[str, SimulatedSeries]: one entry per view. ``info['events']``

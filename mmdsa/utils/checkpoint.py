@@ -7,15 +7,23 @@ inference carries on. :func:`check_checkpoint_fits` is the one rule every
 entry point (:func:`mmdsa.apis.init_model`, ``tools/test.py``,
 ``tools/infer.py``, ``tools/train.py --resume``) applies; partial loading
 (fine-tuning from another model) needs an explicit ``strict=False``.
+
+Which checkpoint of a training run is evaluated is picked here too
+(:func:`best_checkpoint`, :func:`last_checkpoint`,
+:func:`best_or_last_checkpoint`), for the cross-validation tools, the
+reproduction study and :mod:`mmdsa.apis.experiment`.
 """
+import glob
+import os.path as osp
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 
 __all__ = [
-    'CheckpointMismatchError', 'REFUSED_CHECKPOINT_ERRORS', 'checkpoint_state_dict',
-    'check_checkpoint_fits', 'load_model_checkpoint'
+    'CheckpointMismatchError', 'REFUSED_CHECKPOINT_ERRORS',
+    'checkpoint_state_dict', 'check_checkpoint_fits', 'load_model_checkpoint',
+    'best_checkpoint', 'last_checkpoint', 'best_or_last_checkpoint'
 ]
 
 #: MMEngine's default key revision: DDP-wrapped models save 'module.' keys.
@@ -131,10 +139,59 @@ def load_model_checkpoint(model: torch.nn.Module,
     """
     from mmengine.runner.checkpoint import (CheckpointLoader,
                                             _load_checkpoint_to_model)
-    checkpoint = CheckpointLoader.load_checkpoint(
-        filename, map_location=map_location)
+
+    from .compat import checkpoint_loader_installed
+    with checkpoint_loader_installed():
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location=map_location)
     if strict:
         check_checkpoint_fits(model, checkpoint, filename)
     _load_checkpoint_to_model(
         model, checkpoint, strict=False, revise_keys=REVISE_KEYS)
     return checkpoint
+
+
+def best_checkpoint(work_dir: str) -> Optional[str]:
+    """The ``save_best`` checkpoint (``best_*.pth``) of a run, or None.
+
+    MMEngine's CheckpointHook keeps one ``best_<metric>_<epoch>.pth`` per
+    tracked metric; with several, the most recently written one is taken.
+    """
+    best = sorted(glob.glob(osp.join(work_dir, 'best_*.pth')),
+                  key=lambda p: (osp.getmtime(p), p))
+    return best[-1] if best else None
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint a run's ``last_checkpoint`` file names.
+
+    Raises:
+        FileNotFoundError: no ``last_checkpoint`` file, or it names a file
+            that does not exist; the message names the folder.
+    """
+    last = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(last):
+        with open(last, encoding='utf-8') as f:
+            path = f.read().strip()
+        if osp.isfile(path):
+            return path
+    raise FileNotFoundError(f'{work_dir}: expected last_checkpoint naming '
+                            'an existing file after training')
+
+
+def best_or_last_checkpoint(work_dir: str) -> str:
+    """The ``save_best`` checkpoint when there is one, else the last
+    (:func:`best_checkpoint`, :func:`last_checkpoint`).
+
+    Raises:
+        FileNotFoundError: neither exists; the message names the folder.
+    """
+    best = best_checkpoint(work_dir)
+    if best is not None:
+        return best
+    try:
+        return last_checkpoint(work_dir)
+    except FileNotFoundError:
+        raise FileNotFoundError(f'{work_dir}: expected best_*.pth or '
+                                'last_checkpoint after training, found '
+                                'neither') from None

@@ -7,11 +7,23 @@ is needed and that it works (``tests/test_utils/test_compat.py``):
    ``weights_only=True``; MMEngine's checkpoints hold a few non-tensor types
    (``HistoryBuffer`` in the message hub, numpy arrays and scalars), so
    ``tools/test.py CKPT`` and ``--resume`` fail with ``Unsupported global``.
-   :func:`allow_mmengine_checkpoints` allow-lists exactly those types and
-   keeps ``weights_only=True``; :func:`load_checkpoint_file` replaces
-   MMEngine's local-file loader so that a checkpoint carrying any other pickled
-   object is refused with :class:`UnsafeCheckpointError` naming the file and
-   the offending global.
+   :func:`load_checkpoint_file` loads with ``weights_only=True`` and exactly
+   those types allow-listed (:func:`mmengine_checkpoint_globals`) for the
+   duration of the load; a checkpoint carrying any other pickled object is
+   refused with :class:`UnsafeCheckpointError` naming the file and the
+   offending global.
+
+   The scope is mmdsa's own loads: importing mmdsa changes neither torch's
+   allow-list nor MMEngine's checkpoint loaders, so other libraries in the
+   process (an mmpretrain ``Pretrained`` init, another project's runner)
+   load as they would without mmdsa. mmdsa's loads go through
+   :func:`load_checkpoint_file`: :func:`mmdsa.apis.init_model` calls it
+   (:func:`mmdsa.utils.checkpoint.load_model_checkpoint`), and the tools
+   that run an MMEngine runner call :func:`use_checkpoint_loader` on it,
+   which makes that runner's ``load_checkpoint`` / ``resume`` (``load_from``,
+   ``--resume``) use it, and nothing else. :func:`allow_mmengine_checkpoints`
+   and :func:`install_checkpoint_loader` remain for a user who wants the
+   process-wide behaviour; mmdsa never calls them.
 2. **Distributed runs without GPUs.** MMEngine's pytorch and slurm launchers
    call ``torch.cuda.set_device`` before ``init_process_group``, which fails on
    a CPU-only machine. :func:`init_cpu_distributed` creates the process group
@@ -20,17 +32,21 @@ is needed and that it works (``tests/test_utils/test_compat.py``):
    the CPU model a CUDA ``device_ids`` in its DDP wrapper.
 """
 import collections
+import contextlib
+import functools
 import inspect
 import os
 import pickle
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import numpy as np
 import torch
 
 __all__ = [
-    'UnsafeCheckpointError', 'CorruptCheckpointError', 'mmengine_checkpoint_globals',
-    'allow_mmengine_checkpoints', 'load_checkpoint_file',
+    'UnsafeCheckpointError', 'CorruptCheckpointError',
+    'mmengine_checkpoint_globals', 'allow_mmengine_checkpoints',
+    'load_checkpoint_file', 'mmengine_checkpoint_globals_allowed',
+    'checkpoint_loader_installed', 'use_checkpoint_loader',
     'install_checkpoint_loader', 'init_cpu_distributed',
     'adapt_config_for_cpu_distributed', 'apply_all'
 ]
@@ -53,15 +69,15 @@ def mmengine_checkpoint_globals() -> List[object]:
     the concrete ``numpy.dtypes`` classes; numpy scalars need ``scalar``.
     """
     from mmengine.logging import HistoryBuffer
-    try:
-        from numpy._core import multiarray
-    except ImportError:  # numpy < 2
-        from numpy.core import multiarray
+    multiarray = _numpy_multiarray()
+    # numpy.dtypes (the concrete DType classes) appeared in numpy 1.25;
+    # older numpy pickles dtypes through numpy.dtype alone.
+    dtypes = getattr(np, 'dtypes', None)
     dtype_classes = [
-        getattr(np.dtypes, name) for name in dir(np.dtypes)
+        getattr(dtypes, name) for name in dir(dtypes)
         if name.endswith('DType') and isinstance(
-            getattr(np.dtypes, name), type)
-    ]
+            getattr(dtypes, name), type)
+    ] if dtypes is not None else []
     return [
         HistoryBuffer, multiarray._reconstruct, multiarray.scalar,
         np.ndarray, np.dtype, collections.Counter,
@@ -70,6 +86,21 @@ def mmengine_checkpoint_globals() -> List[object]:
         (_empty_bytes, '__builtin__.bytes'),
         (_empty_bytes, 'builtins.bytes'),
     ] + dtype_classes
+
+
+def _numpy_multiarray():
+    """numpy's ``multiarray`` module: ``numpy._core.multiarray`` from numpy
+    2 on, ``numpy.core.multiarray`` before (requirements allow 1.24)."""
+    import importlib
+    major = int(np.__version__.split('.')[0])
+    names = ('numpy._core.multiarray', 'numpy.core.multiarray') \
+        if major >= 2 else ('numpy.core.multiarray', )
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ImportError(f'numpy {np.__version__}: expected one of {names}')
 
 
 def _empty_bytes(*args):
@@ -107,8 +138,29 @@ def _history_buffer_getattr(obj, name):
 
 
 def allow_mmengine_checkpoints() -> None:
-    """Allow-list :func:`mmengine_checkpoint_globals` for ``weights_only``."""
+    """Allow-list :func:`mmengine_checkpoint_globals` for ``weights_only``
+    process-wide (for every library). mmdsa itself does not call this:
+    :func:`load_checkpoint_file` allows them only while it loads."""
     torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
+
+
+@contextlib.contextmanager
+def mmengine_checkpoint_globals_allowed() -> Iterator[None]:
+    """Allow :func:`mmengine_checkpoint_globals` inside the block only.
+
+    torch's allow-list is restored exactly on exit (entries another library
+    added before stay; torch's own ``safe_globals`` context would remove
+    them if they overlap with ours).
+    """
+    serialization = torch.serialization
+    before = serialization.get_safe_globals()
+    serialization.add_safe_globals(
+        [g for g in mmengine_checkpoint_globals() if g not in before])
+    try:
+        yield
+    finally:
+        serialization.clear_safe_globals()
+        serialization.add_safe_globals(before)
 
 
 def load_checkpoint_file(filename: str, map_location=None):
@@ -133,8 +185,9 @@ def load_checkpoint_file(filename: str, map_location=None):
         raise FileNotFoundError(
             f'{filename}: checkpoint not found (no such file)')
     try:
-        return torch.load(
-            filename, map_location=map_location, weights_only=True)
+        with mmengine_checkpoint_globals_allowed():
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
         if 'global' not in str(exc).lower():   # garbage, not a foreign object
             raise CorruptCheckpointError(
@@ -166,10 +219,61 @@ def _unsupported_global(message: str) -> str:
 
 
 def install_checkpoint_loader() -> None:
-    """Make MMEngine's local-file scheme use :func:`load_checkpoint_file`."""
+    """Make MMEngine's local-file scheme use :func:`load_checkpoint_file`
+    process-wide (for every library's local loads). mmdsa itself does not
+    call this; see :func:`checkpoint_loader_installed`."""
     from mmengine.runner.checkpoint import CheckpointLoader
     CheckpointLoader.register_scheme(
         prefixes='', loader=load_checkpoint_file, force=True)
+
+
+@contextlib.contextmanager
+def checkpoint_loader_installed() -> Iterator[None]:
+    """MMEngine's local-file scheme is :func:`load_checkpoint_file` inside
+    the block only; the previous loader is put back on exit."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    schemes = CheckpointLoader._schemes
+    previous = schemes.get('')
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_checkpoint_file, force=True)
+    try:
+        yield
+    finally:
+        if previous is None:
+            CheckpointLoader._schemes.pop('', None)
+        else:
+            CheckpointLoader.register_scheme(
+                prefixes='', loader=previous, force=True)
+
+
+def use_checkpoint_loader(runner):
+    """Make ``runner.load_checkpoint`` and ``runner.resume`` (``load_from``,
+    ``--resume``) read local files with :func:`load_checkpoint_file`.
+
+    Only these two methods of this runner change; weight initialisation
+    (e.g. an mmpretrain ``Pretrained`` init from a local file) and every
+    other load in the process keep MMEngine's loader. Calling it twice is
+    a no-op.
+
+    Args:
+        runner (mmengine.runner.Runner): The runner, changed in place.
+
+    Returns:
+        The runner.
+    """
+    for name in ('load_checkpoint', 'resume'):
+        method = getattr(runner, name)
+        if getattr(method, '_mmdsa_strict_loader', False):
+            continue
+
+        def wrapped(*args, _method=method, **kwargs):
+            with checkpoint_loader_installed():
+                return _method(*args, **kwargs)
+
+        functools.update_wrapper(wrapped, method)
+        wrapped._mmdsa_strict_loader = True
+        setattr(runner, name, wrapped)
+    return runner
 
 
 def init_cpu_distributed(launcher: str,
@@ -262,6 +366,11 @@ def _slurm_env_to_torch_env() -> None:
 
 
 def apply_all() -> None:
-    """Apply the import-time workarounds (called by ``import mmdsa``)."""
+    """The process-wide checkpoint workaround for every library:
+    :func:`allow_mmengine_checkpoints` and :func:`install_checkpoint_loader`.
+
+    Not called by mmdsa (importing mmdsa patches nothing process-wide, see
+    the module docstring); kept for users who want the old behaviour.
+    """
     allow_mmengine_checkpoints()
     install_checkpoint_loader()

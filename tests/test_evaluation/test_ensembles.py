@@ -222,3 +222,17 @@ def test_tools_fold_ensemble_and_search(tmp_path, capsys):
     assert _tool('search_ensembles').main(
         [str(manifest), '--out', str(res_file)]) == 2
     assert 'field "view"' in capsys.readouterr().err
+
+
+def test_search_refuses_a_pair_with_a_view_twice():
+    """Duplicated views are refused, as by mmdsa.structures.pairing (the
+    search used to keep the last of the two silently)."""
+    rng = np.random.default_rng(4)
+    labels = _labels(12)
+    variants = {'pa_a': _variant('PA', labels, rng, 0.2, 0.2),
+                'lat_a': _variant('LAT', labels, rng, 0.2, 0.2)}
+    dup = dict(variants['lat_a']['val'][0], series_id='again')
+    variants['lat_a']['val'].append(dup)
+    with pytest.raises(ValueError, match=r"lat_a \(val\): pair_id=.*"
+                       r"expected one LAT series.*'again'"):
+        search_combinations(variants, num_pa=1, num_lat=1)

@@ -69,3 +69,36 @@ def test_refusals(model_files, tmp_path):
                       tmp_path / 'x'], check=False)
     assert stale.returncode == 2 and 'checkpoint_sha256' in stale.stderr
     assert not (tmp_path / 'x' / 'result.json').exists()
+
+
+def test_pair_views_checked_and_scored_by_the_pairing_rule(model_files,
+                                                           tmp_path):
+    """--pair takes the series' own views into account (the one pairing
+    rule, mmdsa.structures.pairing): swapped files are refused."""
+    import datetime
+
+    from mmdsa.structures import pair_score
+    from mmdsa.synth.dicom_writer import synthetic_uid, write_xa_dicom
+    root, ckpt, _ = model_files
+    frames = np.random.default_rng(1).integers(0, 4095, (4, 64, 64)).astype(
+        np.uint16)
+    paths = {}
+    for i, view in enumerate(('PA', 'LAT')):
+        paths[view] = write_xa_dicom(
+            str(tmp_path / f'{view}.dcm'), frames, 500.0, view, 'P1',
+            synthetic_uid('study'), synthetic_uid(f'series{i}'),
+            synthetic_uid(f'sop{i}'), datetime.datetime(2024, 1, 1))
+    out = tmp_path / 'ok'
+    run_tool(['tools/infer.py', TINY, ckpt, paths['PA'], '--pair',
+              paths['LAT'], '--out', out])
+    result = json.loads((out / 'result.json').read_text())
+    assert [s['view'] for s in result['series']] == ['PA', 'LAT']
+    assert result['score'] == pytest.approx(pair_score(
+        result['series'][0]['score'], result['series'][1]['score']))
+    bad = run_tool(['tools/infer.py', TINY, ckpt, paths['LAT'], '--pair',
+                    paths['PA'], '--out', tmp_path / 'swapped'],
+                   check=False)
+    assert bad.returncode == 2
+    last = bad.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and 'swapped' in last
+    assert "its view is 'LAT'" in last

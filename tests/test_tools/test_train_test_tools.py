@@ -23,9 +23,8 @@ def _data_opts(image_folder):
 
 
 def _state_dict(path):
-    import mmdsa  # noqa: F401  (allow-list for weights_only loading)
-    return torch.load(path, map_location='cpu', weights_only=True)[
-        'state_dict']
+    from mmdsa.utils.compat import load_checkpoint_file
+    return load_checkpoint_file(str(path), map_location='cpu')['state_dict']
 
 
 def test_train_then_test_from_checkpoint(tmp_path, image_folder):

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-import mmdsa  # noqa: F401  (applies the workarounds)
 from mmdsa.utils.compat import (UnsafeCheckpointError,
                                 adapt_config_for_cpu_distributed,
                                 load_checkpoint_file)
@@ -58,10 +57,14 @@ def test_allow_listed_checkpoint_loads(tmp_path):
     assert buf.mean() == pytest.approx(0.375)
     assert buf.current() == pytest.approx(0.25)
     np.testing.assert_array_equal(ckpt['arr'], np.arange(3))
-    # MMEngine's own loader goes through the same function
+    # MMEngine's own loader goes through the same function where mmdsa
+    # installs it (its entry points, scoped)
     from mmengine.runner.checkpoint import _load_checkpoint
-    assert torch.equal(_load_checkpoint(str(path))['state_dict']['w'],
-                       torch.ones(2))
+
+    from mmdsa.utils.compat import checkpoint_loader_installed
+    with checkpoint_loader_installed():
+        assert torch.equal(_load_checkpoint(str(path))['state_dict']['w'],
+                           torch.ones(2))
 
 
 class _Evil:
@@ -79,7 +82,10 @@ def test_foreign_pickled_object_is_refused(tmp_path, payload):
     with pytest.raises(UnsafeCheckpointError, match='Refusing to load'):
         load_checkpoint_file(str(path))
     from mmengine.runner.checkpoint import _load_checkpoint
-    with pytest.raises(pickle.UnpicklingError, match=str(path.name)):
+
+    from mmdsa.utils.compat import checkpoint_loader_installed
+    with checkpoint_loader_installed(), pytest.raises(
+            pickle.UnpicklingError, match=str(path.name)):
         _load_checkpoint(str(path))
 
 

@@ -82,11 +82,12 @@ def _check_ours(path):
 
 def predict_split(config, checkpoint, split, out_file, cfg_options=None):
     """Run the model on a split's series and write their prediction file."""
-    import mmdsa  # noqa: F401  (version checks + checkpoint loader)
+    import mmdsa  # noqa: F401  (version checks)
     from mmengine.config import Config
     from mmengine.runner import Runner
 
     from mmdsa.utils import register_all_modules
+    from mmdsa.utils.compat import use_checkpoint_loader
     register_all_modules(init_default_scope=False)
     cfg = Config.fromfile(config)
     if cfg_options:
@@ -106,7 +107,7 @@ def predict_split(config, checkpoint, split, out_file, cfg_options=None):
     cfg.launcher = 'none'
     with tempfile.TemporaryDirectory(prefix='mmdsa_calibrate_') as tmp:
         cfg.work_dir = tmp
-        runner = Runner.from_cfg(cfg)
+        runner = use_checkpoint_loader(Runner.from_cfg(cfg))
         runner.test()
         del runner
     return out_file

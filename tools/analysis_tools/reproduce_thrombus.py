@@ -28,7 +28,6 @@ Writes REPORT.md and REPORT.json (atomically). Training runs in this
 process (one MMEngine Runner per model, no subprocess start-up).
 """
 import argparse
-import glob
 import math
 import os.path as osp
 import sys
@@ -40,9 +39,11 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from mmdsa.structures import OCCLUSION_LEVELS, PAIR_VIEWS  # noqa: E402
+
 CLS_BASE = ('configs/thrombus/'
             'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py')
-VIEWS = ('PA', 'LAT')
+VIEWS = PAIR_VIEWS
 TRAINED = []  # models trained by this run (the others are reused)
 # (full, quick)
 SCALE = dict(
@@ -122,12 +123,14 @@ def fold_config(s, data_root, split_file, view, fold, seed, work_dir,
 def train_and_predict(cfg):
     """Train in this process, test the best-MCC checkpoint."""
     from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
+
+    from mmdsa.utils.compat import use_checkpoint_loader
+    runner = use_checkpoint_loader(Runner.from_cfg(cfg))
     runner.train()
-    best = sorted(glob.glob(osp.join(cfg.work_dir, 'best_*.pth')),
-                  key=osp.getmtime)
-    if best:
-        runner.load_checkpoint(best[-1], strict=True)
+    from mmdsa.utils.checkpoint import best_checkpoint
+    best = best_checkpoint(cfg.work_dir)
+    if best is not None:
+        runner.load_checkpoint(best, strict=True)
     return runner.test()
 
 
@@ -399,11 +402,11 @@ def write_report(path, args, s, result, elapsed):
                          f"{d['num']} |")
     lines += ['', '## Sensitivity per occlusion level (threshold 0.5, '
               'pooled over seeds)', '',
-              '| | ' + ' | '.join(['ICA-T', 'M1', 'M2', 'M3', 'M4+']) + ' |',
+              '| | ' + ' | '.join(OCCLUSION_LEVELS) + ' |',
               '|---|---|---|---|---|---|']
     for key, lv in result['levels'].items():
         cells = []
-        for level in ('ICA-T', 'M1', 'M2', 'M3', 'M4+'):
+        for level in OCCLUSION_LEVELS:
             n = lv.get(f'level/{level}/num_pos')
             cells.append('-' if not n else
                          f"{lv[f'level/{level}/sens']:.2f} (n={n})")

@@ -40,6 +40,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from mmdsa.structures.views import PAIR_VIEWS  # noqa: E402
+
 
 class ManifestError(ValueError):
     """A variants manifest that cannot be used."""
@@ -81,7 +83,7 @@ def load_manifest(path: str) -> dict:
         if name in out:
             raise ManifestError(f'{where}: field "name": expected a unique '
                                 'name, got a duplicate')
-        if v.get('view') not in ('PA', 'LAT'):
+        if v.get('view') not in PAIR_VIEWS:
             raise ManifestError(f'{where}: field "view": expected "PA" or '
                                 f'"LAT", got {v.get("view")!r}')
         loaded = {}

@@ -38,6 +38,8 @@ from mmdsa.datasets.annotations import (  # noqa: E402
     OCCLUSION_LEVELS, SERIES_FLAGS, AnnotationError, check_label_and_boxes)
 from mmdsa.datasets.pair_rules import harmonise_pair_labels  # noqa: E402
 from mmdsa.fileio.dicom_meta import view_from_dataset  # noqa: E402
+from mmdsa.structures import (CLASSIFICATION_CLASSES,  # noqa: E402
+                              DETECTION_CLASSES, VIEWS)
 from mmdsa.utils.fileio import write_json_atomic  # noqa: E402
 
 
@@ -146,7 +148,7 @@ def collect(root, labels_csv, boxes_csv):
                                    f'";"-separated values of {SERIES_FLAGS}'
                                    f', got {bad}')
             info['flags'] = sorted(set(flags))
-            if info['view'] not in ('PA', 'LAT', 'unknown'):
+            if info['view'] not in VIEWS:
                 raise ConvertError(f'{where}: field "view": expected PA or '
                                    f'LAT, got {info["view"]!r}')
             if not info['patient_id']:
@@ -246,9 +248,9 @@ def harmonise_series(series):
 def build(series, boxes, out_path):
     base = osp.dirname(osp.abspath(out_path))
     rel = {k: osp.relpath(v['path'], base) for k, v in series.items()}
-    cls = dict(metainfo=dict(classes=['thrombus_free', 'thrombus'],
+    cls = dict(metainfo=dict(classes=list(CLASSIFICATION_CLASSES),
                              task='thrombus'), data_list=[])
-    det = dict(categories=[dict(id=1, name='perforation')], videos=[],
+    det = dict(categories=[dict(id=1, name=DETECTION_CLASSES[0])], videos=[],
                images=[], annotations=[])
     sids = series_ids(list(series))
     for vid, (key, s) in enumerate(sorted(series.items()), 1):

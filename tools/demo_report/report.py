@@ -8,6 +8,8 @@ import numpy as np
 
 from mmdsa.evaluation.metrics.prediction_files import (load_prediction_file,
                                                        write_json_atomic)
+from mmdsa.structures.classes import OCCLUSION_LEVELS
+from mmdsa.structures.views import PAIR_VIEWS
 from mmdsa.visualization.output import write_text
 from .report_media import operating_point_summary
 
@@ -22,7 +24,6 @@ CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC'),
             ('youden_spec', 'Youden specificity'),
             ('sens95', 'sensitivity at 95 % specificity')]
 AUC_TARGET = 0.85
-OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
 
 
 def _fmt(value) -> str:
@@ -44,6 +45,7 @@ def _table(header, rows):
 
 def _roc_from_predictions(path: str, out_png: str, title: str,
                           by_view: bool) -> Optional[str]:
+    from mmdsa.structures.pairing import pair_records
     from mmdsa.visualization import plot_roc_curves
     if not osp.isfile(path):
         return None
@@ -51,17 +53,9 @@ def _roc_from_predictions(path: str, out_png: str, title: str,
     curves = {}
     groups = {'all series': preds}
     if by_view:
-        for view in ('PA', 'LAT'):
+        for view in PAIR_VIEWS:
             groups[view] = [p for p in preds if p.get('view') == view]
-        pairs: Dict[str, list] = {}
-        for p in preds:
-            if p.get('pair_id') is not None:
-                pairs.setdefault(p['pair_id'], []).append(p)
-        groups['PA+LAT pair (mean)'] = [
-            dict(label=max(q['label'] for q in v),
-                 score=float(np.mean([q['score'] for q in v])))
-            for v in pairs.values() if len(v) == 2
-        ]
+        groups['PA+LAT pair (mean)'] = pair_records(preds, path, 'skip')
     for name, items in groups.items():
         labels = [int(p['label']) for p in items]
         if len(set(labels)) == 2:
@@ -282,7 +276,7 @@ def _sens_spec(labels, scores, threshold):
 def _operating_point_rows(points: Dict, test_files: Dict) -> list:
     """One row per calibrated point, with the sensitivity / specificity
     that threshold gives on the test predictions."""
-    from mmdsa.evaluation.metrics._common import pair_records
+    from mmdsa.structures.pairing import pair_records
     rows = []
     for task, point in points.items():
         if point is None:
@@ -293,7 +287,7 @@ def _operating_point_rows(points: Dict, test_files: Dict) -> list:
         for unit, p, items in (
                 ('series', point, test),
                 ('PA+LAT pair', point.get('pair'),
-                 pair_records(test, test_files[task]))):
+                 pair_records(test, test_files[task], 'skip'))):
             if p is None:
                 continue
             method = p['method'] if p['method'] == 'youden' else \

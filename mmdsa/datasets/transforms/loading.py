@@ -27,6 +27,7 @@ from mmcv.transforms import BaseTransform
 from mmdsa.fileio import (DEFAULT_MODALITIES, open_dsa_series,
                           read_dsa_series, series_key)
 from mmdsa.registry import TRANSFORMS
+from mmdsa.structures.window import window_indices
 from .intensity import INTENSITY_MODES, intensity_range, map_to_uint8
 from .series_cache import (IntensityStatsCache, prepared_paths, read_prepared,
                            settings_key, write_prepared)
@@ -329,7 +330,9 @@ class LoadDSAWindow(_SeriesLoaderBase):
     Frame ``k`` of the window is series frame ``frame_id + stride * (k -
     num_frames // 2)`` clamped to ``[0, series_length - 1]``: near the
     series' ends the edge frame is repeated, so the key frame always sits
-    at ``key_frame_index = num_frames // 2``.
+    at ``key_frame_index = num_frames // 2``
+    (:func:`mmdsa.structures.window_indices`, the rule the whole-series
+    inference uses too).
 
     Required Keys:
         - img_path (str): any input of :func:`mmdsa.fileio.read_dsa_series`.
@@ -371,12 +374,9 @@ class LoadDSAWindow(_SeriesLoaderBase):
         self.stride = stride
 
     def window_indices(self, frame_id: int, length: int) -> list:
-        """Series indices of the window around ``frame_id`` (clamped)."""
-        half = self.num_frames // 2
-        return [
-            min(max(frame_id + self.stride * (k - half), 0), length - 1)
-            for k in range(self.num_frames)
-        ]
+        """Series indices of the window around ``frame_id`` (clamped,
+        :func:`mmdsa.structures.window_indices`)."""
+        return window_indices(frame_id, self.num_frames, length, self.stride)
 
     def transform(self, results: dict) -> dict:
         path = results['img_path']

@@ -23,6 +23,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from mmdsa.fileio.folder import load_npy
 from mmdsa.utils.fileio import atomic_write
 
 #: Version of the cached values; bump when their computation changes.
@@ -140,8 +141,8 @@ def read_prepared(cache_dir: str, key: str):
     try:
         with open(meta, encoding='utf-8') as f:
             info = json.load(f)
-        frames = np.load(npy, mmap_mode='r', allow_pickle=False)
-    except (OSError, ValueError):
+        frames = load_npy(npy)  # the one .npy rule (mmdsa.fileio)
+    except (OSError, ValueError):  # DSAReadError is a ValueError
         return None
     if frames.dtype != np.uint8 or list(frames.shape) != info.get('shape'):
         return None

@@ -1,9 +1,10 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .epoch_seed_hook import (EpochSeedHook, seed_everything,
                               seed_worker_from_torch)
+from .safe_checkpoint_loader_hook import SafeCheckpointLoaderHook
 from .strict_load_hook import StrictLoadHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'EpochSeedHook', 'StrictLoadHook',
-    'seed_everything', 'seed_worker_from_torch'
+    'AtomicCheckpointHook', 'EpochSeedHook', 'SafeCheckpointLoaderHook',
+    'StrictLoadHook', 'seed_everything', 'seed_worker_from_torch'
 ]

@@ -1,4 +1,5 @@
-from ._common import pair_records
+from mmdsa.structures.pairing import pair_records
+
 from .binary_metrics import binary_summary
 from .prediction_files import (load_prediction_file, write_json_atomic,
                                write_prediction_file)

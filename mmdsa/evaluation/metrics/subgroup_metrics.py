@@ -5,12 +5,11 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from ._common import pair_records
-from .binary_metrics import binary_summary
+from mmdsa.structures.classes import OCCLUSION_LEVELS
+from mmdsa.structures.pairing import pair_records
+from mmdsa.structures.views import PAIR_VIEWS
 
-# Occlusion sites, proximal to distal (as mmdsa.datasets.annotations; the
-# evaluation layer does not import the datasets layer).
-OCCLUSION_LEVELS = ('ICA-T', 'M1', 'M2', 'M3', 'M4+')
+from .binary_metrics import binary_summary
 
 
 def level_sensitivities(records: List[dict], threshold: float,
@@ -75,7 +74,7 @@ def view_and_pair_summaries(records: List[dict], threshold: float,
                        records, threshold, levels)
     present = {r.get('view') for r in records}
     if views:
-        for view in ('PA', 'LAT'):
+        for view in PAIR_VIEWS:
             sub = [r for r in records if r.get('view') == view]
             if sub and len(present) > 1:
                 res = _with_levels(
@@ -84,8 +83,8 @@ def view_and_pair_summaries(records: List[dict], threshold: float,
                                    f'{where} ({view})'), sub, threshold,
                     levels)
                 out.update({f'{view.lower()}/{k}': v for k, v in res.items()})
-    if pairs and {'PA', 'LAT'} <= present:
-        paired = pair_records(records, where)
+    if pairs and set(PAIR_VIEWS) <= present:
+        paired = pair_records(records, where, incomplete='skip')
         if paired:
             res = _with_levels(
                 binary_summary([r['label'] for r in paired],

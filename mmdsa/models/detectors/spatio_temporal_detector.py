@@ -330,9 +330,12 @@ class SpatioTemporalDetector(BaseDetector):
                        frames: Tensor,
                        data_samples: Optional[Sequence[DetDataSample]] = None,
                        batch_size: int = 4,
-                       rescale: bool = True) -> SampleList:
+                       rescale: bool = True,
+                       stride: int = 1) -> SampleList:
         """Cached sliding-window inference over a whole series.
 
-        See :func:`mmdsa.models.detectors.window_inference.predict_series`.
+        See :func:`mmdsa.models.detectors.window_inference.predict_series`
+        (``stride``: the config's ``LoadDSAWindow`` stride).
         """
-        return predict_series(self, frames, data_samples, batch_size, rescale)
+        return predict_series(self, frames, data_samples, batch_size, rescale,
+                              stride=stride)

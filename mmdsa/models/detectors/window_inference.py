@@ -5,14 +5,15 @@ reached through ``SpatioTemporalDetector.predict_series``. Reading a DICOM
 file, running the config's test pipeline and post-processing the series are
 the layer above, :mod:`mmdsa.apis.series_inference`.
 
-Windows are the training windows: T frames centred on the key frame, indices
-clamped to [0, N-1] at the series' ends (see :func:`window_indices`).
+Windows are the training windows: T frames ``stride`` apart centred on the
+key frame, indices clamped to [0, N-1] at the series' ends
+(:func:`mmdsa.structures.window_indices`, the rule ``LoadDSAWindow`` uses).
 
 The cached inference runs backbone + FPN (and the neck's per-frame part,
 :meth:`BaseTemporalNeck.precompute`) once per frame and keeps them for the
-frames that later windows still need (at most ``batch_size + T - 1`` frames,
-whatever the series length); the naive inference runs the whole model on
-every window. Both give the same detections.
+frames that later windows still need (at most ``batch_size + stride *
+(T - 1)`` frames, whatever the series length); the naive inference runs the
+whole model on every window. Both give the same detections.
 """
 from typing import List, Optional, Sequence, Tuple
 
@@ -21,12 +22,19 @@ from mmdet.structures import DetDataSample
 from mmengine.utils import ProgressBar
 from torch import Tensor
 
+from mmdsa.structures.window import window_indices
+
+__all__ = [
+    'SlidingFeatureCache', 'window_indices', 'predict_series',
+    'predict_series_naive'
+]
+
 
 class SlidingFeatureCache(dict):
     """Per-frame cache ``{frame index: per-level tensors}`` of a series.
 
     Records ``peak``, the most frames held at once (bounded by
-    ``batch_size + T - 1`` in :func:`predict_series`).
+    ``batch_size + stride * (T - 1)`` in :func:`predict_series`).
     """
 
     def __init__(self) -> None:
@@ -41,27 +49,6 @@ class SlidingFeatureCache(dict):
         """Drop the frames before ``index`` (no later window needs them)."""
         for i in [i for i in self if i < index]:
             del self[i]
-
-
-def window_indices(key: int, num_frames: int, series_length: int) -> List[int]:
-    """Frame indices of the window around ``key`` (edge-clamped).
-
-    Args:
-        key (int): Key frame index in [0, series_length).
-        num_frames (int): Window length T (odd).
-        series_length (int): Frames N in the series.
-
-    Returns:
-        list[int]: T indices ``clamp(key - T // 2 + j, 0, N - 1)``.
-    """
-    if not 0 <= key < series_length:
-        raise ValueError(f'window_indices: expected key in [0, '
-                         f'{series_length}), got {key}')
-    half = num_frames // 2
-    return [
-        min(max(key - half + j, 0), series_length - 1)
-        for j in range(num_frames)
-    ]
 
 
 def _prepare(model, frames: Tensor,
@@ -109,7 +96,8 @@ def predict_series_naive(
         frames: Tensor,
         data_samples: Optional[Sequence[DetDataSample]] = None,
         batch_size: int = 4,
-        rescale: bool = True) -> List[DetDataSample]:
+        rescale: bool = True,
+        stride: int = 1) -> List[DetDataSample]:
     """Reference: the full model on every window (N x T backbone passes).
 
     Args and returns as :func:`predict_series`.
@@ -120,7 +108,7 @@ def predict_series_naive(
     for start in range(0, n, batch_size):
         keys = range(start, min(start + batch_size, n))
         windows = torch.stack(
-            [frames[window_indices(i, t, n)] for i in keys])
+            [frames[window_indices(i, t, n, stride)] for i in keys])
         results += model.predict(windows, [samples[i] for i in keys], rescale)
     return results
 
@@ -131,7 +119,8 @@ def predict_series(model,
                    data_samples: Optional[Sequence[DetDataSample]] = None,
                    batch_size: int = 4,
                    rescale: bool = True,
-                   show_progress: bool = False) -> List[DetDataSample]:
+                   show_progress: bool = False,
+                   stride: int = 1) -> List[DetDataSample]:
     """Cached sliding-window inference: backbone + FPN once per frame.
 
     Args:
@@ -145,6 +134,9 @@ def predict_series(model,
         batch_size (int): Key frames predicted together. Defaults to 4.
         rescale (bool): Boxes in original image coordinates.
         show_progress (bool): Show a progress bar.
+        stride (int): Step between a window's frames: the ``stride`` of the
+            config's ``LoadDSAWindow`` (what the model saw in training and
+            in ``tools/test.py``). Defaults to 1.
 
     Returns:
         list[DetDataSample]: N samples with ``pred_instances``, in frame
@@ -161,7 +153,7 @@ def predict_series(model,
     progress = ProgressBar(n) if show_progress else None
     for start in range(0, n, batch_size):
         keys = list(range(start, min(start + batch_size, n)))
-        windows = [window_indices(i, t, n) for i in keys]
+        windows = [window_indices(i, t, n, stride) for i in keys]
         cache.evict_before(windows[0][0])
         new = sorted({i for w in windows for i in w} - set(cache))
         if new:
