@@ -146,7 +146,7 @@ def predict_series(model,
         raise ValueError('predict_series: expected a positive int '
                          f'batch_size, got {batch_size!r}')
     frames, samples = _prepare(model, frames, data_samples)
-    n, t, k = frames.shape[0], model.num_frames, model.key_frame_index
+    n, t = frames.shape[0], model.num_frames
     neck = model.temporal_neck
     cache = SlidingFeatureCache()
     results = []
