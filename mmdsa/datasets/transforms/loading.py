@@ -27,7 +27,8 @@ from mmcv.transforms import BaseTransform
 from mmdsa.fileio import (DEFAULT_MODALITIES, open_dsa_series,
                           read_dsa_series, series_key)
 from mmdsa.registry import TRANSFORMS
-from .intensity import INTENSITY_MODES, intensity_range, map_to_uint8
+from .intensity import (INTENSITY_MODES, StoredToUint8, intensity_range,
+                        map_to_uint8)
 from .series_cache import (IntensityStatsCache, prepared_paths, read_prepared,
                            settings_key, write_prepared)
 
@@ -51,6 +52,7 @@ class _Entry:
         self.length = length
         self.decoded = decoded  # float32 series decoded for the statistics
         self.frames = {}  # frame index -> uint8 frame at output size
+        self.mapper = None  # StoredToUint8 of the stored frames' dtype
 
 
 class _SeriesLoaderBase(BaseTransform):
@@ -171,6 +173,20 @@ class _SeriesLoaderBase(BaseTransform):
                    overwrite: bool = False) -> np.ndarray:
         return self._resize(map_to_uint8(floats, *value_range, overwrite))
 
+    @staticmethod
+    def _map_stored(entry: _Entry, stored) -> np.ndarray:
+        """uint8 (N, H, W) of :class:`~mmdsa.fileio.source.StoredFrames`:
+        the same values as mapping :meth:`read_frames`' floats."""
+        frames = stored.frames
+        dtype = frames[0].dtype
+        if entry.mapper is None or entry.mapper.dtype != dtype:
+            entry.mapper = StoredToUint8(stored.values, dtype, stored.valid,
+                                         *entry.value_range)
+        out = np.empty((len(frames), ) + frames[0].shape, np.uint8)
+        for frame, dst in zip(frames, out):
+            entry.mapper(frame, dst)
+        return out
+
     def _resize(self, imgs: np.ndarray) -> np.ndarray:
         if self.resize is not None and (imgs.shape[2],
                                         imgs.shape[1]) != self.resize:
@@ -186,11 +202,17 @@ class _SeriesLoaderBase(BaseTransform):
             if entry.prepared is not None:
                 new = np.array(entry.prepared[missing])
             else:
-                floats = entry.decoded[missing] if entry.decoded is not None \
-                    else entry.source.read_frames(missing)
-                # a fresh array either way (decoded[missing] copies)
-                new = self._to_output(floats, entry.value_range,
-                                      overwrite=True)
+                stored = None if entry.decoded is not None else \
+                    entry.source.read_stored(missing)
+                if stored is not None:
+                    new = self._resize(self._map_stored(entry, stored))
+                else:
+                    floats = entry.decoded[missing] \
+                        if entry.decoded is not None \
+                        else entry.source.read_frames(missing)
+                    # a fresh array either way (decoded[missing] copies)
+                    new = self._to_output(floats, entry.value_range,
+                                          overwrite=True)
             entry.frames.update(zip(missing, new))
         entry.decoded = None  # only kept for the request that opened it
         return [entry.frames[i] for i in indices]

@@ -101,9 +101,10 @@ def test_window_decodes_only_its_frames(tmp_path, monkeypatch):
 
     def spy(p, m):
         source = orig(p, m)
-        inner = source.read_frames
-        source.read_frames = lambda idx=None: read.append(list(idx)) or \
-            inner(idx)
+        for name in ('read_frames', 'read_stored'):
+            inner = getattr(source, name)
+            setattr(source, name, lambda idx=None, inner=inner:
+                    read.append(list(idx)) or inner(idx))
         return source
 
     monkeypatch.setattr(loading, 'open_dsa_series', spy)
