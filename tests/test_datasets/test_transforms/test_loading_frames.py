@@ -55,7 +55,13 @@ def _inputs(tmp_path):
         jpeg_ls=save(compress(make_dataset(pixels, **tags), JPEGLSLossless),
                      tmp_path / 'jls.dcm'),
         jpeg_lossless=save(compress(make_dataset(pixels, **tags),
-                                    JPEGLosslessSV1), tmp_path / 'jl.dcm'))
+                                    JPEGLosslessSV1), tmp_path / 'jl.dcm'),
+        # bits above BitsStored set in some frames (masked when read)
+        dirty=save(make_dataset(np.where(
+            np.arange(7)[:, None, None] % 2 == 1, pixels | np.uint16(0x3000),
+            pixels), **tags), tmp_path / 'dirty.dcm'),
+        signed=save(make_dataset((pixels.astype(np.int32) - 1024).astype(
+            np.int16), signed=True, **tags), tmp_path / 'signed.dcm'))
     folder = tmp_path / 'folder'
     folder.mkdir()
     for i, frame in enumerate(pixels):
