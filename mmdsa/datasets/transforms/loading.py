@@ -9,6 +9,12 @@ series and setting and kept in a small persistent cache
 modification time of the series' files), so the frames are the same, to the
 last grey value, as mapping the whole decoded series.
 
+DICOM files with 8- or 16-bit stored integers are not converted to float32:
+each stored integer's grey value is computed once (a table built with the
+float32 mapping itself) and applied by :class:`~.intensity.StoredToUint8`,
+which gives the same uint8 frames; other inputs (PNG, NPY, folders of
+single-frame files) take the float32 path.
+
 Each process (DataLoader worker) also keeps the ``cache_size`` most
 recently used series (their headers and the frames decoded so far) in an
 LRU cache. With ``prepared_cache`` set, series written by
