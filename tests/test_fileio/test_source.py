@@ -153,7 +153,7 @@ def _stored_inputs(tmp_path):
         jpeg=save(compress(make_dataset(pixels, bits_stored=12),
                            JPEGLosslessSV1), tmp_path / 'j.dcm'),
         jpeg_ls=save(compress(make_dataset(pixels, bits_stored=12),
-                                    JPEGLSLossless), tmp_path / 'jl.dcm'))
+                              JPEGLSLossless), tmp_path / 'jl.dcm'))
 
 
 def test_read_stored_values_equal_read_frames(tmp_path):
