@@ -1,4 +1,5 @@
 """Intensity mappings from stored DSA values (float32) to uint8 frames."""
+import hashlib
 from collections import OrderedDict
 from typing import Optional, Sequence, Tuple
 
@@ -88,9 +89,12 @@ def map_to_uint8(frames: np.ndarray,
     return cv2.convertScaleAbs(flat).reshape(out.shape)
 
 
-#: OpenCV kernels verified per (dtype, valid range, uint8 table), LRU.
+#: OpenCV kernels verified per (dtype, valid range, SHA-1 of the uint8
+#: table), LRU; small entries, so one per series of a large data set fits.
 _KERNELS: OrderedDict = OrderedDict()
-_KERNEL_CACHE_SIZE = 64
+_KERNEL_CACHE_SIZE = 8192
+#: Elements of the long row a kernel is verified on.
+_FRAME_SIZE = 1 << 20
 
 
 def _apply_kernel(frame: np.ndarray, out: np.ndarray, kernel) -> None:
@@ -112,11 +116,14 @@ def _apply_kernel(frame: np.ndarray, out: np.ndarray, kernel) -> None:
 
 def _kernel_matches(kernel, codes: np.ndarray, expected: np.ndarray) -> bool:
     """Whether the kernel gives ``expected`` for every code, both on one
-    long row (OpenCV's vector loop) and on rows of one element (its scalar
-    tail), so any frame layout gives the table's values."""
-    row = np.empty((1, codes.size), np.uint8)
-    _apply_kernel(codes.reshape(1, -1), row, kernel)
-    if not np.array_equal(row[0], expected):
+    long row (OpenCV's vector loop; repeated to at least a 1024 x 1024
+    frame's size) and on rows of one element (its scalar tail), so any
+    frame layout gives the table's values."""
+    reps = -(-_FRAME_SIZE // codes.size)
+    row = np.empty((1, codes.size * reps), np.uint8)
+    _apply_kernel(np.tile(codes, reps).reshape(1, -1), row, kernel)
+    if not np.array_equal(row.reshape(reps, -1),
+                          np.broadcast_to(expected, (reps, codes.size))):
         return False
     alpha, beta, low, high, offset = kernel
     info = np.iinfo(codes.dtype)
@@ -195,10 +202,12 @@ class StoredToUint8:
     The result is ``map_to_uint8(values[frame], lo, hi)`` to the last grey
     value: a uint8 table over every stored integer is computed with
     :func:`map_to_uint8` itself. Applying it is a gather (slow in numpy), so
-    an equivalent OpenCV kernel (clamp + ``convertScaleAbs``: two passes
-    over 16-bit data instead of five over float32) is searched and used
-    only where it gives the table's value for every stored integer, checked
-    once per table and process.
+    an equivalent OpenCV kernel (an integer subtraction or a clamp, then
+    ``convertScaleAbs``: two passes over 16-bit data instead of five over
+    float32, plus a min / max check where the data may hold values above
+    BitsStored) is searched and used only where it gives the table's value
+    for every stored integer, checked once per table and process; otherwise
+    the table is applied as it is.
 
     Args:
         values (np.ndarray): float32 value of every bit pattern of
@@ -217,7 +226,8 @@ class StoredToUint8:
         self._unsigned = np.dtype(f'u{self.dtype.itemsize}')
         self.table = map_to_uint8(values, lo, hi)
         self.valid = (int(valid[0]), int(valid[1]))
-        key = (self.dtype.str, self.valid, self.table.tobytes())
+        key = (self.dtype.str, self.valid,
+               hashlib.sha1(self.table.data).digest())
         if key in _KERNELS:
             _KERNELS.move_to_end(key)
         else:
