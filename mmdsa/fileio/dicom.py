@@ -290,7 +290,7 @@ def check_image_dataset(ds, path, modalities=DEFAULT_MODALITIES):
     return num_frames
 
 
-def _stored_range(ds):
+def stored_range(ds):
     """(lowest, highest) representable stored value."""
     bits = int(ds.BitsStored)
     if int(ds.PixelRepresentation) == 1:
@@ -338,7 +338,7 @@ def _mask_unused_bits(arr, ds):
     shift = int(ds.BitsAllocated) - int(ds.BitsStored)
     if shift <= 0 or arr.dtype.kind not in 'iu' or arr.size == 0:
         return arr
-    low, high = _stored_range(ds)
+    low, high = stored_range(ds)
     if arr.max() <= high and (low == 0 or arr.min() >= low):
         return arr
     arr = np.left_shift(arr, shift)
@@ -413,7 +413,7 @@ def _frame_indices(indices, num_frames, path):
     return out
 
 
-def decode_stored(ds, path, num_frames, indices=None):
+def decode_stored(ds, path, num_frames, indices=None, as_list=False):
     """Stored integer values of frames, before any value mapping.
 
     Args:
@@ -424,12 +424,15 @@ def decode_stored(ds, path, num_frames, indices=None):
         num_frames (int): T as returned by :func:`check_image_dataset`.
         indices (Sequence[int], optional): Frames to decode (repeats
             allowed); all when None.
+        as_list (bool): Return a list of N (H, W) frames instead of one
+            array: uncompressed frames are then read-only views into the
+            memory map (nothing is copied or read until used).
 
     Returns:
-        tuple[np.ndarray, bool]: integer (N, H, W) array (a read-only view
-        for uncompressed data) and whether it still needs
-        :func:`_mask_unused_bits` (uncompressed data) - the arguments of
-        :func:`stored_to_values`.
+        tuple[np.ndarray | list[np.ndarray], bool]: integer (N, H, W) array
+        (a read-only view for uncompressed data) or list of frames, and
+        whether it still needs :func:`_mask_unused_bits` (uncompressed
+        data) - the arguments of :func:`stored_to_values`.
     """
     indices = _frame_indices(indices, num_frames, path)
     full = (num_frames, int(ds.Rows), int(ds.Columns))
@@ -437,8 +440,8 @@ def decode_stored(ds, path, num_frames, indices=None):
     if indices == []:
         bits = int(ds.BitsAllocated)
         kind = 'i' if int(ds.PixelRepresentation) else 'u'
-        return np.empty((0, ) + full[1:], f'{kind}{max(bits, 8) // 8}'), \
-            decoder.is_native
+        empty = np.empty((0, ) + full[1:], f'{kind}{max(bits, 8) // 8}')
+        return ([] if as_list else empty), decoder.is_native
     try:
         if decoder.is_native:
             arr = _little_endian_view(ds, full)
@@ -446,13 +449,17 @@ def decode_stored(ds, path, num_frames, indices=None):
                 arr, _ = decoder.as_array(
                     ds, view_only=True, correct_unused_bits=False)
             arr = arr.reshape(full)
+            if as_list:
+                return [arr[i] for i in (indices if indices is not None
+                                         else range(num_frames))], True
             return (arr if indices is None else arr[indices]), True
         if indices is not None:
             unique = sorted(set(indices))
             decoded = dict(zip(unique, (arr for arr, _ in decoder.iter_array(
                 ds, indices=unique))))
             _check_frame_shape(decoded[unique[0]], full, path)
-            return np.stack([decoded[i] for i in indices]), False
+            frames = [decoded[i] for i in indices]
+            return (frames if as_list else np.stack(frames)), False
         arrs = []
         for count, (arr, _) in enumerate(decoder.iter_array(ds), 1):
             if count > num_frames:
@@ -467,7 +474,7 @@ def decode_stored(ds, path, num_frames, indices=None):
             raise DSAReadError(
                 path, f'the pixel data holds {len(arrs)} frame(s) but '
                 f'NumberOfFrames is {num_frames} (truncated file?)')
-        return np.stack(arrs), False
+        return (arrs if as_list else np.stack(arrs)), False
     except DSAReadError:
         raise
     except Exception as exc:  # decoders raise many types on corrupt data
@@ -510,7 +517,7 @@ def stored_to_values(arr, ds, path, masked, out=None):
     lut = ds.get('ModalityLUTSequence')
     out[...] = apply_modality_lut(arr, ds) if lut else arr
     invert = str(ds.PhotometricInterpretation).strip() == 'MONOCHROME1'
-    low, high = _stored_range(ds)
+    low, high = stored_range(ds)
     if lut:
         if invert:  # mirror over the range of the LUT's output values
             entries, first = _lut_entries(ds)
@@ -526,6 +533,35 @@ def stored_to_values(arr, ds, path, masked, out=None):
     if intercept != 0.0:
         out += intercept
     return out
+
+
+def value_table(ds, path, dtype, masked):
+    """float32 value of every bit pattern of an 8- or 16-bit integer dtype.
+
+    ``table[frame.view(unsigned)]`` equals :func:`stored_to_values` of
+    ``frame`` (``frame`` of ``dtype``, ``masked`` as returned by
+    :func:`decode_stored`) element by element, to the last bit: both run
+    the same code, and masking the bits above BitsStored is the identity on
+    representable values, so masking every pattern matches masking only
+    frames that need it.
+
+    Args:
+        ds (pydicom.Dataset): The header.
+        path (str): For error messages.
+        dtype (np.dtype): Integer dtype of the stored frames.
+        masked (bool): As for :func:`stored_to_values`.
+
+    Returns:
+        np.ndarray | None: float32 (256,) or (65536,) indexed by the
+        unsigned bit pattern; None for other dtypes (wider, non-integer or
+        non-native byte order).
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind not in 'iu' or dtype.itemsize > 2 or not dtype.isnative:
+        return None
+    codes = np.arange(1 << (8 * dtype.itemsize),
+                      dtype=f'u{dtype.itemsize}').view(dtype)
+    return stored_to_values(codes, ds, path, masked)
 
 
 def decode_frames(ds, path, out=None, num_frames=None, indices=None):
@@ -568,7 +604,7 @@ def inverted_window_center(ds, center, path):
     """Window centre mirrored the way MONOCHROME1 frames are inverted."""
     if center is None:
         return None
-    low, high = _stored_range(ds)
+    low, high = stored_range(ds)
     slope, intercept = rescale(ds, path)
     return slope * (low + high) + 2 * intercept - center
 

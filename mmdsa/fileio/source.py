@@ -13,11 +13,13 @@ bit.
 import hashlib
 import os
 import os.path as osp
+from typing import List, NamedTuple, Tuple
 
 import numpy as np
 
 from .dicom import (DEFAULT_MODALITIES, check_allocation, check_image_dataset,
-                    decode_frames, read_dicom_dataset, series_meta)
+                    decode_frames, decode_stored, read_dicom_dataset,
+                    series_meta, stored_range, value_table)
 from .dicom_meta import frame_times
 from .errors import DSAReadError
 from .folder import (array_meta, check_finite, dicom_folder_meta,
@@ -60,6 +62,27 @@ def series_key(path):
     except FileNotFoundError:
         raise DSAReadError(path, 'no such file or folder') from None
     return hashlib.sha1('\n'.join(parts).encode()).hexdigest()
+
+
+class StoredFrames(NamedTuple):
+    """Stored integer frames and the value of every stored integer.
+
+    ``values[frame.view(unsigned)]`` equals the frame as
+    :meth:`SeriesSource.read_frames` returns it, to the last bit.
+
+    Attributes:
+        frames (list[np.ndarray]): N (H, W) 8- or 16-bit integer frames,
+            all of one dtype (read-only memory-map views for uncompressed
+            DICOM data).
+        values (np.ndarray): float32 (256,) or (65536,) value of each bit
+            pattern of the frames' dtype.
+        valid (tuple[int, int]): (lowest, highest) stored value that
+            BitsStored can represent; other values are possible (bits above
+            BitsStored set) and ``values`` covers them too.
+    """
+    frames: List[np.ndarray]
+    values: np.ndarray
+    valid: Tuple[int, int]
 
 
 class SeriesSource:
@@ -121,6 +144,27 @@ class SeriesSource:
         raise NotImplementedError(
             f'{type(self).__name__}: a series source must implement _fill')
 
+    def read_stored(self, indices=None):
+        """Stored integer frames and their value table, where available.
+
+        Lets a caller map each stored integer once (a table) instead of
+        every pixel; :meth:`read_frames` gives the same values.
+
+        Args:
+            indices (Sequence[int], optional): Frame indices (repeats
+                allowed), all frames when None.
+
+        Returns:
+            StoredFrames | None: None where the source has no 8 / 16-bit
+            stored integers of one mapping (PNG / NPY sources, folders of
+            single-frame files, 32-bit data): use :meth:`read_frames`.
+
+        Raises:
+            IndexError, DSAReadError: as :meth:`read_frames`.
+        """
+        self._indices(indices)
+        return None
+
     def read_series(self):
         """All frames as a :class:`DSASeries`."""
         return DSASeries(self.read_frames(), self.frame_times_ms,
@@ -141,12 +185,17 @@ class DicomFileSource(SeriesSource):
         super().__init__(path, num_frames, (ds.Rows, ds.Columns),
                          series_meta(ds, path, num_frames), times, source)
         self._ds = ds
+        self._tables = {}
 
     def _fill(self, indices, out):
         all_frames = indices == list(range(self.num_frames))
         decode_frames(self._ds, self.path, out=out,
                       num_frames=self.num_frames,
                       indices=None if all_frames else indices)
+
+    def read_stored(self, indices=None):
+        return _read_stored(self._ds, self.path, self.num_frames,
+                            self._indices(indices), self._tables)
 
 
 class DicomFolderSource(SeriesSource):
@@ -161,6 +210,14 @@ class DicomFolderSource(SeriesSource):
                          (datasets[0].Rows, datasets[0].Columns), meta, times,
                          source)
         self._paths, self._datasets = paths, datasets
+        self._tables = {}
+
+    def read_stored(self, indices=None):
+        indices = self._indices(indices)
+        if len(self._paths) != 1:
+            return None
+        return _read_stored(self._datasets[0], self._paths[0],
+                            self.num_frames, indices, self._tables)
 
     def _fill(self, indices, out):
         if len(self._paths) == 1:
@@ -172,6 +229,23 @@ class DicomFolderSource(SeriesSource):
         for j, i in enumerate(indices):
             decode_frames(self._datasets[i], self._paths[i],
                           out=out[j:j + 1], num_frames=1)
+
+
+def _read_stored(ds, path, num_frames, indices, tables):
+    """:meth:`SeriesSource.read_stored` of one DICOM file; ``tables``
+    keeps the value tables per (dtype, masked)."""
+    frames, masked = decode_stored(ds, path, num_frames, indices,
+                                   as_list=True)
+    if not frames:
+        return None
+    dtype = frames[0].dtype
+    key = (dtype.str, masked)
+    if key not in tables:
+        tables[key] = value_table(ds, path, dtype, masked)
+    if tables[key] is None or any(f.dtype != dtype or f.shape !=
+                                  frames[0].shape for f in frames):
+        return None
+    return StoredFrames(frames, tables[key], stored_range(ds))
 
 
 class PngFolderSource(SeriesSource):

@@ -125,3 +125,68 @@ def test_series_key_changes_with_the_files(tmp_path):
     assert series_key(folder) != key
     with pytest.raises(DSAReadError, match='no such file'):
         series_key(tmp_path / 'missing.dcm')
+
+
+def _stored_inputs(tmp_path):
+    """DICOM files whose stored integers read_stored hands out."""
+    pixels = _pixels()
+    dirty = pixels | np.uint16(0x5000)  # garbage above BitsStored
+    signed = (pixels.astype(np.int32) - 2048).astype(np.int16)
+    item = pydicom.Dataset()
+    item.LUTDescriptor = [4096, 0, 16]
+    item.LUTData = (np.arange(4096)**2 // 300 + 7).astype('<u2').tobytes()
+    item.ModalityLUTType = 'US'
+    return dict(
+        plain=save(make_dataset(pixels, bits_stored=12), tmp_path / 'a.dcm'),
+        dirty=save(make_dataset(dirty, bits_stored=12), tmp_path / 'd.dcm'),
+        mono1=save(make_dataset(pixels, bits_stored=12,
+                                photometric='MONOCHROME1',
+                                RescaleSlope='0.5', RescaleIntercept='-3'),
+                   tmp_path / 'm.dcm'),
+        signed=save(make_dataset(signed, bits_stored=12, signed=True),
+                    tmp_path / 's.dcm'),
+        lut=save(make_dataset(pixels, bits_stored=12,
+                              ModalityLUTSequence=[item]),
+                 tmp_path / 'l.dcm'),
+        eight=save(make_dataset((pixels // 16).astype(np.uint8)),
+                   tmp_path / 'e.dcm'),
+        jpeg=save(compress(make_dataset(pixels, bits_stored=12),
+                           JPEGLosslessSV1), tmp_path / 'j.dcm'),
+        jpeg_ls=save(compress(make_dataset(pixels, bits_stored=12),
+                              JPEGLSLossless), tmp_path / 'jl.dcm'))
+
+
+def test_read_stored_values_equal_read_frames(tmp_path):
+    for kind, path in _stored_inputs(tmp_path).items():
+        source = open_dsa_series(path)
+        idx = [5, 0, 2, 0]
+        stored = source.read_stored(idx)
+        assert stored is not None, kind
+        assert len(stored.frames) == len(idx)
+        assert stored.values.dtype == np.float32
+        assert stored.valid == ((-2048, 2047) if kind == 'signed' else
+                                (0, 255) if kind == 'eight' else (0, 4095))
+        unsigned = f'u{stored.frames[0].dtype.itemsize}'
+        got = np.stack([stored.values[f.view(unsigned)]
+                        for f in stored.frames])
+        np.testing.assert_array_equal(got, source.read_frames(idx),
+                                      err_msg=kind)
+        with pytest.raises(IndexError, match='outside'):
+            source.read_stored([source.num_frames])
+
+
+def test_read_stored_of_uncompressed_data_is_a_view(tmp_path):
+    source = open_dsa_series(_stored_inputs(tmp_path)['plain'])
+    frames = source.read_stored([1, 3]).frames
+    assert all(isinstance(f, np.memmap) and not f.flags.writeable
+               for f in frames)
+
+
+def test_read_stored_is_none_without_stored_integers(tmp_path):
+    inputs = _series_inputs(tmp_path)
+    for kind in ('dicom_folder', 'png_folder', 'npy_folder', 'npy_file',
+                 'npy_2d', 'png_file'):
+        assert open_dsa_series(inputs[kind]).read_stored([0]) is None, kind
+    wide = save(make_dataset(_pixels().astype(np.uint32), bits_stored=20),
+                tmp_path / 'w.dcm')
+    assert open_dsa_series(wide).read_stored([0]) is None

@@ -33,6 +33,7 @@ Example::
     python tools/analysis_tools/benchmark_data_pipeline.py
     python tools/analysis_tools/benchmark_data_pipeline.py --size 256 \\
         --series 5 --samples 10 --repeat 1
+    python tools/analysis_tools/benchmark_data_pipeline.py --steps
 """
 import argparse
 import copy
@@ -69,6 +70,9 @@ def parse_args(argv=None):
     parser.add_argument('--repeat', type=int, default=3,
                         help='rounds per measurement (best is reported)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--steps', action='store_true',
+                        help='also print ms per sample of every step of the '
+                        'detection pipeline and of its ideal')
     args = parser.parse_args(argv)
     for name in ('size', 'series', 'samples', 'repeat'):
         if getattr(args, name) < 1:
@@ -212,6 +216,50 @@ def alternate(fns, items, repeat):
     return results
 
 
+def step_times(pipeline, ideal, infos, repeat):
+    """Best-of-rounds ms per sample of each step of the detection pipeline
+    (each transform; the wrapped transforms of ``BroadcastFrames``; the
+    loader's header opening and frame mapping) and of ``ideal(info, acc)``
+    (which adds its parts to ``acc``), the rounds of pipeline and ideal
+    alternating. Wraps the transforms' methods with timers (a separate
+    pipeline, so the main measurement is unaffected)."""
+    acc = {}
+
+    def timed(name, fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                acc[name] = acc.get(name, 0.0) + time.perf_counter() - start
+        return wrapper
+
+    loader = pipeline.transforms[0]
+    loader._entry = timed('LoadDSAWindow: open header, statistics lookup',
+                          loader._entry)
+    loader._map_stored = timed('LoadDSAWindow: map stored integers',
+                               loader._map_stored)
+    for t in pipeline.transforms:
+        name = type(t).__name__
+        t.transform = timed(name, t.transform)
+        for inner in getattr(t, 'transforms', ()):
+            inner.transform = timed(f'{name}: {type(inner).__name__}',
+                                    inner.transform)
+    best = {}
+    for _ in range(repeat):
+        for fn, total in ((pipeline, 'pipeline'),
+                          (lambda i: ideal(i, acc), 'ideal')):
+            acc.clear()
+            start = time.perf_counter()
+            for info in infos:
+                fn(dict(info))
+            acc[total] = time.perf_counter() - start
+            for k, v in acc.items():
+                best[k] = min(best.get(k, float('inf')),
+                              v * 1000 / len(infos))
+    return best
+
+
 def build_pipeline(pipeline, **loader_options):
     from mmengine.dataset import Compose
     pipeline = copy.deepcopy(pipeline)
@@ -250,11 +298,19 @@ def main(argv=None):
     scale = image_size / args.size
     target = (round(args.size * scale), ) * 2
 
-    def ideal(info):
+    def ideal(info, acc=None):
+        """The ideal; with ``acc``, adds its two parts' seconds there."""
         idx = sorted(set(window.window_indices(info['frame_id'],
                                                info['series_length'])))
-        for arr in iter_pixels(info['img_path'], indices=idx):
+        start = time.perf_counter()
+        arrs = list(iter_pixels(info['img_path'], indices=idx))
+        mid = time.perf_counter()
+        for arr in arrs:
             cv2.resize(arr, target, interpolation=cv2.INTER_LINEAR)
+        if acc is not None:
+            for key, sec in (('ideal: decode', mid - start),
+                             ('ideal: resize', time.perf_counter() - mid)):
+                acc[key] = acc.get(key, 0.0) + sec
 
     def bare_cls(path):
         for frame in pydicom.dcmread(path).pixel_array:
@@ -293,6 +349,12 @@ def main(argv=None):
                   f'{t_cached:.1f} ms/sample, {t_cached / t_ideal:.2f}x ideal')
             print(f'[{name}] once per series: statistics {first:.0f} ms, '
                   f'prepared-cache entry {prep:.0f} ms')
+            if args.steps:
+                steps = build_pipeline(det_cfg.train_pipeline,
+                                       stats_cache=stats_dir)
+                best = step_times(steps, ideal, infos, args.repeat)
+                for key in sorted(best):
+                    print(f'[{name}] step {key}: {best[key]:.2f} ms/sample')
             paths = [files[k % len(files)][0] for k in range(args.samples)]
             load = build_pipeline(cls_cfg.train_pipeline[:1],
                                   stats_cache=stats_dir).transforms[0]

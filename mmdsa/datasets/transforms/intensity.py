@@ -1,4 +1,6 @@
 """Intensity mappings from stored DSA values (float32) to uint8 frames."""
+import hashlib
+from collections import OrderedDict
 from typing import Optional, Sequence, Tuple
 
 import cv2
@@ -85,6 +87,173 @@ def map_to_uint8(frames: np.ndarray,
     flat = out.reshape(1, -1) if out.ndim < 2 else out.reshape(
         -1, out.shape[-1])
     return cv2.convertScaleAbs(flat).reshape(out.shape)
+
+
+#: OpenCV kernels verified per (dtype, valid range, SHA-1 of the uint8
+#: table), LRU; small entries, so one per series of a large data set fits.
+_KERNELS: OrderedDict = OrderedDict()
+_KERNEL_CACHE_SIZE = 8192
+#: Elements of the long row a kernel is verified on.
+_FRAME_SIZE = 1 << 20
+
+
+def _apply_kernel(frame: np.ndarray, out: np.ndarray, kernel) -> None:
+    """Subtract the integer ``offset`` (saturating; 0: none), clamp to
+    ``[low, high]`` (either may be None), then OpenCV's
+    ``saturate_cast<uchar>(|x * alpha + beta|)``, into ``out``."""
+    alpha, beta, low, high, offset = kernel
+    src = frame
+    if offset:
+        src = cv2.subtract(src, offset)
+    if low is not None:
+        src = cv2.max(src, low, dst=src if src is not frame else None)
+    if high is not None:
+        src = cv2.min(src, high, dst=src if src is not frame else None)
+    res = cv2.convertScaleAbs(src, out, alpha, beta)
+    if res is not out:
+        out[...] = res
+
+
+def _kernel_matches(kernel, codes: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether the kernel gives ``expected`` for every code, both on one
+    long row (OpenCV's vector loop; repeated to at least a 1024 x 1024
+    frame's size) and on rows of one element (its scalar tail), so any
+    frame layout gives the table's values."""
+    reps = -(-_FRAME_SIZE // codes.size)
+    row = np.empty((1, codes.size * reps), np.uint8)
+    _apply_kernel(np.tile(codes, reps).reshape(1, -1), row, kernel)
+    if not np.array_equal(row.reshape(reps, -1),
+                          np.broadcast_to(expected, (reps, codes.size))):
+        return False
+    alpha, beta, low, high, offset = kernel
+    info = np.iinfo(codes.dtype)
+    clamped = np.clip(codes.astype(np.int64) - offset, info.min, info.max)
+    if low is not None:
+        clamped = np.maximum(clamped, low)
+    if high is not None:
+        clamped = np.minimum(clamped, high)
+    pairs = np.empty((codes.size, 2), codes.dtype)
+    pairs[:, 0] = clamped
+    column = cv2.convertScaleAbs(pairs[:, :1], None, alpha, beta)
+    return np.array_equal(column.reshape(-1), expected)
+
+
+def _find_kernel(values: np.ndarray, table: np.ndarray, dtype: np.dtype,
+                 valid: Tuple[int, int], lo: float, hi: float):
+    """(kernel, check) reproducing ``table``: on every code of ``dtype``
+    (check False), else on the ``valid`` codes only (check True: frames
+    with other codes use the table); (None, False) when none does."""
+    unsigned = np.dtype(f'u{dtype.itemsize}')
+    codes = np.sort(np.arange(table.size, dtype=unsigned).view(dtype))
+    expected = table[codes.view(unsigned)]
+    low, high = valid
+    v_low = float(values[np.array(low, dtype).view(unsigned)])
+    v_high = float(values[np.array(high, dtype).view(unsigned)])
+    # values = a * code + b on the valid codes (no Modality LUT)
+    a = (v_high - v_low) / (high - low) if high > low else 0.0
+    b = v_low - a * low
+    candidates = []
+    if hi <= lo:
+        candidates.append((0.0, 128.0, 0))
+    else:
+        scale = float(np.float32(255.0 / (hi - lo)))
+        if a == 1.0 and float(lo - b).is_integer():
+            # values - lo = code - offset exactly: OpenCV then multiplies
+            # by the same float32 scale as map_to_uint8
+            candidates.append((scale, 0.0, int(lo - b)))
+        beta = np.float32((b - lo) * scale)
+        candidates += [(float(np.float32(a * scale)), float(v), 0) for v in (
+            beta, np.nextafter(beta, np.float32(np.inf)),
+            np.nextafter(beta, np.float32(-np.inf)))]
+    for check, keep in ((False, slice(None)),
+                        (True, (codes >= low) & (codes <= high))):
+        dom, exp = codes[keep], expected[keep]
+        if dom.size == 0:
+            continue
+        # codes below the first change / above the last one share the
+        # table's end values: clamping them avoids |negative| in OpenCV
+        change = np.flatnonzero(exp[1:] != exp[:-1])
+        if change.size:
+            clamps = (int(dom[change[0]]), int(dom[change[-1] + 1]))
+        else:
+            clamps = (int(dom[0]), int(dom[0]))
+        for alpha, beta, offset in candidates:
+            if offset:
+                info = np.iinfo(dtype)
+                shifted = np.clip(dom.astype(np.int64) - offset, info.min,
+                                  info.max)
+                kernels = [(alpha, beta, None, None, offset)]
+                if shifted.min() < 0:
+                    kernels.append((alpha, beta, 0, None, offset))
+            else:
+                kernels = [(alpha, beta, None, None, 0),
+                           (alpha, beta, clamps[0], None, 0),
+                           (alpha, beta, None, clamps[1], 0),
+                           (alpha, beta) + clamps + (0, )]
+            for kernel in kernels:
+                if _kernel_matches(kernel, dom, exp):
+                    return kernel, check
+    return None, False
+
+
+class StoredToUint8:
+    """Map stored integer frames to uint8, a table lookup made fast.
+
+    The result is ``map_to_uint8(values[frame], lo, hi)`` to the last grey
+    value: a uint8 table over every stored integer is computed with
+    :func:`map_to_uint8` itself. Applying it is a gather (slow in numpy), so
+    an equivalent OpenCV kernel (an integer subtraction or a clamp, then
+    ``convertScaleAbs``: two passes over 16-bit data instead of five over
+    float32, plus a min / max check where the data may hold values above
+    BitsStored) is searched and used only where it gives the table's value
+    for every stored integer, checked once per table and process; otherwise
+    the table is applied as it is.
+
+    Args:
+        values (np.ndarray): float32 value of every bit pattern of
+            ``dtype`` (:attr:`mmdsa.fileio.source.StoredFrames.values`).
+        dtype (np.dtype): 8- or 16-bit integer dtype of the frames.
+        valid (tuple[int, int]): Representable stored range; with the
+            kernel verified only there, frames holding other values use the
+            table.
+        lo (float): Value mapped to 0.
+        hi (float): Value mapped to 255.
+    """
+
+    def __init__(self, values: np.ndarray, dtype, valid: Tuple[int, int],
+                 lo: float, hi: float):
+        self.dtype = np.dtype(dtype)
+        self._unsigned = np.dtype(f'u{self.dtype.itemsize}')
+        self.table = map_to_uint8(values, lo, hi)
+        self.valid = (int(valid[0]), int(valid[1]))
+        key = (self.dtype.str, self.valid,
+               hashlib.sha1(self.table.data).digest())
+        if key in _KERNELS:
+            _KERNELS.move_to_end(key)
+        else:
+            _KERNELS[key] = _find_kernel(values, self.table, self.dtype,
+                                         self.valid, lo, hi)
+            while len(_KERNELS) > _KERNEL_CACHE_SIZE:
+                _KERNELS.popitem(last=False)
+        self.kernel, self.check = _KERNELS[key]
+
+    def __call__(self, frame: np.ndarray,
+                 out: Optional[np.ndarray] = None) -> np.ndarray:
+        """uint8 (H, W) of one (H, W) frame of ``dtype``, into ``out``."""
+        if frame.dtype != self.dtype:
+            raise ValueError(f'StoredToUint8: expected {self.dtype} frames, '
+                             f'got {frame.dtype}')
+        if out is None:
+            out = np.empty(frame.shape, np.uint8)
+        use_kernel = self.kernel is not None and frame.size > 0
+        if use_kernel and self.check:
+            low, high = cv2.minMaxLoc(frame)[:2]
+            use_kernel = self.valid[0] <= low and high <= self.valid[1]
+        if use_kernel:
+            _apply_kernel(frame, out, self.kernel)
+        else:
+            np.take(self.table, frame.view(self._unsigned), out=out)
+        return out
 
 
 def to_uint8(frames: np.ndarray,

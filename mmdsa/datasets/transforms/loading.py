@@ -9,6 +9,12 @@ series and setting and kept in a small persistent cache
 modification time of the series' files), so the frames are the same, to the
 last grey value, as mapping the whole decoded series.
 
+DICOM files with 8- or 16-bit stored integers are not converted to float32:
+each stored integer's grey value is computed once (a table built with the
+float32 mapping itself) and applied by :class:`~.intensity.StoredToUint8`,
+which gives the same uint8 frames; other inputs (PNG, NPY, folders of
+single-frame files) take the float32 path.
+
 Each process (DataLoader worker) also keeps the ``cache_size`` most
 recently used series (their headers and the frames decoded so far) in an
 LRU cache. With ``prepared_cache`` set, series written by
@@ -28,7 +34,8 @@ from mmdsa.fileio import (DEFAULT_MODALITIES, open_dsa_series,
                           read_dsa_series, series_key)
 from mmdsa.registry import TRANSFORMS
 from mmdsa.structures.window import window_indices
-from .intensity import INTENSITY_MODES, intensity_range, map_to_uint8
+from .intensity import (INTENSITY_MODES, StoredToUint8, intensity_range,
+                        map_to_uint8)
 from .series_cache import (IntensityStatsCache, prepared_paths, read_prepared,
                            settings_key, write_prepared)
 
@@ -52,6 +59,7 @@ class _Entry:
         self.length = length
         self.decoded = decoded  # float32 series decoded for the statistics
         self.frames = {}  # frame index -> uint8 frame at output size
+        self.mapper = None  # StoredToUint8 of the stored frames' dtype
 
 
 class _SeriesLoaderBase(BaseTransform):
@@ -172,6 +180,20 @@ class _SeriesLoaderBase(BaseTransform):
                    overwrite: bool = False) -> np.ndarray:
         return self._resize(map_to_uint8(floats, *value_range, overwrite))
 
+    @staticmethod
+    def _map_stored(entry: _Entry, stored) -> np.ndarray:
+        """uint8 (N, H, W) of :class:`~mmdsa.fileio.source.StoredFrames`:
+        the same values as mapping :meth:`read_frames`' floats."""
+        frames = stored.frames
+        dtype = frames[0].dtype
+        if entry.mapper is None or entry.mapper.dtype != dtype:
+            entry.mapper = StoredToUint8(stored.values, dtype, stored.valid,
+                                         *entry.value_range)
+        out = np.empty((len(frames), ) + frames[0].shape, np.uint8)
+        for frame, dst in zip(frames, out):
+            entry.mapper(frame, dst)
+        return out
+
     def _resize(self, imgs: np.ndarray) -> np.ndarray:
         if self.resize is not None and (imgs.shape[2],
                                         imgs.shape[1]) != self.resize:
@@ -187,11 +209,17 @@ class _SeriesLoaderBase(BaseTransform):
             if entry.prepared is not None:
                 new = np.array(entry.prepared[missing])
             else:
-                floats = entry.decoded[missing] if entry.decoded is not None \
-                    else entry.source.read_frames(missing)
-                # a fresh array either way (decoded[missing] copies)
-                new = self._to_output(floats, entry.value_range,
-                                      overwrite=True)
+                stored = None if entry.decoded is not None else \
+                    entry.source.read_stored(missing)
+                if stored is not None:
+                    new = self._resize(self._map_stored(entry, stored))
+                else:
+                    floats = entry.decoded[missing] \
+                        if entry.decoded is not None \
+                        else entry.source.read_frames(missing)
+                    # a fresh array either way (decoded[missing] copies)
+                    new = self._to_output(floats, entry.value_range,
+                                          overwrite=True)
             entry.frames.update(zip(missing, new))
         entry.decoded = None  # only kept for the request that opened it
         return [entry.frames[i] for i in indices]

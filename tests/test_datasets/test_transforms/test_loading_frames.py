@@ -55,7 +55,13 @@ def _inputs(tmp_path):
         jpeg_ls=save(compress(make_dataset(pixels, **tags), JPEGLSLossless),
                      tmp_path / 'jls.dcm'),
         jpeg_lossless=save(compress(make_dataset(pixels, **tags),
-                                    JPEGLosslessSV1), tmp_path / 'jl.dcm'))
+                                    JPEGLosslessSV1), tmp_path / 'jl.dcm'),
+        # bits above BitsStored set in some frames (masked when read)
+        dirty=save(make_dataset(np.where(
+            np.arange(7)[:, None, None] % 2 == 1, pixels | np.uint16(0x3000),
+            pixels), **tags), tmp_path / 'dirty.dcm'),
+        signed=save(make_dataset((pixels.astype(np.int32) - 1024).astype(
+            np.int16), signed=True, **tags), tmp_path / 'signed.dcm'))
     folder = tmp_path / 'folder'
     folder.mkdir()
     for i, frame in enumerate(pixels):
@@ -101,9 +107,10 @@ def test_window_decodes_only_its_frames(tmp_path, monkeypatch):
 
     def spy(p, m):
         source = orig(p, m)
-        inner = source.read_frames
-        source.read_frames = lambda idx=None: read.append(list(idx)) or \
-            inner(idx)
+        for name in ('read_frames', 'read_stored'):
+            inner = getattr(source, name)
+            setattr(source, name, lambda idx=None, inner=inner:
+                    read.append(list(idx)) or inner(idx))
         return source
 
     monkeypatch.setattr(loading, 'open_dsa_series', spy)
