@@ -9,6 +9,20 @@ from mmdsa.structures.pairing import (check_pair_views, group_pairs,
                                       pair_label, pair_records, pair_score)
 
 
+def _demo_report():
+    """tools/demo_report/report.py (the demo's report lives beside the
+    tools)."""
+    import importlib
+    import sys
+
+    from tests.conftest import REPO_ROOT
+    sys.path.insert(0, str(REPO_ROOT / 'tools'))
+    try:
+        return importlib.import_module('demo_report.report')
+    finally:
+        sys.path.pop(0)
+
+
 def _rec(pid, view, label=0, score=0.5, patient=None, sid=None, **kw):
     return dict(series_id=sid or f'{pid}_{view}', pair_id=pid, view=view,
                 patient_id=patient or f'P{pid}', label=label, score=score,
@@ -113,7 +127,8 @@ def test_every_caller_uses_the_rule():
     the same refusals / skips."""
     from mmdsa.evaluation.ensembles import combine_pairs
     from mmdsa.evaluation.metrics import pair_records as metrics_pairs
-    from mmdsa.evaluation.metrics.subgroup_metrics import view_and_pair_summaries
+    from mmdsa.evaluation.metrics.subgroup_metrics import \
+        view_and_pair_summaries
     assert metrics_pairs is pair_records
     recs = _complete()
     assert combine_pairs(recs) == pair_records(recs, 'x')
@@ -139,7 +154,7 @@ def test_every_caller_uses_the_rule():
 
 def test_operating_point_and_report_roc_pair_the_same_way(tmp_path):
     from mmdsa.apis.operating_point import operating_point_from_predictions
-    from mmdsa.apis.report import _roc_from_predictions
+    _roc_from_predictions = _demo_report()._roc_from_predictions
     recs = [_rec(f'S{i}', v, int(i >= 3), 0.1 * i + (v == 'LAT') * 0.3)
             for i in range(6) for v in ('PA', 'LAT')]
     # an incomplete pair whose lone view would flip the pair ROC if the
@@ -173,7 +188,7 @@ def test_operating_point_and_report_roc_pair_the_same_way(tmp_path):
 
 def test_report_roc_refuses_a_pair_of_two_pa_series(tmp_path):
     """The old report rule paired any two series of one pair_id."""
-    from mmdsa.apis.report import _roc_from_predictions
+    _roc_from_predictions = _demo_report()._roc_from_predictions
     recs = [_rec(f'S{i}', v, int(i >= 2), 0.2 * i) for i in range(4)
             for v in ('PA', 'LAT')]
     recs[-1] = dict(recs[-1], view='PA')  # S3's LAT mislabelled PA
