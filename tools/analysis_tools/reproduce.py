@@ -123,9 +123,15 @@ def parse_args(argv=None):
     p.add_argument('--models', nargs='+',
                    help=f'run only these models (of {sorted(BENCHMARK)})')
     p.add_argument('--quick', action='store_true')
+    p.add_argument('--key-frame-interval', type=int,
+                   help='every N-th frame a training key frame (default: '
+                   'the scale\'s, 2; 1 doubles the iterations)')
     p.add_argument('--bootstrap', type=int, default=1000,
                    help='paired bootstrap resamples per comparison')
     args = p.parse_args(argv)
+    if args.key_frame_interval is not None and args.key_frame_interval < 1:
+        p.error('--key-frame-interval: expected >= 1, got '
+                f'{args.key_frame_interval}')
     if args.workers < 1:
         p.error(f'--workers: expected >= 1, got {args.workers}')
     if len(set(args.seeds)) != len(args.seeds):
@@ -141,7 +147,10 @@ def parse_args(argv=None):
 
 def _scale(args):
     i = 1 if args.quick else 0
-    return {k: v[i] for k, v in SCALE.items()}
+    s = {k: v[i] for k, v in SCALE.items()}
+    if getattr(args, 'key_frame_interval', None) is not None:
+        s['key_frame_interval'] = args.key_frame_interval
+    return s
 
 
 def model_config(name, neck, frames, beta, data_root, level, seed, s):
