@@ -94,3 +94,15 @@ def test_study_timing_from_the_run_folders(tmp_path):
                                            'seed 0 temporal m1': 5.0}
     assert timing['wall_min'] == 15.0
     assert timing['model_min_total'] == 10.0
+
+
+def test_key_frame_interval_overrides_the_scale(tmp_path):
+    rep = _tool()
+    assert rep._scale(rep.parse_args([]))['key_frame_interval'] == 2
+    args = rep.parse_args(['--key-frame-interval', '1'])
+    s = rep._scale(args)
+    cfg = rep.model_config('RN+TCM', *rep.BENCHMARK['RN+TCM'],
+                           str(tmp_path), 'temporal', 0, s)
+    assert cfg.train_dataloader.dataset.key_frame_interval == 1
+    with pytest.raises(SystemExit):
+        rep.parse_args(['--key-frame-interval', '0'])
