@@ -52,6 +52,14 @@ def set_window_frames(cfg: Config, num_frames: int) -> None:
         cfg.num_frames = num_frames
 
 
+def _is_classification_dataset(type_name: str) -> bool:
+    """Whether a dataset ``type`` builds the classification dataset (new
+    or deprecated name, with or without the ``mmdsa.`` scope)."""
+    from mmdsa.utils.deprecation import RENAMED
+    name = type_name.split('.')[-1]
+    return RENAMED.get(name, name) == 'DSAClassificationDataset'
+
+
 def set_synthetic_data(cfg: Config, root: str, sizes: Dict[str, int],
                        seed: int, image_size: Optional[int] = None) -> None:
     """Point train / val / test at synthetic sets under ``root``.
@@ -67,9 +75,8 @@ def set_synthetic_data(cfg: Config, root: str, sizes: Dict[str, int],
     for k, split in enumerate(('train', 'val', 'test')):
         dataset = cfg[f'{split}_dataloader'].dataset
         synthetic = dict(dataset.get('synthetic') or {})
-        # DSAClassificationDataset (or its deprecated name) counts pairs
-        count = 'num_pairs' if dataset.type.endswith(
-            ('ClassificationDataset', 'SequenceDataset')) else 'num_series'
+        count = 'num_pairs' if _is_classification_dataset(dataset.type) \
+            else 'num_series'
         synthetic.update({count: sizes[split], 'seed': seed * 10 + k})
         if image_size is not None:
             synthetic['image_size'] = image_size
