@@ -96,13 +96,38 @@ def test_study_timing_from_the_run_folders(tmp_path):
     assert timing['model_min_total'] == 10.0
 
 
-def test_key_frame_interval_overrides_the_scale(tmp_path):
+def test_recurrent_necks_train_on_every_frame_unless_overridden(tmp_path):
     rep = _tool()
-    assert rep._scale(rep.parse_args([]))['key_frame_interval'] == 2
-    args = rep.parse_args(['--key-frame-interval', '1'])
+    s = rep._scale(rep.parse_args([]))
+    kfi = {name: rep.model_config(name, *rep.BENCHMARK[name], str(tmp_path),
+                                  'temporal', 0, s)
+           .train_dataloader.dataset.key_frame_interval
+           for name in rep.BENCHMARK}
+    assert kfi == {'RN': 2, 'RN-DIoU': 2, 'RN+TCM': 2, 'RN+TAM': 2,
+                   'RN+BiLSTM': 1, 'RN+BiGRU': 1}
+    # the paper's plain recurrent necks, not the residual option
+    for name in ('RN+BiLSTM', 'RN+BiGRU'):
+        assert not rep.BENCHMARK[name][0].get('residual', False)
+    assert rep._intervals(s) == ('2nd frame (RN, RN-DIoU, RN+TCM, RN+TAM), '
+                                 'frame (RN+BiLSTM, RN+BiGRU)')
+    args = rep.parse_args(['--key-frame-interval', '3'])
     s = rep._scale(args)
-    cfg = rep.model_config('RN+TCM', *rep.BENCHMARK['RN+TCM'],
+    cfg = rep.model_config('RN+BiGRU', *rep.BENCHMARK['RN+BiGRU'],
                            str(tmp_path), 'temporal', 0, s)
-    assert cfg.train_dataloader.dataset.key_frame_interval == 1
+    assert cfg.train_dataloader.dataset.key_frame_interval == 3
+    assert set(s['key_frame_interval'].values()) == {3}
     with pytest.raises(SystemExit):
         rep.parse_args(['--key-frame-interval', '0'])
+
+
+def test_jobs_run_longest_first_and_keep_their_order_within(tmp_path):
+    rep = _tool()
+    args = rep.parse_args(['--quick', '--seeds', '0', '1', '--work-dir',
+                           str(tmp_path), '--skip-controlled'])
+    s = rep._scale(args)
+    jobs = [j for seed in args.seeds for j in rep.jobs_of_seed(args, s, seed)]
+    order = [(j['seed'], j['name']) for j in rep.longest_first(jobs)]
+    assert order[:4] == [(0, 'RN+BiLSTM'), (0, 'RN+BiGRU'),
+                         (1, 'RN+BiLSTM'), (1, 'RN+BiGRU')]
+    assert {n for _, n in order[-4:]} == {'RN', 'RN-DIoU'}
+    assert sorted(order) == sorted((j['seed'], j['name']) for j in jobs)
