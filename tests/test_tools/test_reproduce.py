@@ -3,6 +3,7 @@ import importlib.util
 import math
 import os.path as osp
 
+import numpy as np
 import pytest
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -42,20 +43,40 @@ def test_variants_differ_only_where_the_paper_says(tmp_path):
     assert cfgs['RN-DIoU'].model.detector.bbox_head.loss_bbox.beta == 0.0
 
 
-def test_orderings_hold_on_the_mean_and_report_the_median_p():
+def test_orderings_hold_on_the_mean_and_combine_the_seeds_tests():
+    from scipy import stats
     rep = _tool()
-    per_seed = [{'X AUC > RN AUC': (0.9, 0.8, 0.01, False),
-                 'RN AUC >= RN-DIoU AUC': (0.7, 0.7, 1.0, True)},
-                {'X AUC > RN AUC': (0.7, 0.75, 0.5, False),
-                 'RN AUC >= RN-DIoU AUC': (0.7, 0.7, math.nan, True)},
-                {'X AUC > RN AUC': (0.85, 0.8, 0.2, False),
-                 'RN AUC >= RN-DIoU AUC': (0.7, 0.7, 1.0, True)}]
+
+    def t(a, b, z, ge=False):
+        return dict(a=a, b=b, z=z, p=float(2 * stats.norm.sf(abs(z))),
+                    ge=ge)
+
+    per_seed = [{'X AUC > RN AUC': t(0.9, 0.8, 2.0),
+                 'RN AUC >= RN-DIoU AUC': t(0.7, 0.7, 0.0, True)},
+                {'X AUC > RN AUC': t(0.7, 0.75, -0.5),
+                 'RN AUC >= RN-DIoU AUC': t(0.7, 0.7, math.nan, True)},
+                {'X AUC > RN AUC': t(0.85, 0.8, 1.2),
+                 'RN AUC >= RN-DIoU AUC': t(0.7, 0.7, 0.0, True)}]
+    per_seed[1]['RN AUC >= RN-DIoU AUC']['p'] = math.nan
     got = {o['ordering']: o for o in rep.combine_orderings(per_seed)}
     x = got['X AUC > RN AUC']
     assert x['holds'] and x['a'] == pytest.approx(0.8166666)
-    assert x['p'] == pytest.approx(0.2)
-    assert got['RN AUC >= RN-DIoU AUC']['holds']
-    assert got['RN AUC >= RN-DIoU AUC']['p'] == 1.0
+    # Stouffer: (2.0 - 0.5 + 1.2) / sqrt(3), two-sided
+    z = 2.7 / math.sqrt(3)
+    assert x['z'] == pytest.approx(z)
+    assert x['p'] == pytest.approx(2 * stats.norm.sf(z))
+    assert x['p_median'] == pytest.approx(per_seed[2]['X AUC > RN AUC']['p'])
+    tie = got['RN AUC >= RN-DIoU AUC']
+    assert tie['holds'] and tie['p'] == 1.0 and tie['p_median'] == 1.0
+    assert math.isnan(tie['p_per_seed'][1])
+
+
+def test_p_against_rn_combines_the_seeds():
+    rep = _tool()
+    got = rep.combine_vs_rn({'A': [(1.0, 0.3), (1.0, 0.3)],
+                             'B': [(math.nan, math.nan)]})
+    assert got['A'] == pytest.approx(math.erfc(math.sqrt(2) / math.sqrt(2)))
+    assert math.isnan(got['B'])
 
 
 def test_controlled_check_runs_on_the_first_seed_only(tmp_path):
@@ -131,3 +152,35 @@ def test_jobs_run_longest_first_and_keep_their_order_within(tmp_path):
                          (1, 'RN+BiLSTM'), (1, 'RN+BiGRU')]
     assert {n for _, n in order[-4:]} == {'RN', 'RN-DIoU'}
     assert sorted(order) == sorted((j['seed'], j['name']) for j in jobs)
+
+
+def _fake_tables(rng, names, n=30):
+    labels = np.arange(n) % 2
+    out = {}
+    for k, name in enumerate(names):
+        rows = []
+        for lab in labels:
+            score = float(rng.random() * 0.5 + 0.1 * k * lab)
+            top = rng.random(3) * score
+            rows.append(dict(label=int(lab), score=score, top_scores=top,
+                             tp_iou=rng.random(3) < 0.3 * lab,
+                             tp_cin=rng.random(3) < 0.5 * lab,
+                             num_gt=3 * int(lab)))
+        out[name] = rows
+    return out
+
+
+def test_orderings_of_a_seed_have_signed_tests():
+    rep = _tool()
+    rng = np.random.default_rng(0)
+    names = ['RN', 'RN-DIoU', 'RN+SO'] + [
+        x for n in rep.NECKS for x in (n, n + '+SO')] + ['median ensemble']
+    tables = _fake_tables(rng, names)
+    got = rep.orderings_of_seed(tables, 50, 0)
+    assert len(got) == 14
+    assert 'median ensemble AUC >= best member AUC' in got
+    for key, o in got.items():
+        assert set(o) == {'a', 'b', 'z', 'p', 'ge'}
+        if o['a'] != o['b'] and o['z'] != 0 and not math.isnan(o['z']):
+            assert (o['z'] > 0) == (o['a'] > o['b']), key
+        assert 0 <= o['p'] <= 1

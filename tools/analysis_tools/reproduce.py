@@ -24,8 +24,8 @@ Each model trains once (train split, fixed schedule, last checkpoint) and is
 tested on its seed's test split. Results are written as they come
 (``WORK/seed_S/<level>/<model>/predictions.json``; a re-run skips finished
 models), then summarised: per variant mean +- std over seeds, DeLong p
-against RN (median over seeds), the paper's orderings with whether each
-holds and its p (DeLong for AUC, paired bootstrap over series for AR_cin /
+against RN (the seeds' tests combined by Stouffer's method), the paper's
+orderings with whether each holds and its p (DeLong for AUC, paired bootstrap over series for AR_cin /
 AUPRC), into ``OUT/reproduction.md`` and ``OUT/reproduction.json``.
 
 Deviations from the paper, all for the CPU budget (2 cores, <= 90 min): a
@@ -321,26 +321,33 @@ def seed_results(jobs, level):
 
 
 def _delong(tables, a, b):
+    """(z, p) of DeLong's test of rows ``a`` and ``b`` (NaN when
+    undefined, e.g. one class)."""
     from mmdsa.evaluation.cross_validation import delong_between
     ta = {str(i): (t['label'], t['score']) for i, t in enumerate(tables[a])}
     tb = {str(i): (t['label'], t['score']) for i, t in enumerate(tables[b])}
     try:
-        return delong_between(ta, tb)['p']
+        res = delong_between(ta, tb)
     except ValueError:
-        return math.nan
+        return math.nan, math.nan
+    return res['z'], res['p']
 
 
 def orderings_of_seed(tables, n_boot, seed):
-    """Per ordering of the paper: (value A, value B, p) for one seed."""
+    """Per ordering of the paper, for one seed: ``a`` / ``b`` (the two
+    values), the test's signed ``z`` (positive when A > B) and two-sided
+    ``p``, and ``ge`` (the ordering is A >= B rather than A > B)."""
     from mmdsa.evaluation.cross_validation import (paired_bootstrap,
                                                    table_metric)
+    from mmdsa.evaluation.functional import z_from_two_sided_p
     out = {}
 
     def auc_order(a, b, ge=False):
         if a in tables and b in tables:
-            out[f"{a} AUC {'>=' if ge else '>'} {b} AUC"] = (
-                table_metric(tables[a], 'auc'), table_metric(tables[b], 'auc'),
-                _delong(tables, a, b), ge)
+            z, p = _delong(tables, a, b)
+            out[f"{a} AUC {'>=' if ge else '>'} {b} AUC"] = dict(
+                a=table_metric(tables[a], 'auc'),
+                b=table_metric(tables[b], 'auc'), z=z, p=p, ge=ge)
 
     for neck in NECKS:
         auc_order(neck, 'RN')
@@ -350,17 +357,19 @@ def orderings_of_seed(tables, n_boot, seed):
             if a in tables and b in tables:
                 res = paired_bootstrap(tables[a], tables[b], key, n_boot,
                                        seed)
-                out[f'{a} {key} > {b} {key}'] = (
-                    table_metric(tables[a], key),
-                    table_metric(tables[b], key), res['p'], False)
+                out[f'{a} {key} > {b} {key}'] = dict(
+                    a=table_metric(tables[a], key),
+                    b=table_metric(tables[b], key),
+                    z=z_from_two_sided_p(res['p'], res['diff'],
+                                         res['n_valid']),
+                    p=res['p'], ge=False)
     auc_order('RN', 'RN-DIoU', ge=True)
     if 'median ensemble' in tables:
         best = max((m for m in tables if m.endswith('+SO') and m != 'RN+SO'),
                    key=lambda m: table_metric(tables[m], 'auc'))
-        a, b = 'median ensemble', best
-        out['median ensemble AUC >= best member AUC'] = (
-            table_metric(tables[a], 'auc'), table_metric(tables[b], 'auc'),
-            _delong(tables, a, b), True)
+        auc_order('median ensemble', best, ge=True)
+        out['median ensemble AUC >= best member AUC'] = out.pop(
+            f'median ensemble AUC >= {best} AUC')
     return out
 
 
@@ -380,19 +389,40 @@ def _row_order(name):
 
 
 def combine_orderings(per_seed):
-    """An ordering holds when it holds on the mean over seeds; its p is the
-    median of the per-seed p-values."""
+    """An ordering holds when it holds on the mean over seeds. Its ``p``
+    combines the seeds' independent tests (Stouffer's z over the seeds
+    where the test is defined, two-sided); ``p_median`` and ``p_per_seed``
+    are kept beside it."""
+    from mmdsa.evaluation.functional import stouffer
     out = []
     for key in per_seed[0]:
         vals = [o[key] for o in per_seed if key in o]
-        a = float(np.nanmean([v[0] for v in vals]))
-        b = float(np.nanmean([v[1] for v in vals]))
-        ge = vals[0][3]
-        ps = [v[2] for v in vals if not math.isnan(v[2])]
+        a = float(np.nanmean([v['a'] for v in vals]))
+        b = float(np.nanmean([v['b'] for v in vals]))
+        ge = vals[0]['ge']
+        ps = [v['p'] for v in vals if not math.isnan(v['p'])]
+        comb = stouffer([v['z'] for v in vals])
         out.append(dict(ordering=key, holds=bool(a >= b if ge else a > b),
-                        a=a, b=b, p=float(np.median(ps)) if ps else None,
-                        p_per_seed=[v[2] for v in vals]))
+                        a=a, b=b, p=comb['p'] if comb else None,
+                        z=comb['z'] if comb else None,
+                        p_median=float(np.median(ps)) if ps else None,
+                        p_per_seed=[v['p'] for v in vals]))
     return out
+
+
+def combine_vs_rn(per_row):
+    """Row name -> the two-sided p of its seeds' DeLong tests against RN,
+    combined by Stouffer's method (NaN when no seed's test is defined)."""
+    from mmdsa.evaluation.functional import stouffer
+    out = {}
+    for name, tests in per_row.items():
+        comb = stouffer([z for z, _ in tests])
+        out[name] = comb['p'] if comb else math.nan
+    return out
+
+
+def _p(p):
+    return '-' if p is None or math.isnan(p) else f'{p:.3g}'
 
 
 def _fmt(ms, key):
@@ -443,7 +473,8 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
         '`docs/metrics.md`: series level, AP / AR at the series Youden '
         'point, step-wise AUPRC; each model tested once with the max-score '
         'rule and once with SO on the same detections. Mean ± std over '
-        f'{n_seeds} seeds; p = DeLong against RN (median over seeds). '
+        f'{n_seeds} seeds; p = DeLong against RN, the seeds\' tests '
+        "combined by Stouffer's method (two-sided). "
         'Synthetic data: absolute numbers are not comparable with the '
         "paper's; the orderings are what is checked.", '',
         '## Table 1 on synthetic data', '',
@@ -452,24 +483,26 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
         'paper AUPRC |', '|' + '---|' * 13]
     for name, ms in summary.items():
         paper = PAPER.get(name, {})
-        p = delong_rn.get(name)
         lines.append('| ' + ' | '.join(
-            [name, _fmt(ms, 'auc'),
-             '-' if p is None or math.isnan(p) else f'{p:.3g}'] +
+            [name, _fmt(ms, 'auc'), _p(delong_rn.get(name))] +
             [_fmt(ms, k) for k in ('sens95', 'ap_cin', 'ar_cin', 'auprc',
                                    'ap50', 'ar50')] +
             [f'{paper[k]:.3f}' if k in paper else '-'
              for k in ('auc', 'ap_cin', 'ar_cin', 'auprc')]) + ' |')
     lines += ['', '## The paper\'s orderings', '',
-              '| ordering | mean A | mean B | holds | p (median over seeds) '
-              '|', '|---|---|---|---|---|']
+              '| ordering | mean A | mean B | holds | p (seeds combined) | '
+              'p per seed |', '|---|---|---|---|---|---|']
     for o in orderings:
-        p = '-' if o['p'] is None else f"{o['p']:.3g}"
+        per_seed = ' / '.join(_p(v) for v in o['p_per_seed'])
         lines.append(f"| {o['ordering']} | {o['a']:.3f} | {o['b']:.3f} | "
-                     f"{'yes' if o['holds'] else 'no'} | {p} |")
-    lines += ['', 'p: DeLong (AUC orderings) or a paired bootstrap over '
-              f'series ({args.bootstrap} resamples; AR_cin / AUPRC), two '
-              'sided, per seed; the median over seeds is shown.', '']
+                     f"{'yes' if o['holds'] else 'no'} | {_p(o['p'])} | "
+                     f'{per_seed} |')
+    lines += ['', 'p: per seed, DeLong (AUC orderings) or a paired '
+              f'bootstrap over series ({args.bootstrap} resamples; AR_cin / '
+              'AUPRC), two sided; the seeds\' test sets are independent, so '
+              "their signed z are combined by Stouffer's method (a bootstrap "
+              'p of 0 is taken as 1 / (resamples + 1)). An ordering holds '
+              'when it holds on the seed means.', '']
     if controlled:
         lines += ['## Controlled temporal check', '',
                   f"Level `{args.controlled_level}`: perforations and mimics "
@@ -548,8 +581,7 @@ def main(argv=None):
             ctrl_rows.append({k: v for k, v in crow.items()
                               if k in CONTROLLED})
     summary = summarise(per_seed_rows)
-    delong_rn = {k: float(np.nanmedian(v)) if not all(map(math.isnan, v))
-                 else math.nan for k, v in delong.items()}
+    delong_rn = combine_vs_rn(delong)
     controlled = summarise(ctrl_rows) if ctrl_rows else {}
     path = write_outputs(args, s, summary, delong_rn,
                          combine_orderings(per_seed_orders), controlled,

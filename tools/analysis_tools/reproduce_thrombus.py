@@ -291,13 +291,11 @@ def summarise_seeds(reports):
 
 def _stouffer(tests):
     """Combine the seeds' DeLong z (independent test sets) by Stouffer's
-    method: z = sum(z_i) / sqrt(k), two-sided p."""
-    zs = [t['z'] for t in tests if t and math.isfinite(t['z'])]
-    if not zs:
-        return None
-    z = float(sum(zs) / math.sqrt(len(zs)))
-    return dict(z=z, p_value=float(math.erfc(abs(z) / math.sqrt(2.0))),
-                seeds=len(zs))
+    method (``evaluation.functional.stouffer``), in this report's keys."""
+    from mmdsa.evaluation.functional import stouffer
+    res = stouffer([t['z'] for t in tests if t and math.isfinite(t['z'])])
+    return None if res is None else dict(z=res['z'], p_value=res['p'],
+                                         seeds=res['k'])
 
 
 def _unique(record_lists, reports):

@@ -2,6 +2,7 @@
 from .bootstrap import bootstrap_ci
 from mmdsa.structures.bbox import box_iou, centre_in_matrix
 from .classification import confusion_matrix, matthews_corrcoef
+from .combine import stouffer, z_from_two_sided_p
 from .delong import DeLongResult, delong_test, placement_values
 from .detection import (average_precision, match_detections,
                         precision_recall_at, precision_recall_curve)
@@ -15,5 +16,5 @@ __all__ = [
     'average_precision', 'match_detections',
     'precision_recall_at', 'precision_recall_curve',
     'sensitivity_at_specificity', 'youden_operating_point', 'binary_roc_auc',
-    'roc_curve'
+    'roc_curve', 'stouffer', 'z_from_two_sided_p'
 ]
