@@ -25,8 +25,9 @@ tested on its seed's test split. Results are written as they come
 (``WORK/seed_S/<level>/<model>/predictions.json``; a re-run skips finished
 models), then summarised: per variant mean +- std over seeds, DeLong p
 against RN (the seeds' tests combined by Stouffer's method), the paper's
-orderings with whether each holds and its p (DeLong for AUC, paired bootstrap over series for AR_cin /
-AUPRC), into ``OUT/reproduction.md`` and ``OUT/reproduction.json``.
+orderings with whether each holds and its p (DeLong for AUC, paired
+bootstrap over series for AR_cin / AUPRC; seeds combined the same way),
+into ``OUT/reproduction.md`` and ``OUT/reproduction.json``.
 
 Deviations from the paper, all for the CPU budget (2 cores, <= 90 min): a
 fixed train / test split per seed instead of 10-fold cross-validation
@@ -269,8 +270,10 @@ def job_span(job):
     return start, osp.getmtime(job['predictions'])
 
 
-def study_timing(jobs):
-    """Minutes per model and the study's wall time (first model start to
+def study_timing(jobs, generation=None):
+    """Minutes per model, the models' wall time (first model start to
+    last model end) and, given the ``(start, end)`` of generating the
+    synthetic sets, that time and the study's total (generation start to
     last model end), from the files the runs left; re-runs that only
     re-analyse finished models therefore report the study's own time."""
     spans = {f"seed {j['seed']} {j['level']} {j['name']}": job_span(j)
@@ -278,12 +281,29 @@ def study_timing(jobs):
     known = [v for v in spans.values() if v is not None]
     minutes = {k: round((v[1] - v[0]) / 60, 1)
                for k, v in spans.items() if v is not None}
+    last = max((e for _, e in known), default=None)
     return dict(
         minutes_per_model=minutes,
         model_min_total=round(sum(minutes.values()), 1),
-        wall_min=round((max(e for _, e in known) -
-                        min(s for s, _ in known)) / 60, 1)
-        if known else None)
+        wall_min=round((last - min(s for s, _ in known)) / 60, 1)
+        if known else None,
+        generation_min=round((generation[1] - generation[0]) / 60, 1)
+        if generation else None,
+        total_min=round((last - generation[0]) / 60, 1)
+        if generation and known else None)
+
+
+def generation_span(work_dir, start, end):
+    """``(start, end)`` of the first generation of the study's synthetic
+    sets, kept in ``WORK/generation.json``: a re-run finds the sets cached
+    and keeps the first run's times."""
+    import json
+    path = osp.join(work_dir, 'generation.json')
+    if not osp.isfile(path):
+        write_json_atomic(path, dict(start=start, end=end))
+    with open(path) as f:
+        data = json.load(f)
+    return data['start'], data['end']
 
 
 def _load(job):
@@ -450,6 +470,8 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
     payload = dict(
         level=args.level, controlled_level=args.controlled_level,
         seeds=args.seeds, scale=s, quick=args.quick,
+        study_total_min=timing['total_min'],
+        generation_min=timing['generation_min'],
         study_wall_min=timing['wall_min'],
         model_min_total=timing['model_min_total'],
         minutes_per_model=timing['minutes_per_model'], variants=summary,
@@ -461,8 +483,8 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
     lines = [
         '<!-- Written by `python tools/analysis_tools/reproduce.py` '
         f'({time.strftime("%Y-%m-%d")}; the study took '
-        f"{timing['wall_min']} min on this machine, first model start to "
-        'last model end). -->',
+        f"{timing['total_min']} min on this machine, from generating the "
+        "synthetic sets to the last model's end). -->",
         '# Reproduction study on synthetic DSA (perforation detection)', '',
         f"Level `{args.level}` (controlled check: "
         f"`{args.controlled_level}`), seeds {args.seeds}, every synthetic "
@@ -521,8 +543,11 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
         lines.append('')
     if timing['minutes_per_model']:
         lines += ['## Run time', '',
-                  f"{timing['wall_min']} min from the first model's start to "
-                  f"the last model's end, {args.workers} models training "
+                  f"{timing['total_min']} min in all: "
+                  f"{timing['generation_min']} min generating the synthetic "
+                  f"sets, then {timing['wall_min']} min from the first "
+                  f"model's start to the last model's end, {args.workers} "
+                  'models training '
                   'side by side (one thread each); the models took '
                   f"{timing['model_min_total']} min together. Minutes per "
                   'model (training + test; they depend on what else ran on '
@@ -553,6 +578,7 @@ def main(argv=None):
     s = _scale(args)
     t0 = time.time()
     jobs = []
+    gen_start = time.time()
     for seed in args.seeds:
         seed_jobs = jobs_of_seed(args, s, seed)
         # generate each synthetic set once, before models train in parallel
@@ -561,6 +587,7 @@ def main(argv=None):
             log(f'seed {seed}: synthetic level {level!r}: '
                 f"{build_datasets(first['config'], ('train', 'test'))}")
         jobs += seed_jobs
+    generation = generation_span(args.work_dir, gen_start, time.time())
     log(f'{len(jobs)} models to train and test, {args.workers} at a time')
     with ThreadPoolExecutor(args.workers) as pool:
         list(pool.map(run_job, longest_first(jobs)))
@@ -585,7 +612,8 @@ def main(argv=None):
     controlled = summarise(ctrl_rows) if ctrl_rows else {}
     path = write_outputs(args, s, summary, delong_rn,
                          combine_orderings(per_seed_orders), controlled,
-                         study_timing(jobs), len(args.seeds))
+                         study_timing(jobs, generation),
+                         len(args.seeds))
     log(f'wrote {path} ({(time.time() - t0) / 60:.1f} min)')
     return 0
 
