@@ -67,8 +67,12 @@ class BiConvGRU(BaseTemporalNeck):
             head sees only ``projection(h)``, with ``h`` damped by the
             sigmoid gates at initialisation; at CPU scale from random
             weights the BiConvLSTM then trains far slower than the other
-            necks (``docs/reproduction_analysis.md``). Defaults to False
-            (the paper's plain concatenation + projection).
+            necks. The shortcut has a cost: with it the head can fit the
+            single frame first, and the residual necks fail the controlled
+            temporal check, where the single frame carries no class
+            information; the reproduction study therefore trains the plain
+            form longer (``docs/reproduction_analysis.md``). Defaults to
+            False (the paper's plain concatenation + projection).
         init_cfg (dict, optional): Initialisation config.
     """
 
