@@ -149,9 +149,15 @@ def test_converter_names_file_and_field_of_bad_integers(tmp_path):
     ds.NumberOfFrames = 7777
     ds.save_as(path.with_suffix('.tmp'))
     data = path.with_suffix('.tmp').read_bytes()
-    assert data.count(b'7777') == 1
     path.with_suffix('.tmp').unlink()
-    path.write_bytes(data.replace(b'7777', b'abc '))
+    # overwrite the value of (0028,0008) IS in place (explicit VR little
+    # endian), not every '7777' of the file: random UIDs may hold one too
+    head = b'(\x00\x08\x00IS'
+    assert data.count(head) == 1
+    at = data.index(head) + len(head)
+    size = int.from_bytes(data[at:at + 2], 'little')
+    assert data[at + 2:at + 2 + size] == b'7777'
+    path.write_bytes(data[:at + 2] + b'abc ' + data[at + 2 + size:])
     (tmp_path / 'labels.csv').write_text('file,label\na.dcm,1\n')
     bad = run_tool([TOOL, tmp_path / 'dcm', '--labels',
                     tmp_path / 'labels.csv', '--out-cls',
