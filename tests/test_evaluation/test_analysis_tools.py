@@ -156,3 +156,30 @@ def test_plot_roc_and_benchmark_tools(tmp_path, capsys):
     assert len(boxes) == 5 and boxes[0].shape == (7, 4)
     assert bench.time_once(6, 10, False, 2) > 0
     assert bench.main(['--repeat', '0']) == 1
+
+
+def test_plot_roc_keeps_curves_of_the_same_name(tmp_path, monkeypatch):
+    import mmdsa.visualization as vis
+    seen = {}
+
+    def fake(curves, out_file, title='ROC'):
+        seen.update(curves)
+        return out_file
+
+    monkeypatch.setattr(vis, 'plot_roc_curves', fake)
+    y = np.array([0, 1, 0, 1])
+    _tool('plot_roc').plot_roc([('p.json', y, y * 0.5), ('p.json', y, y)],
+                               str(tmp_path / 'r.png'))
+    assert sorted(seen) == ['p.json', 'p.json (2)']
+
+
+def test_plot_roc_refuses_a_one_class_file_with_status_2(tmp_path, capsys):
+    import json
+    path = tmp_path / 'one.json'
+    path.write_text(json.dumps({'predictions': [
+        {'series_id': 's0', 'label': 1, 'score': 0.3},
+        {'series_id': 's1', 'label': 1, 'score': 0.6}]}))
+    assert _tool('plot_roc').main([str(path), '--out',
+                                   str(tmp_path / 'r.png')]) == 2
+    assert capsys.readouterr().err.startswith('error: ')
+    assert not (tmp_path / 'r.png').exists()

@@ -12,36 +12,28 @@ import numpy as np
 
 def plot_roc(curves: Sequence[Tuple[str, np.ndarray, np.ndarray]],
              out_file: str,
-             title: str = 'ROC') -> None:
-    """Draw ROC curves and save them atomically as PNG.
+             title: str = 'ROC') -> str:
+    """Draw ROC curves into a PNG through the library's one ROC picture
+    (:func:`mmdsa.visualization.plot_roc_curves`), keeping every curve when
+    two share a name (``a.json``, ``a.json (2)``).
 
     Args:
         curves: ``(name, y_true (N,), y_score (N,))`` per curve.
-        out_file (str): PNG path.
+        out_file (str): PNG path (written atomically).
         title (str): Figure title.
+
+    Returns:
+        str: ``out_file``.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
-    from mmdsa.evaluation.functional import binary_roc_auc, roc_curve
-    from mmdsa.utils.fileio import atomic_write
-
-    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    from mmdsa.visualization import plot_roc_curves
+    named = {}
     for name, y_true, y_score in curves:
-        fpr, tpr, _ = roc_curve(y_true, y_score)
-        auc = binary_roc_auc(y_true, y_score)
-        ax.plot(fpr, tpr, label=f'{name} (AUC = {auc:.3f})')
-    ax.plot([0, 1], [0, 1], linestyle='--', color='grey', linewidth=0.8)
-    ax.set_xlabel('1 - specificity')
-    ax.set_ylabel('sensitivity')
-    ax.set_title(title)
-    ax.legend(loc='lower right', fontsize=8)
-    try:
-        atomic_write(out_file,
-                     writer=lambda tmp: fig.savefig(tmp, format='png'))
-    finally:
-        plt.close(fig)
+        key, k = name, 1
+        while key in named:
+            k += 1
+            key = f'{name} ({k})'
+        named[key] = (y_true, y_score)
+    return plot_roc_curves(named, out_file, title=title)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -60,7 +52,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         plot_roc(curves, args.out)
     except ValueError as err:
         print(f'error: {err}', file=sys.stderr)
-        return 1
+        return 2
     print(f'ROC plot written to {args.out}')
     return 0
 
