@@ -184,3 +184,16 @@ def test_orderings_of_a_seed_have_signed_tests():
         if o['a'] != o['b'] and o['z'] != 0 and not math.isnan(o['z']):
             assert (o['z'] > 0) == (o['a'] > o['b']), key
         assert 0 <= o['p'] <= 1
+
+
+def test_one_roc_picture_per_seed(tmp_path):
+    rep = _tool()
+    rng = np.random.default_rng(1)
+    names = ['RN'] + list(rep.NECKS)
+    per_seed = [_fake_tables(rng, names), _fake_tables(rng, names)]
+    out = tmp_path / 'docs'
+    got = rep.write_roc_figures(str(out), per_seed, [3, 4])
+    assert got == ['reproduction_roc_seed_3.png',
+                   'reproduction_roc_seed_4.png']
+    for name in got:
+        assert (out / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'

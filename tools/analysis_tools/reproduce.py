@@ -464,8 +464,27 @@ def _intervals(s):
                      for k, v in sorted(groups.items(), reverse=True))
 
 
+def write_roc_figures(out_dir, per_seed_tables, seeds):
+    """One ROC picture per seed (``reproduction_roc_seed_S.png``): RN and
+    the four necks under the max-score rule; returns the file names."""
+    from mmdsa.visualization import plot_roc_curves
+    os.makedirs(out_dir, exist_ok=True)
+    names = []
+    for seed, tables in zip(seeds, per_seed_tables):
+        curves = {n: ([t['label'] for t in tables[n]],
+                      [t['score'] for t in tables[n]])
+                  for n in ['RN'] + list(NECKS) if n in tables}
+        if not curves:
+            continue
+        name = f'reproduction_roc_seed_{seed}.png'
+        plot_roc_curves(curves, osp.join(out_dir, name),
+                        title=f'series ROC, max-score rule, seed {seed}')
+        names.append(name)
+    return names
+
+
 def write_outputs(args, s, summary, delong_rn, orderings, controlled,
-                  timing, n_seeds):
+                  timing, n_seeds, figures=()):
     os.makedirs(args.out_dir, exist_ok=True)
     payload = dict(
         level=args.level, controlled_level=args.controlled_level,
@@ -556,6 +575,12 @@ def write_outputs(args, s, summary, delong_rn, orderings, controlled,
         lines += [f'| {k} | {v} |'
                   for k, v in timing['minutes_per_model'].items()]
         lines.append('')
+    if figures:
+        lines += ['## ROC curves', '',
+                  'Series ROC of RN and the four necks (max-score rule) on '
+                  "each seed's test split:", '']
+        lines += [f'![{name}]({name})' for name in figures]
+        lines.append('')
     analysis = osp.join(args.out_dir, 'reproduction_analysis.md')
     if osp.isfile(analysis):
         lines += ['## What the results mean', '',
@@ -592,11 +617,12 @@ def main(argv=None):
     with ThreadPoolExecutor(args.workers) as pool:
         list(pool.map(run_job, longest_first(jobs)))
     per_seed_rows, per_seed_orders, delong = [], [], {}
-    ctrl_rows = []
+    ctrl_rows, per_seed_tables = [], []
     for seed in args.seeds:
         mine = [j for j in jobs if j['seed'] == seed]
         rows, tables = seed_results(mine, args.level)
         per_seed_rows.append(rows)
+        per_seed_tables.append(tables)
         per_seed_orders.append(orderings_of_seed(tables, args.bootstrap,
                                                  seed))
         for name in tables:
@@ -613,7 +639,9 @@ def main(argv=None):
     path = write_outputs(args, s, summary, delong_rn,
                          combine_orderings(per_seed_orders), controlled,
                          study_timing(jobs, generation),
-                         len(args.seeds))
+                         len(args.seeds),
+                         write_roc_figures(args.out_dir, per_seed_tables,
+                                           args.seeds))
     log(f'wrote {path} ({(time.time() - t0) / 60:.1f} min)')
     return 0
 
