@@ -362,10 +362,11 @@ def orderings_of_seed(tables, n_boot, seed):
     from mmdsa.evaluation.functional import z_from_two_sided_p
     out = {}
 
-    def auc_order(a, b, ge=False):
+    def auc_order(a, b, ge=False, label=None):
         if a in tables and b in tables:
             z, p = _delong(tables, a, b)
-            out[f"{a} AUC {'>=' if ge else '>'} {b} AUC"] = dict(
+            label = label or f"{a} AUC {'>=' if ge else '>'} {b} AUC"
+            out[label] = dict(
                 a=table_metric(tables[a], 'auc'),
                 b=table_metric(tables[b], 'auc'), z=z, p=p, ge=ge)
 
@@ -387,9 +388,8 @@ def orderings_of_seed(tables, n_boot, seed):
     if 'median ensemble' in tables:
         best = max((m for m in tables if m.endswith('+SO') and m != 'RN+SO'),
                    key=lambda m: table_metric(tables[m], 'auc'))
-        auc_order('median ensemble', best, ge=True)
-        out['median ensemble AUC >= best member AUC'] = out.pop(
-            f'median ensemble AUC >= {best} AUC')
+        auc_order('median ensemble', best, ge=True,
+                  label='median ensemble AUC >= best member AUC')
     return out
 
 
