@@ -1,11 +1,13 @@
-# User DSA data for perforation detection (Su et al., papers.md B):
+# User DSA data for perforation detection (Su et al., Medical Image Analysis
+# 2022, doi:10.1016/j.media.2022.102377):
 #   data/dsa/perforation.json        CocoVID-style annotations
 #   data/dsa/perforation_split.json  tools/misc/make_splits.py --method
 #                                    stratified_group_kfold --folds 10
 # 640 px, T = 5 window, horizontal flip / shift 0.0625 / scale +-0.1 /
 # rotation +-10 deg, each with p = 0.5 (same parameters for all frames).
-# Shift-scale-rotate pivots on the image centre (`ShiftScaleRotate`); until
-# issue 12 it was mmdet.RandomAffine, which pivots on the top-left corner.
+# Shift-scale-rotate pivots on the image centre (`ShiftScaleRotate`).
+# The perforation pipelines are written here once: synthetic_perforation.py
+# and own_perforation_640.py derive theirs from these.
 # Another window length: set `num_frames` and rebuild the pipelines from it,
 #   train_pipeline = [dict(type='LoadDSAWindow', num_frames=num_frames),
 #                     *_base_.train_pipeline[1:]]

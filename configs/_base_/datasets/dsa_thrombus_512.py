@@ -1,4 +1,5 @@
-# User DSA data for thrombus classification (Mittmann et al., papers.md A):
+# User DSA data for thrombus classification (Mittmann et al., IJCARS 2022,
+# doi:10.1007/s11548-022-02654-0):
 #   data/dsa/thrombus.json        classification annotations (docs/data_formats.md)
 #   data/dsa/thrombus_split.json  tools/misc/make_splits.py --method
 #                                 chronological_kfold --test-fraction 0.2 --folds 5
@@ -16,7 +17,7 @@ num_workers = 2
 # Paper: vertical flip, shift-scale-rotate, contrast, blur, noise, down-scale
 # to half resolution, same parameters for every frame and for both views.
 # Magnitudes and probabilities are the authors' code's (albumentations, read
-# from their public repository; anchors.md):
+# from their public repository):
 # - vertical flip p 0.5;
 # - shift-scale-rotate p 1 about the image centre: shift +-0.15, scale
 #   1..1.1 (zoom in only), rotation +-20 deg, border 193 (on the 12-bit ->
@@ -28,9 +29,8 @@ num_workers = 2
 #   (weight 0.2) or down-scaling to half resolution (weight 0.3), i.e.
 #   overall noise p 0.2, down-scale p 0.3, never both.
 # Not reproduced: their fixed 90 deg rotation (a NIfTI axis-order fix).
-# Changed in issue 12 (before: mmdet.RandomAffine about the corner with
-# p 0.5 and scale 0.9..1.1, contrast p 0.5 in grey levels, blur p 0.3,
-# noise and down-scale independent with p 0.3 each).
+# The thrombus pipelines are written here once: synthetic_thrombus.py and
+# own_thrombus_512.py derive theirs from these.
 train_pipeline = [
     dict(type='LoadDSASeries', intensity='bits', resize=image_size),
     dict(type='BroadcastFrames', transforms=[
@@ -55,8 +55,7 @@ test_pipeline = [
     dict(type='PackDSAClassificationInputs'),
 ]
 
-# Labels and exclusions as the paper (docs/data_formats.md; defaults since
-# issue 12): a pair positive in either view is positive in both
+# Labels and exclusions as the paper (docs/data_formats.md): a pair positive in either view is positive in both
 # (harmonise_pairs=True), pairs flagged missing_view / vertebral_only /
 # eca_only are left out of every split. The test set is the paper's test
 # set 1, without the 'uncertain' pairs; for test set 2 set
