@@ -32,7 +32,46 @@ def prepare_synthetic(synthetic: Optional[dict], data_root: str, task: str,
         raise ValueError(f'{where}: synthetic=... needs data_root (the '
                          'folder to generate into), got an empty data_root')
     from mmdsa.synth import ensure_synthetic_dataset  # lazy: heavy import
-    ensure_synthetic_dataset(data_root, task=task, **synthetic)
+    from mmdsa.synth.dataset import ForeignFilesError
+    try:
+        ensure_synthetic_dataset(data_root, task=task, **synthetic)
+    except ForeignFilesError as exc:
+        raise ForeignFilesError(
+            f'{exc} This config generates synthetic data into data_root '
+            f'({where} has synthetic=...): to train on series you '
+            'converted yourself, use an own-data config '
+            f'(configs/{task}/*_own-{task}*.py, folder set by '
+            'MMDSA_DATA_ROOT; docs/own_data.md) or set the datasets\' '
+            'synthetic=None.') from exc
+
+
+def check_annotation_file(ann_file: str, data_root: str,
+                          synthetic: Optional[dict], where: str) -> None:
+    """Refuse a missing annotation file with the fix for own data.
+
+    Only for datasets without ``synthetic`` (a synthetic set writes its
+    annotation file on first use).
+
+    Raises:
+        AnnotationError: the file ``data_root/ann_file`` does not exist; the
+            message names it, ``data_root`` and how to make and point at it.
+    """
+    if synthetic is not None:
+        return
+    path = ann_file if osp.isabs(ann_file) else osp.join(data_root or '',
+                                                          ann_file)
+    if osp.isfile(path):
+        return
+    from .annotations import AnnotationError
+    root = 'an empty data_root' if not data_root else \
+        f'data_root={data_root!r}' + ('' if osp.isdir(data_root) else
+                                      ' (no such folder)')
+    raise AnnotationError(
+        f'{where}: {path}: annotation file not found ({root}, ann_file='
+        f'{ann_file!r}): expected the folder a converter wrote from your '
+        'series (tools/dataset_converters/, docs/own_data.md); point '
+        'data_root at it (the own-data configs read it from the '
+        'environment variable MMDSA_DATA_ROOT)')
 
 
 def split_filter(split_file, split, fold, where):

@@ -12,8 +12,8 @@ from mmdsa.utils.deprecation import register_renamed
 from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
                           check_has_series,
                           load_classification_annotations)
-from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
-                            split_filter)
+from .dataset_utils import (check_annotation_file, check_view,
+                            prepare_synthetic, resolve_file, split_filter)
 from .pair_rules import (PAPER_EXCLUSIONS, check_flags, exclude_flagged,
                          harmonise_pair_labels)
 
@@ -90,6 +90,8 @@ class DSAClassificationDataset(BaseDataset):
         self._user_img_prefix = copy.copy(
             kwargs.get('data_prefix', {}) or {}).get('img_path', '')
         prepare_synthetic(synthetic, data_root, 'thrombus', where)
+        if not kwargs.get('lazy_init', False):
+            check_annotation_file(ann_file, data_root, synthetic, where)
         super().__init__(ann_file=ann_file, **kwargs)
 
     def _img_prefix(self):

@@ -9,8 +9,8 @@ from mmdsa.registry import DATASETS
 from mmdsa.utils.deprecation import register_renamed
 from .annotations import (DETECTION_CLASSES, check_has_series,
                           load_detection_annotations)
-from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
-                            split_filter)
+from .dataset_utils import (check_annotation_file, check_view,
+                            prepare_synthetic, resolve_file, split_filter)
 
 
 @DATASETS.register_module()
@@ -68,6 +68,8 @@ class DSADetectionDataset(BaseDataset):
             kwargs.get('data_prefix', {}) or {}).get('img_path', '')
         self.series_infos: Dict[str, dict] = {}
         prepare_synthetic(synthetic, data_root, 'perforation', where)
+        if not kwargs.get('lazy_init', False):
+            check_annotation_file(ann_file, data_root, synthetic, where)
         super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:
