@@ -188,7 +188,7 @@ def import_cvat_video(path: str, dicom_root: str,
              'CVAT for images (<image> elements); export as "CVAT for '
              'video 1.1"')
     meta = read_cvat_meta(path, root)
-    name = meta[name_from]
+    name = meta['name' if name_from == 'task' else 'source']
     if name_from == 'source':
         name = osp.splitext(osp.basename(name))[0]
     where = f'{path}: <meta>'
