@@ -165,3 +165,53 @@ def test_converter_names_file_and_field_of_bad_integers(tmp_path):
     assert bad.returncode == 2
     assert "a.dcm: NumberOfFrames: expected an integer, got 'abc'" in \
         bad.stderr
+
+
+def _convert_points(tmp_path, labels, points):
+    (tmp_path / 'labels.csv').write_text(labels)
+    (tmp_path / 'points.csv').write_text(points)
+    return _converter().main([
+        str(tmp_path / 'dcm'), '--labels', str(tmp_path / 'labels.csv'),
+        '--points', str(tmp_path / 'points.csv'), '--out-cls',
+        str(tmp_path / 'cls.json')])
+
+
+@pytest.mark.parametrize('points', [
+    'file,x,y\nsub/p.dcm,3,4\nsub/p.dcm,10.5,2\nq.dcm,1,1\n',
+    # the classification authors' layout; ImageName = path without extension
+    'ImageName;PointNo;x;y\nsub/p;0;-1;-1\nsub/p;1;3;4\nsub/p;2;10.5;2\n'
+    'n;0;5;5\nq;0;-1;-1\nq;1;1;1\n'])
+def test_thrombus_points_from_a_csv(tmp_path, points):
+    for name in ('sub/p.dcm', 'n.dcm', 'q.dcm'):
+        _dicom(tmp_path / 'dcm' / name)
+    assert _convert_points(tmp_path, 'file,label\nsub/p.dcm,1\nn.dcm,0\n',
+                           points) == 0
+    cls = load_classification_annotations(str(tmp_path / 'cls.json'))
+    items = {d['series_id']: d for d in cls['data_list']}
+    assert items['p']['thrombus_points'] == [[3.0, 4.0], [10.5, 2.0]]
+    assert items['n']['thrombus_points'] == [] and items['n']['label'] == 0
+    # a series only in the points CSV is positive
+    assert items['q']['label'] == 1 and items['q']['thrombus_points'] == [
+        [1.0, 1.0]]
+
+
+@pytest.mark.parametrize('points, expected', [
+    ('file,x,y\nn.dcm,3,4\n', 'row 2: field "label": expected 1 for n.dcm '
+     '(it has 1 thrombus points), got 0 in the labels CSV'),
+    ('file,x,y\np.dcm,64,4\n', 'row 2 (p.dcm): fields "x,y": expected a '
+     'point inside the 32x32 image, got [64, 4]'),
+    ('file,x,y\np.dcm,3,four\n', 'row 2: field "y": expected a number, '
+     "got 'four'"),
+    ('file,px,py\np.dcm,3,4\n', "header: expected columns file,x,y"),
+    ('ImageName;PointNo;x;y\np;0;5;5\n', 'field "PointNo": expected '
+     'thrombus points for p.dcm (the labels CSV gives it label 1)'),
+])
+def test_thrombus_point_refusals(tmp_path, capsys, points, expected):
+    _dicom(tmp_path / 'dcm' / 'p.dcm')
+    _dicom(tmp_path / 'dcm' / 'n.dcm')
+    assert _convert_points(tmp_path, 'file,label\np.dcm,1\nn.dcm,0\n',
+                           points) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith(f'error: {tmp_path / "points.csv"}') and \
+        expected in err, err
+    assert not (tmp_path / 'cls.json').exists()
