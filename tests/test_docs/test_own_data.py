@@ -105,6 +105,7 @@ def test_starter_configs_load_the_converted_folder(own_folder, task,
         assert sizes['test_dataloader'] == 4
 
 
+@pytest.mark.slow
 def test_thrombus_starter_trains_and_tests(own_folder, tmp_path):
     env = {'MMDSA_DATA_ROOT': str(own_folder)}
     config = REPO_ROOT / OWN['thrombus']
