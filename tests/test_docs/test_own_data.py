@@ -39,8 +39,8 @@ def write_folder(root):
     """10 patients, a PA and a LAT series each; patients 1, 4, 7 positive."""
     from mmdsa.synth.dicom_writer import write_xa_dicom
     rng = np.random.default_rng(0)
-    labels, boxes, points = ['file,label,pair_id'], ['file,frame,x1,y1,x2,y2'], \
-        ['file,x,y']
+    labels = ['file,label,pair_id']
+    boxes, points = ['file,frame,x1,y1,x2,y2'], ['file,x,y']
     for p in range(PATIENTS):
         for view in ('PA', 'LAT'):
             name = f'S{p:04d}_{view}.dcm'

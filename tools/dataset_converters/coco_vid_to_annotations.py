@@ -18,11 +18,10 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
-from mmdsa.datasets.importers import build_annotations  # noqa: E402
+from mmdsa.datasets.importers import write_detection_file  # noqa: E402
 from mmdsa.datasets.importers.coco_vid import import_coco_vid  # noqa: E402
 from mmdsa.datasets.importers.locate import read_name_map  # noqa: E402
 from mmdsa.utils.cli import run_tool  # noqa: E402
-from mmdsa.utils.fileio import write_json_atomic  # noqa: E402
 
 
 def main(argv=None):
@@ -40,10 +39,7 @@ def main(argv=None):
     name_map = read_name_map(args.name_map) if args.name_map else None
     series, boxes = import_coco_vid(args.ann, args.dicom_root, name_map,
                                     args.category)
-    write_json_atomic(args.out, build_annotations(series, boxes, args.out)[1])
-    positive = sum(s['label'] for s in series.values())
-    print(f'{args.out}: {len(series)} series ({positive} positive), '
-          f'{len(boxes)} boxes')
+    print(write_detection_file(series, boxes, args.out))
     return 0
 
 

@@ -21,12 +21,11 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 from mmdsa.datasets.importers import (ConversionError,  # noqa: E402
-                                      build_annotations, record_ids)
+                                      record_ids, write_detection_file)
 from mmdsa.datasets.importers.cvat_video import \
     import_cvat_video  # noqa: E402
 from mmdsa.datasets.importers.locate import read_name_map  # noqa: E402
 from mmdsa.utils.cli import ToolError, run_tool  # noqa: E402
-from mmdsa.utils.fileio import write_json_atomic  # noqa: E402
 
 
 def main(argv=None):
@@ -64,10 +63,7 @@ def main(argv=None):
         series.update(one)
         boxes.update(found)
     record_ids(series)
-    write_json_atomic(args.out, build_annotations(series, boxes, args.out)[1])
-    positive = sum(s['label'] for s in series.values())
-    print(f'{args.out}: {len(series)} series ({positive} positive), '
-          f'{len(boxes)} boxes')
+    print(write_detection_file(series, boxes, args.out))
     return 0
 
 

@@ -15,7 +15,8 @@ All of them write through :func:`build_annotations` (:mod:`.writer`).
 """
 from .errors import ConversionError
 from .writer import (build_annotations, check_detection, harmonise_series,
-                     record_ids, series_ids)
+                     record_ids, series_ids, write_detection_file)
 
 __all__ = ['ConversionError', 'build_annotations', 'check_detection',
-           'harmonise_series', 'record_ids', 'series_ids']
+           'harmonise_series', 'record_ids', 'series_ids',
+           'write_detection_file']

@@ -35,6 +35,14 @@ def _number(where, row, field, integer=False):
     return value
 
 
+def _name(where, row, field):
+    name = (row.get(field) or '').strip()
+    if not name:
+        raise ConversionError(f'{where}: field "{field}": expected a file '
+                              f'name, got {row.get(field)!r}')
+    return name
+
+
 def _header(path):
     with open(path, encoding='utf-8-sig') as f:
         return f.readline().strip()
@@ -61,10 +69,7 @@ def read_author_points(path: str) -> Dict[str, dict]:
         rows = {}
         for i, row in enumerate(reader, start=2):
             where = f'{path}: row {i}'
-            name = (row['ImageName'] or '').strip()
-            if not name:
-                raise ConversionError(f'{where}: field "ImageName": expected '
-                                      f'a file name, got {row["ImageName"]!r}')
+            name = _name(where, row, 'ImageName')
             no = _number(where, row, 'PointNo', integer=True)
             xy = [_number(where, row, 'x'), _number(where, row, 'y')]
             image = rows.setdefault(name, {})
@@ -111,10 +116,7 @@ def read_plain_points(path: str) -> Dict[str, dict]:
         out = {}
         for i, row in enumerate(reader, start=2):
             where = f'{path}: row {i}'
-            name = (row['file'] or '').strip()
-            if not name:
-                raise ConversionError(f'{where}: field "file": expected a '
-                                      f'file, got {row["file"]!r}')
+            name = _name(where, row, 'file')
             xy = [_number(where, row, 'x'), _number(where, row, 'y')]
             out.setdefault(name, dict(label=1, points=[], where=where))
             out[name]['points'].append(xy)

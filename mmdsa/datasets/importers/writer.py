@@ -15,6 +15,7 @@ from mmdsa.datasets.annotations import (AnnotationError,
                                         check_label_and_boxes)
 from mmdsa.datasets.pair_rules import harmonise_pair_labels
 from mmdsa.structures import CLASSIFICATION_CLASSES, DETECTION_CLASSES
+from mmdsa.utils.fileio import write_json_atomic
 from .errors import ConversionError
 
 Boxes = Dict[Tuple[str, int], List[float]]
@@ -153,3 +154,17 @@ def build_annotations(series: Dict[str, dict], boxes: Boxes,
                     bbox=[x1, y1, x2 - x1, y2 - y1],
                     area=(x2 - x1) * (y2 - y1), iscrowd=0))
     return cls, det
+
+
+def write_detection_file(series: Dict[str, dict], boxes: Boxes,
+                         out_path: str) -> str:
+    """Write the detection annotation file (atomically).
+
+    Returns:
+        str: A one-line summary (series, positives, boxes).
+    """
+    write_json_atomic(out_path, build_annotations(series, boxes,
+                                                  out_path)[1])
+    positive = sum(s['label'] for s in series.values())
+    return (f'{out_path}: {len(series)} series ({positive} positive), '
+            f'{len(boxes)} boxes')
