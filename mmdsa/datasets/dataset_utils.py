@@ -4,6 +4,7 @@ import os.path as osp
 from typing import Optional
 
 from mmdsa.structures.views import PAIR_VIEWS
+from .annotations import AnnotationError
 from .splits import load_split, split_patients
 
 VIEW_CHOICES = (None, ) + PAIR_VIEWS
@@ -62,7 +63,6 @@ def check_annotation_file(ann_file: str, data_root: str,
                                                           ann_file)
     if osp.isfile(path):
         return
-    from .annotations import AnnotationError
     root = 'an empty data_root' if not data_root else \
         f'data_root={data_root!r}' + ('' if osp.isdir(data_root) else
                                       ' (no such folder)')

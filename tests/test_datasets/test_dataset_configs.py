@@ -26,7 +26,12 @@ def _load(name):
 @pytest.mark.parametrize('name', sorted(json.loads(SNAPSHOT.read_text())))
 def test_resolved_values_unchanged(name):
     """Pipelines and dataloaders resolve to the values they had before the
-    synthetic bases derived theirs from the dsa bases."""
+    synthetic bases derived theirs from the dsa bases.
+
+    After an intended change of a pipeline, rewrite the snapshot from the
+    new resolved values (``Config.fromfile(...).to_dict()``, the keys
+    below) and say so in the commit.
+    """
     expected = json.loads(SNAPSHOT.read_text())[name]
     cfg = _load(name)
     for key, value in expected.items():

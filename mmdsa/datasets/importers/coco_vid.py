@@ -9,8 +9,9 @@ The layout (mmtracking's ``CocoVID``): ``categories`` (``id``, ``name``),
 by the video's name under a DICOM folder
 (:func:`mmdsa.datasets.importers.locate.find_series_file`), and the rest
 (frame count, size, patient, view, acquisition time) is read from its
-header. A video may carry mmdsa's own fields (``file``, ``patient_id``,
-``pair_id``, ``view``, ``label``); they win over the header.
+header. A video may carry mmdsa's own fields (``file``, relative to the
+DICOM folder, ``patient_id``, ``pair_id``, ``view``, ``label``); they win
+over the lookup and the header.
 
 Label: a video with a box of the chosen category is positive, one without
 is negative, unless the video gives ``label`` (checked against its boxes).
