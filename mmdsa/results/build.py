@@ -3,6 +3,7 @@ tools and the DICOM node call)."""
 import copy
 import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Sequence
 
 from .findings import DEFAULT_BOX_SCORE_THR, summarise
@@ -58,8 +59,8 @@ def _headers(source_datasets: Sequence) -> List:
 def build_result_datasets(result: Dict, source_datasets: Sequence,
                           provenance: Dict, *, task: str, model_name: str,
                           include_sc: bool = False,
-                          box_score_thr: float = DEFAULT_BOX_SCORE_THR
-                          ) -> List:
+                          box_score_thr: float = DEFAULT_BOX_SCORE_THR,
+                          sc_compression: str = 'jpeg') -> List:
     """The DICOM result objects of one series result.
 
     Args:
@@ -78,6 +79,8 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
             the result's ``frames``).
         box_score_thr (float): Lowest detector box score reported (the
             kept trajectory is always reported).
+        sc_compression (str): ``'jpeg'`` (baseline, default) or
+            ``'lossless'`` (JPEG-LS) for the Secondary Capture.
 
     Returns:
         list[pydicom.Dataset]: The SR; the GSPS when there are boxes; the
@@ -89,10 +92,6 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
         ResultExportError: The headers do not describe the result's series.
         ValueError: A malformed result or provenance.
     """
-    from .gsps import build_gsps
-    from .kos import build_kos
-    from .sc import build_sc
-    from .sr import build_sr
     check_provenance(provenance)
     if not isinstance(model_name, str) or not model_name.strip():
         raise ValueError(f'model_name: expected a non-empty string, got '
@@ -105,14 +104,29 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
                         int(sources[0].Columns), box_score_thr)
     uids = ResultUIDs(sources, provenance['checkpoint_sha256'])
     args = (sources, provenance, uids, model_name)
+    with warnings.catch_warnings():
+        # highdicom doubts single-component patient names; they are the
+        # source's and copied as they are
+        warnings.filterwarnings('ignore', 'The string .* is unlikely to '
+                                'represent the intended person name')
+        return _build(result, summary, args,
+                      sc_compression if include_sc else None)
+
+
+def _build(result, summary, args, sc_compression):
+    from .gsps import build_gsps
+    from .kos import build_kos
+    from .sc import build_sc
+    from .sr import build_sr
     sr = build_sr(summary, *args)
     out = [sr]
     if summary['boxes']:
         out.append(build_gsps(summary, *args, frames=result.get('frames')))
     if summary['verdict'] == 'positive':
         out.append(build_kos(summary, *args, sr=sr))
-    if include_sc:
-        out.append(build_sc(summary, result['frames'], *args))
+    if sc_compression is not None:
+        out.append(build_sc(summary, result['frames'], *args,
+                            compression=sc_compression))
     return out
 
 

@@ -13,12 +13,15 @@ series with the result drawn in.
 - The source's frame timing: its Frame Time Vector (multi-frame source
   with one), else a Frame Time from its timing tags (read by
   :func:`mmdsa.fileio.dicom_meta.frame_times`, the reader's rule).
-- Compressed losslessly: JPEG-LS lossless when pyjpegls is installed,
-  else RLE lossless (pydicom's own encoder).
+- Compressed: JPEG baseline (quality 95, YBR_FULL_422; Lossy Image
+  Compression 01 with its ratio) by default, the transfer syntax every
+  viewer and PACS decodes: this is a picture to look at, not data to
+  measure on. ``compression='lossless'`` writes JPEG-LS lossless instead
+  (the pixels exactly as rendered; larger files).
 
 highdicom's ``SCImage`` writes single-frame Secondary Capture only, so this
-multi-frame object is built with pydicom and checked with dciodvfy in the
-test suite.
+multi-frame object is assembled with pydicom, its frames encoded with
+highdicom's frame encoder, and checked with dciodvfy in the test suite.
 """
 import datetime
 from typing import Dict, List, Sequence
@@ -41,12 +44,28 @@ TYPE2 = ('PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex',
          'ReferringPhysicianName')
 
 
-def transfer_syntax():
-    """JPEG-LS lossless when an encoder is installed, else RLE lossless."""
-    from pydicom.pixels.encoders import JPEGLSLosslessEncoder
-    from pydicom.uid import JPEGLSLossless, RLELossless
-    return JPEGLSLossless if JPEGLSLosslessEncoder.is_available \
-        else RLELossless
+#: ``compression`` values of :func:`build_sc`.
+COMPRESSIONS = ('jpeg', 'lossless')
+
+
+def _encode(pixels: np.ndarray, compression: str):
+    """Encode (T, H, W, 3) uint8 RGB frames with highdicom's frame encoder.
+
+    Returns:
+        tuple: (transfer syntax UID, photometric interpretation, list of
+        encoded frames).
+    """
+    from highdicom.frame import encode_frame
+    from pydicom.uid import JPEGBaseline8Bit, JPEGLSLossless
+    if compression not in COMPRESSIONS:
+        raise ValueError(f'build_sc: compression: expected one of '
+                         f'{COMPRESSIONS}, got {compression!r}')
+    syntax, photometric = ((JPEGBaseline8Bit, 'YBR_FULL_422')
+                           if compression == 'jpeg' else
+                           (JPEGLSLossless, 'RGB'))
+    return syntax, photometric, [
+        encode_frame(frame, syntax, 8, 8, photometric, 0, 0)
+        for frame in pixels]
 
 
 def _text(canvas: np.ndarray, text: str, bottom: bool,
@@ -116,7 +135,8 @@ def _timing(ds, sources: Sequence, num_frames: int) -> str:
 
 
 def build_sc(summary: Dict, frames: np.ndarray, sources: Sequence,
-             provenance: Dict, uids, model_name: str):
+             provenance: Dict, uids, model_name: str,
+             compression: str = 'jpeg'):
     """The Secondary Capture picture of one series result.
 
     Args:
@@ -125,12 +145,14 @@ def build_sc(summary: Dict, frames: np.ndarray, sources: Sequence,
             ``frames``); H, W must equal the source's Rows, Columns.
         sources, provenance, uids, model_name: As for
             :func:`mmdsa.results.sr.build_sr`.
+        compression (str): ``'jpeg'`` (baseline, lossy) or
+            ``'lossless'`` (JPEG-LS lossless).
 
     Returns:
         pydicom.Dataset: with ``file_meta``, pixel data compressed.
     """
     from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian
+    from pydicom.encaps import encapsulate
     frames = np.asarray(frames)
     src = sources[0]
     if frames.ndim != 3 or frames.shape[1:] != (int(src.Rows),
@@ -145,7 +167,6 @@ def build_sc(summary: Dict, frames: np.ndarray, sources: Sequence,
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = SC_MULTIFRAME_TRUE_COLOR
     ds.file_meta.MediaStorageSOPInstanceUID = uids.instance('sc')
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds.SpecificCharacterSet = src.get('SpecificCharacterSet', 'ISO_IR 100')
     for key in PATIENT_STUDY:
         if key in src:
@@ -191,14 +212,23 @@ def build_sc(summary: Dict, frames: np.ndarray, sources: Sequence,
         '(red: kept trajectory, yellow: detector boxes); frame timing from '
         f'the source ({timing}). {RESEARCH_USE_STATEMENT}')[:1024]
     t, h, w, _ = pixels.shape
+    syntax, photometric, encoded = _encode(pixels, compression)
+    ds.file_meta.TransferSyntaxUID = syntax
     ds.SamplesPerPixel = 3
-    ds.PhotometricInterpretation = 'RGB'
+    ds.PhotometricInterpretation = photometric
     ds.PlanarConfiguration = 0
     ds.Rows, ds.Columns = h, w
     ds.BitsAllocated = ds.BitsStored = 8
     ds.HighBit = 7
     ds.PixelRepresentation = 0
     ds.NumberOfFrames = t
-    ds.compress(transfer_syntax(), pixels, generate_instance_uid=False)
-    ds.LossyImageCompression = '00'
+    ds.PixelData = encapsulate(encoded, has_bot=True)
+    ds['PixelData'].VR = 'OB'
+    if compression == 'jpeg':
+        ds.LossyImageCompression = '01'
+        ds.LossyImageCompressionRatio = round(
+            pixels.nbytes / max(sum(len(e) for e in encoded), 1), 2)
+        ds.LossyImageCompressionMethod = 'ISO_10918_1'
+    else:
+        ds.LossyImageCompression = '00'
     return ds
