@@ -17,7 +17,8 @@ DEFAULT_BOX_SCORE_THR = 0.3
 VERDICTS = ('positive', 'negative', 'out_of_scope')
 
 
-def _clip_box(box, rows: int, columns: int, where: str) -> List[float]:
+def _clip_box(box, rows: int, columns: int, where: str):
+    """The box clipped to the image, or None when nothing of it is inside."""
     arr = np.asarray(box, dtype=np.float64).reshape(-1)
     if arr.size != 4 or not np.all(np.isfinite(arr)):
         raise ValueError(f'{where}: expected a finite box [x1, y1, x2, y2], '
@@ -25,6 +26,8 @@ def _clip_box(box, rows: int, columns: int, where: str) -> List[float]:
     x1, y1, x2, y2 = arr
     x1, x2 = np.clip([x1, x2], 0.0, float(columns))
     y1, y2 = np.clip([y1, y2], 0.0, float(rows))
+    if x2 <= x1 or y2 <= y1:
+        return None
     return [float(x1), float(y1), float(x2), float(y2)]
 
 
@@ -48,7 +51,7 @@ def summarise(result: Dict, task: str, rows: int, columns: int,
         ``score`` (None when out of scope and not forced), ``threshold``,
         ``operating_point`` (dict), ``scope`` (dict or None),
         ``num_frames``, ``boxes``: list of ``{'frame', 'box' [x1, y1, x2,
-        y2] clipped to the image, 'score' (None for a trajectory box the
+        y2] clipped to the image (boxes wholly outside it are left out), 'score' (None for a trajectory box the
         detector gave no score for), 'kind' ('trajectory' | 'detection'),
         'index'}`` (trajectory boxes first, by frame).
 
@@ -76,22 +79,23 @@ def summarise(result: Dict, task: str, rows: int, columns: int,
     if detector and verdict != 'out_of_scope':
         for frame, box in sorted(result.get('trajectory', {}).items()):
             frame = int(frame)
-            boxes.append(dict(
-                frame=frame, kind='trajectory', index=0,
-                box=_clip_box(box, rows, columns,
-                              f'result: trajectory[{frame}]'),
-                score=_score_of(result['detections'][frame], box)))
+            clipped = _clip_box(box, rows, columns,
+                                f'result: trajectory[{frame}]')
+            if clipped is not None:
+                boxes.append(dict(
+                    frame=frame, kind='trajectory', index=0, box=clipped,
+                    score=_score_of(result['detections'][frame], box)))
         for frame, (fboxes, fscores) in enumerate(result['detections']):
             fboxes = np.asarray(fboxes).reshape(-1, 4)
             fscores = np.asarray(fscores).reshape(-1)
             order = np.argsort(-fscores, kind='stable')
-            for k, i in enumerate(o for o in order
-                                  if fscores[o] >= box_score_thr):
-                boxes.append(dict(
-                    frame=frame, kind='detection', index=k,
-                    box=_clip_box(fboxes[i], rows, columns,
-                                  f'result: detections[{frame}][{i}]'),
-                    score=float(fscores[i])))
+            kept = [(i, _clip_box(fboxes[i], rows, columns,
+                                  f'result: detections[{frame}][{i}]'))
+                    for i in order if fscores[i] >= box_score_thr]
+            for k, (i, clipped) in enumerate(
+                    (i, c) for i, c in kept if c is not None):
+                boxes.append(dict(frame=frame, kind='detection', index=k,
+                                  box=clipped, score=float(fscores[i])))
     return dict(
         task=task, verdict=verdict,
         score=None if score is None else float(score),

@@ -138,9 +138,11 @@ def build_gsps(summary: Dict, sources: Sequence, provenance: Dict, uids,
                     f'{verdict_text(summary)} - {RESEARCH_USE_LABEL}')[:1024],
         units=hd.pr.AnnotationUnitsValues.DISPLAY,
         bounding_box=(0.01, 0.01, 0.99, 0.07))
-    annotations.append(hd.pr.GraphicAnnotation(
-        referenced_images=list(sources), graphic_layer=layers['notice'],
-        text_objects=[notice]))
+    # one annotation per source instance (highdicom takes one instance of
+    # a multi-frame IOD per annotation); no frame number: every frame
+    annotations += [hd.pr.GraphicAnnotation(
+        referenced_images=[ds], graphic_layer=layers['notice'],
+        text_objects=[notice]) for ds in sources]
     modality, voi = _luts(sources, frames)
     gsps = hd.pr.GrayscaleSoftcopyPresentationState(
         referenced_images=list(sources),

@@ -44,7 +44,7 @@ def read_source_datasets(path: str, modalities='any') -> List:
                        'png' if ext == '.png' else 'dicom'), [path]
     if kind != 'dicom':
         raise ResultExportError(
-            f'{path}: DICOM results need a DICOM source series (its '
+            f'{path}: writing DICOM results needs a DICOM source series (its '
             f'patient, study and instances are referenced), got '
             f'{kind.upper()} frames')
     if osp.isdir(path):

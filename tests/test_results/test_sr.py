@@ -20,13 +20,16 @@ def walk(items):
         yield from walk(item.get('ContentSequence', []))
 
 
-def regions(sr):
-    """(frame number, SOP Instance UID, (5, 2) points) of every SCOORD."""
+def regions(sr, frame_numbers=True):
+    """(frame number, SOP Instance UID, (5, 2) points) of every SCOORD;
+    the frame number is None when the reference has none (single-frame
+    instances; ``frame_numbers=False``)."""
     out = []
     for item in walk(sr.ContentSequence):
         if item.ValueType == 'SCOORD':
             ref = item.ContentSequence[0].ReferencedSOPSequence[0]
-            out.append((int(ref.ReferencedFrameNumber),
+            out.append((int(ref.ReferencedFrameNumber) if frame_numbers
+                        else ref.get('ReferencedFrameNumber'),
                         ref.ReferencedSOPInstanceUID,
                         np.asarray(item.GraphicData).reshape(-1, 2)))
     return out
