@@ -1,40 +1,18 @@
 """Shared fixtures of the result-object tests: a synthetic multi-frame XA
-source, a detector result with known boxes, a provenance dict, and the
-dicom3tools / dcmtk validators (skipped, saying why, when not installed)."""
+source, a detector result with known boxes and a provenance dict."""
 import datetime
 import hashlib
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
 
 from mmdsa.synth.dicom_writer import synthetic_uid, write_xa_dicom
 
+from .validators import dciodvfy_errors, dsrdump  # noqa: F401
+
 ROWS, COLUMNS, FRAMES = 64, 80, 6
 TIMES = [0.0, 100.0, 250.0, 400.0, 500.0, 700.0]
 CHECKPOINT_SHA = hashlib.sha256(b'a checkpoint').hexdigest()
-
-
-def dciodvfy_errors(path):
-    """The 'Error' lines dciodvfy (dicom3tools) reports on ``path``."""
-    exe = shutil.which('dciodvfy')
-    if exe is None:
-        pytest.skip('dciodvfy (Debian package dicom3tools) is not installed')
-    proc = subprocess.run([exe, str(path)], capture_output=True, text=True,
-                          timeout=60)
-    lines = (proc.stdout + proc.stderr).splitlines()
-    return [line for line in lines if line.startswith('Error')]
-
-
-def dsrdump(path):
-    """dsrdump (dcmtk) of ``path``: (exit status, output)."""
-    exe = shutil.which('dsrdump')
-    if exe is None:
-        pytest.skip('dsrdump (Debian package dcmtk) is not installed')
-    proc = subprocess.run([exe, '-Pl', str(path)], capture_output=True,
-                          text=True, timeout=60)
-    return proc.returncode, proc.stdout + proc.stderr
 
 
 def write_source(path, frames=None, name='src'):
