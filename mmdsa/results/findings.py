@@ -5,7 +5,7 @@ into the verdict, score, operating point, scope check and the boxes to
 report, so the SR, the presentation state, the key object selection and
 the Secondary Capture all say the same.
 """
-from typing import Dict, List
+from typing import Dict
 
 import numpy as np
 
@@ -51,9 +51,10 @@ def summarise(result: Dict, task: str, rows: int, columns: int,
         ``score`` (None when out of scope and not forced), ``threshold``,
         ``operating_point`` (dict), ``scope`` (dict or None),
         ``num_frames``, ``boxes``: list of ``{'frame', 'box' [x1, y1, x2,
-        y2] clipped to the image (boxes wholly outside it are left out), 'score' (None for a trajectory box the
+        y2] clipped to the image, 'score' (None for a trajectory box the
         detector gave no score for), 'kind' ('trajectory' | 'detection'),
-        'index'}`` (trajectory boxes first, by frame).
+        'index'}`` (trajectory boxes first, by frame; boxes wholly outside
+        the image are left out).
 
     Raises:
         ValueError: an unknown task or verdict, or a malformed box.

@@ -12,8 +12,8 @@ Content tree (``docs/clinical_outputs.md`` shows a dump)::
           Finding: Extravasation (perforation) | Thrombus
           Algorithm Name / Version / Parameters (checkpoint SHA-256,
             config, git commit, operating point and its source)
-          Probability (DCM 122157): the series score      [unless out of scope]
-          Threshold Value (DCM 122411): the operating point [unless out of scope]
+          Probability (DCM 122157): the series score   [if scored]
+          Threshold Value (DCM 122411): the threshold  [if scored]
           <finding>: Present | Absent | Not Evaluated (out of scope)
           Source: every source instance
         Measurement Group (TID 1410) per reported box:

@@ -8,8 +8,6 @@ import pytest
 
 from mmdsa.synth.dicom_writer import synthetic_uid, write_xa_dicom
 
-from .validators import dciodvfy_errors, dsrdump  # noqa: F401
-
 ROWS, COLUMNS, FRAMES = 64, 80, 6
 TIMES = [0.0, 100.0, 250.0, 400.0, 500.0, 700.0]
 CHECKPOINT_SHA = hashlib.sha256(b'a checkpoint').hexdigest()

@@ -9,7 +9,8 @@ from mmdsa.results import (ResultExportError, build_result_datasets,
                            write_result_datasets)
 from tests.test_fileio.helpers import make_dataset, save
 
-from .conftest import dciodvfy_errors, detector_result
+from .conftest import detector_result
+from .validators import dciodvfy_errors
 from .test_sr import regions
 
 DET = 'configs/perforation/' \
@@ -109,7 +110,8 @@ def test_source_must_be_dicom_and_match(source, provenance, tmp_path):
     np.save(npy, frames)
     with pytest.raises(ResultExportError, match='needs a DICOM source'):
         read_source_datasets(str(npy))
-    with pytest.raises(ResultExportError, match='10 frames the result has, got 6'):
+    with pytest.raises(ResultExportError,
+                       match='10 frames the result has, got 6'):
         build_result_datasets(detector_result(frames[:5].repeat(2, 0)),
                               read_source_datasets(str(path)), provenance,
                               task='perforation', model_name='m')

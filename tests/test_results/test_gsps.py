@@ -6,7 +6,8 @@ import pydicom
 from mmdsa.results import (RESEARCH_USE_LABEL, build_result_datasets,
                            read_source_datasets, write_result_datasets)
 
-from .conftest import EXPECTED_BOXES, dciodvfy_errors, detector_result
+from .conftest import EXPECTED_BOXES, detector_result
+from .validators import dciodvfy_errors
 
 GSPS_CLASS = '1.2.840.10008.5.1.4.1.1.11.1'
 

@@ -5,7 +5,8 @@ import pydicom
 from mmdsa.results import (build_result_datasets, read_source_datasets,
                            write_result_datasets)
 
-from .conftest import dciodvfy_errors, detector_result
+from .conftest import detector_result
+from .validators import dciodvfy_errors
 
 KOS_CLASS = '1.2.840.10008.5.1.4.1.1.88.59'
 

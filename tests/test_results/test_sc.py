@@ -11,7 +11,8 @@ from mmdsa.results.findings import summarise
 from mmdsa.results.sc import render_frames
 from mmdsa.visualization.cine import COLOURS
 
-from .conftest import TIMES, dciodvfy_errors, detector_result
+from .conftest import TIMES, detector_result
+from .validators import dciodvfy_errors
 
 SC_CLASS = '1.2.840.10008.5.1.4.1.1.7.4'
 

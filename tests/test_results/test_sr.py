@@ -7,8 +7,8 @@ import pytest
 from mmdsa.results import (RESEARCH_USE_STATEMENT, build_result_datasets,
                            read_source_datasets, write_result_datasets)
 
-from .conftest import (EXPECTED_BOXES, detector_result, dciodvfy_errors,
-                       dsrdump)
+from .conftest import EXPECTED_BOXES, detector_result
+from .validators import dciodvfy_errors, dsrdump
 
 SR_CLASS = '1.2.840.10008.5.1.4.1.1.88.33'  # Comprehensive SR
 
