@@ -176,6 +176,9 @@ def main(argv=None):
     from mmdsa.results import RESEARCH_USE_STATEMENT, ResultExportError
     from mmdsa.apis.operating_point import OperatingPointError, model_decision
     detector = is_detector(model)
+    if args.dicom_sc and not args.dicom_out:
+        return _refuse('--dicom-sc: expected --dicom-out DIR too (the '
+                       'folder the DICOM objects go to)')
     if args.saliency and detector:
         print('error: --saliency: expected a thrombus recognizer config, '
               f'got a detector ({args.config})', file=sys.stderr)

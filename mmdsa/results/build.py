@@ -6,7 +6,7 @@ import os.path as osp
 import warnings
 from typing import Dict, List, Sequence
 
-from .findings import DEFAULT_BOX_SCORE_THR, summarise
+from .findings import DEFAULT_BOX_SCORE_THR, result_frames, summarise
 from .sources import ResultExportError, check_sources
 from .uids import ResultUIDs, check_sha256
 
@@ -97,9 +97,7 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
         raise ValueError(f'model_name: expected a non-empty string, got '
                          f'{model_name!r}')
     sources = _headers(source_datasets)
-    num_frames = len(result['detections']) if 'detections' in result \
-        else len(result['frames'])
-    check_sources(sources, num_frames)
+    check_sources(sources, result_frames(result))
     summary = summarise(result, task, int(sources[0].Rows),
                         int(sources[0].Columns), box_score_thr)
     uids = ResultUIDs(sources, provenance['checkpoint_sha256'])

@@ -31,6 +31,15 @@ def _clip_box(box, rows: int, columns: int, where: str):
     return [float(x1), float(y1), float(x2), float(y2)]
 
 
+def result_frames(result: Dict):
+    """The number of frames a result covers (None if it holds none)."""
+    if 'detections' in result:
+        return len(result['detections'])
+    if result.get('frames') is not None:
+        return len(result['frames'])
+    return None
+
+
 def summarise(result: Dict, task: str, rows: int, columns: int,
               box_score_thr: float = DEFAULT_BOX_SCORE_THR) -> Dict:
     """The facts the result objects report.
@@ -50,7 +59,8 @@ def summarise(result: Dict, task: str, rows: int, columns: int,
         dict: ``task``, ``verdict`` (positive / negative / out_of_scope),
         ``score`` (None when out of scope and not forced), ``threshold``,
         ``operating_point`` (dict), ``scope`` (dict or None),
-        ``num_frames``, ``boxes``: list of ``{'frame', 'box' [x1, y1, x2,
+        ``num_frames`` (None when the result has no frames: an input out
+        of scope that was not read), ``boxes``: list of ``{'frame', 'box' [x1, y1, x2,
         y2] clipped to the image, 'score' (None for a trajectory box the
         detector gave no score for), 'kind' ('trajectory' | 'detection'),
         'index'}`` (trajectory boxes first, by frame; boxes wholly outside
@@ -68,14 +78,13 @@ def summarise(result: Dict, task: str, rows: int, columns: int,
         raise ValueError(f'result: field decision.verdict: expected one of '
                          f'{VERDICTS}, got {verdict!r}')
     detector = 'detections' in result
-    score = result['series_score'] if detector else result.get('probability')
+    score = result.get('series_score') if detector else result.get(
+        'probability')
     if verdict == 'out_of_scope':
         score = None  # not scored: no number that invites a reading
     elif score is None or not np.isfinite(float(score)):
         raise ValueError(f'result: expected a finite series score, got '
                          f'{score!r}')
-    num_frames = len(result['detections']) if detector else len(
-        result['frames'])
     boxes = []
     if detector and verdict != 'out_of_scope':
         for frame, box in sorted(result.get('trajectory', {}).items()):
@@ -102,7 +111,7 @@ def summarise(result: Dict, task: str, rows: int, columns: int,
         score=None if score is None else float(score),
         threshold=decision.get('threshold'),
         operating_point=dict(decision.get('operating_point') or {}),
-        scope=result.get('scope'), num_frames=int(num_frames),
+        scope=result.get('scope'), num_frames=result_frames(result),
         detector=detector, boxes=boxes)
 
 

@@ -1,5 +1,7 @@
 """build_result_datasets / write_result_datasets end to end: a real tiny
 run, a folder of single-frame files, re-runs and refusals."""
+import io
+
 import numpy as np
 import pydicom
 import pytest
@@ -31,8 +33,15 @@ def test_real_tiny_run_gives_valid_objects_with_its_boxes(source, provenance,
         task='perforation', model_name='retinanet-tiny', include_sc=True,
         box_score_thr=thr)
     files = write_result_datasets(datasets, str(tmp_path / 'out'))
-    for f in files:
+    for f, built in zip(files, datasets):
         assert dciodvfy_errors(f) == [], f
+        # pydicom round trip: read, write again, read: the same dataset
+        read = pydicom.dcmread(f)
+        assert read.SOPInstanceUID == built.SOPInstanceUID
+        buffer = io.BytesIO()
+        read.save_as(buffer, enforce_file_format=True)
+        buffer.seek(0)
+        assert pydicom.dcmread(buffer) == read
     expected = [(f, box) for f, box in sorted(result['trajectory'].items())]
     for frame, (boxes, fscores) in enumerate(result['detections']):
         for i in np.argsort(-fscores, kind='stable'):

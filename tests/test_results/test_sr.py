@@ -134,6 +134,20 @@ def test_out_of_scope_is_not_scored(source, provenance, tmp_path):
     assert '"num_frames": 96' in joined
 
 
+def test_out_of_scope_without_a_score_or_frames(source, provenance,
+                                                tmp_path):
+    """An input refused before the model ran: no score, no frames."""
+    scope = dict(in_scope=False, reasons=['modality CT'], figures={},
+                 forced=False)
+    result = dict(decision=dict(verdict='out_of_scope', threshold=0.5),
+                  scope=scope)
+    datasets, files = build(source, provenance, tmp_path, result=result,
+                            task='thrombus')
+    assert [d.Modality for d in datasets] == ['SR']
+    assert codes_of(pydicom.dcmread(files[0]), 'Thrombus') == [
+        'Not Evaluated']
+
+
 def test_forced_out_of_scope_says_so(source, provenance, tmp_path):
     path, frames = source
     scope = dict(in_scope=False, reasons=['oblique view'], figures={},
