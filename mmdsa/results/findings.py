@@ -140,6 +140,13 @@ def operating_point_text(summary: Dict) -> str:
     return text + ')'
 
 
+def short_verdict(summary: Dict) -> str:
+    """A few words: ``positive 0.85``, ``negative 0.12``, ``out of scope``."""
+    if summary['verdict'] == 'out_of_scope':
+        return 'out of scope'
+    return f'{summary["verdict"]} {summary["score"]:.2f}'
+
+
 def verdict_text(summary: Dict) -> str:
     """One line: the verdict, the score and the operating point."""
     if summary['verdict'] == 'out_of_scope':

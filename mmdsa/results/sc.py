@@ -9,7 +9,8 @@ series with the result drawn in.
 - Burned-in text (Burned In Annotation YES) lies inside the image, since
   there is no room outside a pixel-aligned picture: the verdict in the
   top-left corner and "RESEARCH USE ONLY - NOT A MEDICAL DEVICE" in the
-  bottom-left corner, both covering a few rows of the image.
+  bottom-left corner (with a black outline), both covering a few rows
+  of the image.
 - The source's frame timing: its Frame Time Vector (multi-frame source
   with one), else a Frame Time from its timing tags (read by
   :func:`mmdsa.fileio.dicom_meta.frame_times`, the reader's rule).
@@ -29,7 +30,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from .codes import RESEARCH_USE_LABEL, RESEARCH_USE_STATEMENT
-from .findings import verdict_text
+from .findings import short_verdict, verdict_text
 
 SERIES_NUMBER = 9904
 #: Multi-frame True Color Secondary Capture Image Storage.
@@ -70,7 +71,8 @@ def _encode(pixels: np.ndarray, compression: str):
 
 def _text(canvas: np.ndarray, text: str, bottom: bool,
           colour) -> None:
-    """One line of text inside the image, scaled to its width."""
+    """One line of text inside the image, scaled to its width, with a
+    1-pixel black outline."""
     import cv2
     h, w = canvas.shape[:2]
     scale = float(np.clip(w / 700.0, 0.3, 1.2))
@@ -80,6 +82,10 @@ def _text(canvas: np.ndarray, text: str, bottom: bool,
     mask = np.zeros((h, w), np.uint8)
     cv2.putText(mask, text, (2, y), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, 1,
                 cv2.LINE_8)
+    # a black outline keeps the text readable on bright image areas
+    outline = cv2.dilate((mask >= 128).astype(np.uint8), np.ones((3, 3),
+                                                                 np.uint8))
+    canvas[outline > 0] = 0
     canvas[mask >= 128] = colour
 
 
@@ -101,8 +107,7 @@ def render_frames(frames: np.ndarray, summary: Dict) -> List[np.ndarray]:
     canvases = render_cine_frames(
         frames, detections=detections, trajectory=trajectory,
         score_thr=-np.inf, min_size=1)
-    head = (f'mmdsa {summary["task"]}: '
-            f'{verdict_text(summary).split(" at ")[0]}')
+    head = f'mmdsa {summary["task"]}: {short_verdict(summary)}'
     out = []
     for canvas in canvases:
         image = np.ascontiguousarray(canvas[HEADER_PX:HEADER_PX + h])
