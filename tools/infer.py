@@ -21,9 +21,15 @@ in the JSON says which threshold, which method and which data chose it.
 
 ``--cine`` writes DIR/<series>.gif (or .mp4): the series as a cine loop with
 the boxes and kept trajectory (detector) or the probability bar (recognizer)
-drawn in. ``--dicom-out DIR`` writes DIR/<series>_mmdsa.dcm, a multi-frame
-Secondary Capture in the source study, labelled NOT FOR DIAGNOSTIC USE.
+drawn in. ``--dicom-out DIR`` writes the result as DICOM objects in the
+source study (docs/clinical_outputs.md), each DIR/<SOP Instance UID>.dcm: a
+TID 1500 Structured Report, a Grayscale Softcopy Presentation State with the
+boxes (when there are boxes), a Key Object Selection (positive series) and,
+with ``--dicom-sc``, a pixel-aligned Secondary Capture picture. A re-run
+with the same checkpoint gives the same UIDs and replaces its own files.
 ``--saliency`` (recognizer) writes DIR/<series>_saliency.png (Grad-CAM).
+
+Research use only, not a medical device.
 """
 import argparse
 import json
@@ -61,7 +67,11 @@ def parse_args(argv=None):
                         help='also write a cine loop per series')
     parser.add_argument('--cine-fps', type=float, default=3.0)
     parser.add_argument('--dicom-out', help='write the result as DICOM '
-                        'Secondary Capture into this folder')
+                        'objects (SR, GSPS, KOS) into this folder')
+    parser.add_argument('--dicom-sc', nargs='?', const='jpeg',
+                        choices=['jpeg', 'lossless'],
+                        help='with --dicom-out: also a Secondary Capture '
+                        'picture (JPEG baseline, or JPEG-LS lossless)')
     parser.add_argument('--saliency', action='store_true',
                         help='Grad-CAM picture per series (recognizer)')
     return parser.parse_args(argv)
@@ -104,6 +114,19 @@ def _summarise(result, detector, name, out_dir):
     return entry
 
 
+def _provenance(args):
+    """The provenance of this run's results.
+
+    Minimal stand-in for ``mmdsa.apis.provenance`` (same keys): the
+    integrator replaces it with that module's function when merging.
+    """
+    from mmdsa import __version__
+    from mmdsa.apis.operating_point import file_sha256
+    return dict(mmdsa_version=__version__, git_commit=None,
+                config=osp.basename(args.config),
+                checkpoint_sha256=file_sha256(args.checkpoint))
+
+
 def _extra_pictures(args, model, result, detector, name, path, entry):
     """The optional cine loop, DICOM and saliency of one series."""
     from mmdsa.apis import result_pictures
@@ -112,8 +135,16 @@ def _extra_pictures(args, model, result, detector, name, path, entry):
             result, detector, osp.join(args.out, f'{name}.{args.cine}'),
             fps=args.cine_fps)
     if args.dicom_out:
-        entry['dicom'] = result_pictures.write_result_dicom(
-            result, detector, path, args.dicom_out, name, fps=args.cine_fps)
+        from mmdsa.results import (build_result_datasets,
+                                   read_source_datasets,
+                                   write_result_datasets)
+        datasets = build_result_datasets(
+            result, read_source_datasets(path), _provenance(args),
+            task='perforation' if detector else 'thrombus',
+            model_name=osp.splitext(osp.basename(args.config))[0],
+            include_sc=bool(args.dicom_sc),
+            sc_compression=args.dicom_sc or 'jpeg')
+        entry['dicom'] = write_result_datasets(datasets, args.dicom_out)
     if args.saliency:
         from mmdsa.apis.saliency import recognizer_saliency
         from mmdsa.visualization.saliency_figure import draw_saliency
@@ -142,9 +173,12 @@ def main(argv=None):
                            strict=not args.allow_partial_checkpoint)
     except REFUSED_CHECKPOINT_ERRORS as exc:
         return _refuse(exc)
-    from mmdsa.apis.dicom_export import DicomExportError
+    from mmdsa.results import RESEARCH_USE_STATEMENT, ResultExportError
     from mmdsa.apis.operating_point import OperatingPointError, model_decision
     detector = is_detector(model)
+    if args.dicom_sc and not args.dicom_out:
+        return _refuse('--dicom-sc: expected --dicom-out DIR too (the '
+                       'folder the DICOM objects go to)')
     if args.saliency and detector:
         print('error: --saliency: expected a thrombus recognizer config, '
               f'got a detector ({args.config})', file=sys.stderr)
@@ -159,7 +193,7 @@ def main(argv=None):
                 modalities='any' if args.any_modality else None)
             entry = _summarise(result, detector, name, args.out)
             _extra_pictures(args, model, result, detector, name, path, entry)
-        except (DSAReadError, OperatingPointError, DicomExportError) as exc:
+        except (DSAReadError, OperatingPointError, ResultExportError) as exc:
             return _refuse(exc)
         entries.append(entry)
     if len(entries) == 2:  # the one pairing rule (mmdsa.structures)
@@ -184,7 +218,8 @@ def main(argv=None):
         scored_as=('mean of the PA and LAT scores'
                    if len(entries) == 2 else 'single series'),
         decision=decision,
-        series=entries)
+        series=entries,
+        notice=RESEARCH_USE_STATEMENT)
     write_json_atomic(osp.join(args.out, 'result.json'), out, indent=2)
     print(json.dumps(dict(
         {k: out[k] for k in ('task', 'score', 'verdict', 'threshold')},

@@ -1,7 +1,6 @@
-"""Turn an inference result into pictures: cine loops and DICOM
-Secondary Capture (what ``tools/infer.py --cine / --dicom-out`` and the
-demo report write)."""
-import os.path as osp
+"""Turn an inference result into pictures: cine loops (what
+``tools/infer.py --cine`` and the demo report write). DICOM results are
+:mod:`mmdsa.results`."""
 from typing import Dict, Optional, Sequence
 
 
@@ -34,26 +33,3 @@ def write_result_cine(result: Dict, detector: bool, out_file: str,
     from mmdsa.visualization.cine import write_series_cine
     return write_series_cine(out_file, result['frames'], fps=fps,
                              **result_overlays(result, detector, **overlays))
-
-
-def write_result_dicom(result: Dict, detector: bool, source_path: str,
-                       out_dir: str, name: str, fps: float = 3.0) -> str:
-    """Write one series result as a multi-frame Secondary Capture
-    ``out_dir/<name>_mmdsa.dcm`` in the source's study (see
-    :mod:`mmdsa.apis.dicom_export`)."""
-    from mmdsa.visualization.cine import render_cine_frames
-
-    from . import dicom_export
-    sources = dicom_export.source_datasets(source_path)
-    canvases = render_cine_frames(
-        result['frames'], footer=dicom_export.NOT_FOR_DIAGNOSTIC_USE,
-        **result_overlays(result, detector))
-    decision = result.get('decision') or {}
-    task = 'perforation' if detector else 'thrombus'
-    comment = (f'mmdsa {task} model: score {decision.get("score", 0):.4f}, '
-               f'verdict {decision.get("verdict")} at threshold '
-               f'{decision.get("threshold")} '
-               f'({(decision.get("operating_point") or {}).get("source")})')
-    return dicom_export.write_result_dicom(
-        source_path, canvases, osp.join(out_dir, f'{name}_mmdsa.dcm'),
-        description=task, fps=fps, comment=comment, sources=sources)

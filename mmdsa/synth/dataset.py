@@ -25,8 +25,9 @@ from .pathology import check_difficulty
 from .simulate import simulate_pair
 
 # 2: thrombus entries carry occlusion_level (issue 12); 3: the 'temporal'
-# and 'temporal-controlled' perforation levels (issue 11)
-GENERATOR_VERSION = 3
+# and 'temporal-controlled' perforation levels (issue 11); 4: XA files
+# pass dciodvfy (X-Ray Acquisition values, no FrameTime beside the vector)
+GENERATOR_VERSION = 4
 PARAMS_FILE = 'synth_params.json'
 _TASK_CODES = {'thrombus': 1, 'perforation': 2}
 _BASE_TIME = datetime.datetime(2023, 1, 2, 8, 0, 0)

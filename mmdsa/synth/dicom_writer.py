@@ -56,9 +56,8 @@ def write_xa_dicom(path, frames, frame_time_ms, view, patient_id,
         frames (np.ndarray): (T, H, W) uint16 with 12-bit values.
         frame_time_ms (float | sequence): one interval (ms) for a constant
             rate (written as FrameTime), or T per-frame times since the first
-            frame (written as FrameTimeVector of T intervals, the first 0,
-            plus their mean as FrameTime); FrameIncrementPointer names the
-            element that holds the timing.
+            frame (written as FrameTimeVector of T intervals, the first 0);
+            FrameIncrementPointer names the element that holds the timing.
         view (str): 'PA' (positioner 0/0, ViewPosition PA) or 'LAT' (90/0,
             ViewPosition LL).
         patient_id (str): PatientID (also the pseudonymous PatientName).
@@ -116,6 +115,14 @@ def write_xa_dicom(path, frames, frame_time_ms, view, patient_id,
     ds.PositionerSecondaryAngle = spec['secondary_angle']
     ds.ViewPosition = spec['view_position']
     ds.PositionerMotion = 'STATIC'
+    # X-Ray Acquisition module: the simulation has no exposure physics, so
+    # the Type 2 / 2C exposure values are present and empty (unknown);
+    # RadiationSetting (Type 1) is GR, the high-dose acquisition of DSA.
+    ds.KVP = None
+    ds.RadiationSetting = 'GR'
+    ds.XRayTubeCurrent = None
+    ds.ExposureTime = None
+    ds.Exposure = None
     times = np.atleast_1d(np.asarray(frame_time_ms, dtype=np.float64))
     if times.size == 1:
         ds.FrameTime = round(float(times[0]), 3)
@@ -126,7 +133,8 @@ def write_xa_dicom(path, frames, frame_time_ms, view, patient_id,
             raise ValueError('write_xa_dicom frame_time_ms: expected '
                              'increasing frame times, got '
                              f'{times.tolist()}')
-        ds.FrameTime = round(float(intervals[1:].mean()), 3) if t > 1 else 0.0
+        # no FrameTime next to it: the Cine module allows FrameTime only
+        # when FrameIncrementPointer names it
         ds.FrameTimeVector = [round(float(x), 3) for x in intervals]
         ds.FrameIncrementPointer = FRAME_TIME_VECTOR
     else:

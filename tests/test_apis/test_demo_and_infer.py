@@ -159,11 +159,12 @@ def test_infer_verdict_at_calibrated_point_with_cine_and_dicom(demo,
         point['threshold'])
     assert osp.getsize(series['cine']) > 1000
     assert osp.getsize(series['saliency']) > 5000
-    ds = pydicom.dcmread(series['dicom'])
+    ds = pydicom.dcmread(series['dicom'][0])  # the SR
     src = pydicom.dcmread(str(pa), stop_before_pixels=True)
+    assert ds.Modality == 'SR'
     assert ds.StudyInstanceUID == src.StudyInstanceUID
     assert ds.SeriesInstanceUID != src.SeriesInstanceUID
-    assert 'NOT FOR DIAGNOSTIC USE' in ds.SeriesDescription
+    assert 'RESEARCH USE ONLY' in ds.SeriesDescription
     # --threshold overrides the calibrated point
     res2 = tmp_path / 'res2'
     run_tool(['tools/infer.py', report['thrombus']['config'],

@@ -72,3 +72,19 @@ def test_bad_input(tmp_path, frames, times, match):
         write_xa_dicom(str(tmp_path / 'c.dcm'), np.zeros((1, 2, 2),
                                                           np.uint16),
                        100.0, 'PA', 'P', '1.2', '1.3', '1.4', '2024')
+
+
+@pytest.mark.parametrize('times', [(0.0, 250.0, 600.0, 1600.0), 333.3])
+def test_dciodvfy_reports_no_errors(tmp_path, times):
+    """The XA files meet the XA Image IOD (dicom3tools' dciodvfy)."""
+    from tests.test_results.validators import dciodvfy_errors
+    path = tmp_path / 'a.dcm'
+    frames = (np.arange(4 * 8 * 10).reshape(4, 8, 10) % 4096).astype(
+        np.uint16)
+    write_xa_dicom(str(path), frames, times if isinstance(times, float)
+                   else list(times), 'PA', 'P0007', synthetic_uid('study'),
+                   synthetic_uid('series'), synthetic_uid('sop'), WHEN)
+    assert dciodvfy_errors(path) == []
+    ds = pydicom.dcmread(path)
+    assert ds.RadiationSetting == 'GR'
+    assert ('FrameTime' in ds) == isinstance(times, float)
