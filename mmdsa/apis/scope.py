@@ -54,6 +54,8 @@ DEFAULT_SLACK = 0.5
 #: above it that still counts as in scope.
 DEFAULT_QUANTILE = 0.95
 DEFAULT_MARGIN = 1.5
+#: Feature widths above this are reduced to their principal components.
+DEFAULT_MAX_DIM = 256
 
 SUBTRACTED, UNSUBTRACTED, UNKNOWN = 'subtracted', 'unsubtracted', 'unknown'
 _SUBTRACTION_WORDS = ('SUBTRACT', 'DSA')
@@ -367,21 +369,32 @@ def pooled_feature(captured: Sequence[np.ndarray]) -> Optional[np.ndarray]:
 
 def fit_distance_model(train: np.ndarray, val: np.ndarray,
                        quantile: float = DEFAULT_QUANTILE,
-                       margin: float = DEFAULT_MARGIN) -> Dict:
+                       margin: float = DEFAULT_MARGIN,
+                       max_dim: int = DEFAULT_MAX_DIM) -> Dict:
     """Mahalanobis distance model on training features, threshold on
     validation features.
+
+    Features of up to ``max_dim`` channels use the full Ledoit-Wolf
+    covariance. Wider ones (e.g. 2048 channels of a ResNet-50) are reduced
+    to their first ``max_dim`` principal components (fitted on the training
+    features) plus the residual: the squared distance is the Mahalanobis
+    distance in the component space plus ``|residual|^2 / residual_var``
+    (the training residuals' mean variance per channel), so the sidecar
+    stays small and nothing outside the components is ignored.
 
     Args:
         train (np.ndarray): (N, C) pooled features of the training series.
         val (np.ndarray): (M, C) pooled features of the validation series.
         quantile (float): Quantile of the validation distances.
         margin (float): Factor on that quantile (>= 1).
+        max_dim (int): Largest C kept without reduction.
 
     Returns:
-        dict: ``mean`` (C,), ``precision`` (C, C) (inverse of the
-        Ledoit-Wolf covariance), ``shrinkage``, ``threshold``,
-        ``quantile``, ``margin``, ``num_train``, ``num_val`` and
-        ``val_distances`` (min / median / max).
+        dict: ``mean`` (C,), ``components`` ((k, C) or None),
+        ``residual_var`` (None without components), ``precision`` (inverse
+        of the Ledoit-Wolf covariance, (C, C) or (k, k)), ``shrinkage``,
+        ``threshold``, ``quantile``, ``margin``, ``num_train``,
+        ``num_val`` and ``val_distances`` (min / median / max).
 
     Raises:
         ScopeError: fewer than 2 training or 1 validation series, or
@@ -398,10 +411,22 @@ def fit_distance_model(train: np.ndarray, val: np.ndarray,
     if not 0.0 < quantile <= 1.0 or margin < 1.0:
         raise ScopeError('scope calibration: expected 0 < quantile <= 1 and'
                          f' margin >= 1, got {quantile} and {margin}')
-    lw = LedoitWolf().fit(train)
-    model = dict(mean=lw.location_.tolist(),
-                 precision=lw.precision_.tolist(),
+    mean = train.mean(axis=0)
+    model = dict(mean=mean.tolist(), components=None, residual_var=None)
+    coords = train
+    if train.shape[1] > max_dim:
+        centred = train - mean
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        comps = vt[:min(max_dim, vt.shape[0])]
+        coords = train @ comps.T
+        resid = centred - (centred @ comps.T) @ comps
+        model.update(components=comps.tolist(),
+                     residual_var=float(max((resid ** 2).mean(), 1e-12)))
+    lw = LedoitWolf().fit(coords)
+    model.update(precision=lw.precision_.tolist(),
                  shrinkage=float(lw.shrinkage_))
+    if model['components'] is not None:
+        model['component_mean'] = lw.location_.tolist()
     dists = np.array([feature_distance(v, model) for v in val])
     q = float(np.quantile(dists, quantile))
     model.update(threshold=q * margin, quantile=float(quantile),
@@ -414,7 +439,8 @@ def fit_distance_model(train: np.ndarray, val: np.ndarray,
 
 
 def feature_distance(feature: np.ndarray, model: Dict) -> float:
-    """Mahalanobis distance ``sqrt((x - mean)^T P (x - mean))``.
+    """Mahalanobis distance ``sqrt((x - mean)^T P (x - mean))`` (plus the
+    residual term for reduced features, see :func:`fit_distance_model`).
 
     Args:
         feature (np.ndarray): (C,) pooled feature.
@@ -426,9 +452,16 @@ def feature_distance(feature: np.ndarray, model: Dict) -> float:
         raise ScopeError(f'scope: expected a feature of shape {mean.shape}, '
                          f'got {feature.shape}; calibrate the scope of this '
                          'model again')
-    d = feature - mean
-    return float(math.sqrt(max(d @ np.asarray(model['precision'], float) @ d,
-                               0.0)))
+    precision = np.asarray(model['precision'], float)
+    if model.get('components') is None:
+        d = feature - mean
+        return float(math.sqrt(max(d @ precision @ d, 0.0)))
+    comps = np.asarray(model['components'], float)
+    centred = feature - mean
+    resid = centred - (centred @ comps.T) @ comps
+    d = feature @ comps.T - np.asarray(model['component_mean'], float)
+    sq = d @ precision @ d + (resid @ resid) / model['residual_var']
+    return float(math.sqrt(max(sq, 0.0)))
 
 
 # --------------------------------------------------------------------------

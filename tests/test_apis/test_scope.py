@@ -93,6 +93,31 @@ def test_feature_distance_rule_and_mahalanobis_against_scipy():
         S.fit_distance_model(train[:1], val)
 
 
+def test_wide_features_are_reduced_with_a_residual_term():
+    rng = np.random.default_rng(1)
+    train = rng.normal(size=(12, 40))
+    val = rng.normal(size=(5, 40))
+    model = S.fit_distance_model(train, val, max_dim=6)
+    comps = np.asarray(model['components'])
+    assert comps.shape == (6, 40)
+    np.testing.assert_allclose(comps @ comps.T, np.eye(6), atol=1e-9)
+    # an independent computation of the same distance
+    from sklearn.covariance import LedoitWolf
+    mean = train.mean(0)
+    lw = LedoitWolf().fit(train @ comps.T)
+    x = rng.normal(size=40)
+    proj = (x - mean) @ comps.T
+    resid = (x - mean) - proj @ comps
+    r = train - mean - ((train - mean) @ comps.T) @ comps
+    expected = (x @ comps.T - lw.location_) @ np.linalg.inv(
+        lw.covariance_) @ (x @ comps.T - lw.location_) + \
+        resid @ resid / (r ** 2).mean()
+    assert S.feature_distance(x, model) == pytest.approx(np.sqrt(expected))
+    # a shift only outside the components still counts
+    out = mean + 20 * resid / np.linalg.norm(resid)
+    assert S.feature_distance(out, model) > model['threshold']
+
+
 def _ds(**kw):
     ds = Dataset()
     for k, v in kw.items():
