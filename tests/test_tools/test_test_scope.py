@@ -15,8 +15,7 @@ TINY = 'configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py'
 def setup(tmp_path_factory):
     from mmdsa.apis import init_model
     from mmdsa.apis.experiment import dump_config, set_synthetic_data
-    from mmdsa.apis.operating_point import write_operating_point
-    from mmdsa.apis.scope import (calibrate_scope, split_series_paths)
+    from mmdsa.apis.scope import calibrate_scope, split_series_paths
     root = tmp_path_factory.mktemp('test_scope')
     cfg = Config.fromfile(TINY)
     set_synthetic_data(cfg, str(root / 'data'),
