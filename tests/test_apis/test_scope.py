@@ -6,6 +6,7 @@ import datetime
 import numpy as np
 import pydicom
 import pytest
+import torch
 from pydicom.dataset import Dataset
 
 from mmdsa.apis import scope as S
@@ -200,6 +201,7 @@ def calibrated_model(tmp_path_factory):
     synthetic-writer XA series (PA and LAT, 8 frames, 64 px, 3 frames/s)."""
     from mmdsa.apis import init_model
     root = tmp_path_factory.mktemp('scope')
+    torch.manual_seed(0)  # the same random weights on every run
     model = init_model(
         'configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py')
     paths = [_write_xa(root / f's{i}.dcm', view=('PA', 'LAT')[i % 2],

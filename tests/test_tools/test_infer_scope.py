@@ -40,6 +40,7 @@ def model_files(tmp_path_factory):
     from mmdsa.apis.operating_point import write_operating_point
     from mmdsa.apis.scope import calibrate_scope
     root = tmp_path_factory.mktemp('infer_scope')
+    torch.manual_seed(0)  # the same random weights on every run
     model = init_model(TINY)
     ckpt = root / 'tiny.pth'
     torch.save(dict(state_dict=model.state_dict(), meta={}), ckpt)
@@ -112,7 +113,7 @@ def test_batch_over_a_study_folder(model_files, tmp_path):
     _write_xa(study / 'b.dcm', 11, view='LAT', series='s2')
     frames = study / 'frames'
     frames.mkdir()
-    for k in range(4):  # one single-frame series of 4 files
+    for k in range(2):  # one single-frame series of 2 files
         _write_xa(frames / f'f{k}.dcm', 20 + k, series='s3', frames=1)
     broken = _write_xa(study / 'broken.dcm', 12, series='s4')
     ds = pydicom.dcmread(broken)
@@ -133,10 +134,11 @@ def test_batch_over_a_study_folder(model_files, tmp_path):
         assert row['verdict'] in ('positive', 'negative'), row
         result = json.loads(open(row['result']).read())
         assert result['series'][0]['uids']['series_uid'] == row['series_uid']
-    # 4 frames of 64 px at 3 frames/s: in the model's frame count? no
-    # (training had 8): out of scope, with the reason in the table
+    # 2 frames: fewer than the recognizer's frame group of 3, so out of
+    # scope, with the reason in the table
     assert rows['frames']['verdict'] == 'out_of_scope'
-    assert rows['frames']['num_files'] == 4
+    assert rows['frames']['reasons'][0].startswith('number of frames: 2')
+    assert rows['frames']['num_files'] == 2
     assert summary['skipped'][0]['file'].endswith('notes.txt')
     assert summary['counts']['failed'] == 1
     with open(out / 'summary.csv') as f:

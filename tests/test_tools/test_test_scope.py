@@ -22,6 +22,7 @@ def setup(tmp_path_factory):
                        dict(train=2, val=2, test=3), seed=3, image_size=64)
     cfg.test_evaluator = dict(type='SeriesClassificationMetric')
     config = dump_config(cfg, str(root / 'cfg.py'))
+    torch.manual_seed(0)  # the same random weights on every run
     model = init_model(config)
     ckpt = root / 'm.pth'
     torch.save(dict(state_dict=model.state_dict(), meta={}), ckpt)
