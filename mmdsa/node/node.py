@@ -280,6 +280,7 @@ class DicomNode:
             record['error'] = error
             self.failed += 1
             logger.error(format_series_line(record))
+            logger.debug('series %s: processing failed', uid, exc_info=True)
         done = {osp.splitext(osp.basename(p))[0] for p in paths}
         with self._lock:
             self.spool.mark_processed(uid, paths,

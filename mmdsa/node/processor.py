@@ -78,9 +78,9 @@ class ModelProcessor:
         inputs = series_inputs(paths)
         for spec, model, task, prov in self.models:
             for i, (path, _files) in enumerate(inputs):
+                extra = dict(force=True) if spec.force else {}
                 result = inference_series(model, path,
-                                          threshold=spec.threshold,
-                                          force=spec.force)
+                                          threshold=spec.threshold, **extra)
                 own = result.get('timings_s', {})
                 timings['decode'] += own.get('load_and_preprocess', 0.0)
                 timings['model'] += own.get('model', 0.0) + \

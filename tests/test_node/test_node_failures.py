@@ -98,8 +98,8 @@ def test_store_handler_failure_statuses(tmp_path, start_node):
     assert os.listdir(node.spool.series_dir) == []
 
 
-def test_results_kept_while_pacs_is_down(tmp_path, start_node,
-                                         orthanc_factory):
+def test_results_kept_while_pacs_is_down(tmp_path, orthanc_factory,
+                                         start_node):
     need_storescu()
     node = start_node(node_settings(
         tmp_path / 'spool', 0, free_port(),
