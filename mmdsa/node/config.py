@@ -1,6 +1,6 @@
 """The DICOM node's configuration: one small YAML or JSON file.
 
-Example (``configs/node/example_node.yaml``)::
+Example (shortened from ``configs/node/example_node.yaml``)::
 
     ae_title: MMDSA                # the node's own AE title
     bind_address: 127.0.0.1        # 0.0.0.0 to listen on every interface
