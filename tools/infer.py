@@ -2,7 +2,8 @@
 
     python tools/infer.py CONFIG CHECKPOINT SERIES [--pair LAT_SERIES]
         [--out DIR] [--threshold T] [--device cpu] [--cine [gif|mp4]]
-        [--cine-fps 3] [--dicom-out DIR] [--saliency]
+        [--cine-fps 3] [--dicom-out DIR] [--saliency] [--force]
+        [--max-oblique DEG]
 
 SERIES is a DICOM file, a folder of single-frame DICOM files, a PNG/NPY
 frame folder or a .npy file ((T, H, W) or one (H, W) frame). DICOM files of
@@ -19,6 +20,22 @@ tools/analysis_tools/calibrate_threshold.py on validation series);
 threshold or 0.5 is used and the JSON says it is uncalibrated. ``decision``
 in the JSON says which threshold, which method and which data chose it.
 
+Before the verdict, the series' scope is checked (docs/scope.md): its
+header (modality, number of frames, frame rate, image size, view angles,
+subtraction) against the training series, and its backbone features
+against the training distribution. A series out of scope gets the verdict
+``out_of_scope`` with its reasons; ``--force`` scores it anyway and the
+result says ``forced``. ``result.json`` names the input's Study / Series /
+SOP Instance UIDs, the mmdsa version and commit, the config and the
+checkpoint's SHA-256 (``provenance``), the operating point and the scope
+figures.
+
+SERIES may also be a folder holding several series (e.g. a study export)
+or a DICOMDIR: every series (files grouped by SeriesInstanceUID) is run,
+each into DIR/<series UID>/, and DIR/summary.csv + DIR/summary.json list
+each series' verdict, or why it failed; one failed series does not stop
+the others.
+
 ``--cine`` writes DIR/<series>.gif (or .mp4): the series as a cine loop with
 the boxes and kept trajectory (detector) or the probability bar (recognizer)
 drawn in. ``--dicom-out DIR`` writes DIR/<series>_mmdsa.dcm, a multi-frame
@@ -30,12 +47,15 @@ import json
 import os.path as osp
 import sys
 
+from mmdsa.utils.cli import ToolError, run_tool
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
-    parser.add_argument('series', help='DICOM file / folder (PA or single)')
+    parser.add_argument('series', help='DICOM file / folder (PA or single), '
+                        'a folder of several series, or a DICOMDIR')
     parser.add_argument('--pair', help='the LAT view of a PA+LAT pair')
     parser.add_argument('--out', default='outputs/infer', help='output dir')
     parser.add_argument(
@@ -56,6 +76,17 @@ def parse_args(argv=None):
         action='store_true',
         help='read DICOM files of any Modality (default: XA, RF and '
         'secondary-capture DSA exports only)')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='give a positive/negative verdict even for a series out of '
+        'scope (the result says it was forced)')
+    parser.add_argument(
+        '--max-oblique',
+        type=float,
+        default=None,
+        help='largest angle (degrees) from a PA or LAT projection that is '
+        'still in scope (default 20); beyond it the view is unknown')
     parser.add_argument('--cine', nargs='?', const='gif',
                         choices=['gif', 'mp4'],
                         help='also write a cine loop per series')
@@ -67,21 +98,21 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _refuse(message):
-    """A refusal: one line on stderr, exit status 2."""
-    print(f'error: {message}', file=sys.stderr)
-    return 2
-
-
-def _summarise(result, detector, name, out_dir):
+def _summarise(result, detector, name, out_dir, path):
+    from mmdsa.apis.provenance import series_uids
     from mmdsa.visualization import draw_series_detections
+    scope = result['scope']
     entry = dict(
         series=name,
+        input=path,
+        uids=series_uids(path),
         view=result['meta'].get('view', 'unknown'),
         num_frames=int(len(result['frames'])),
         timings_s={k: round(float(v), 4)
                    for k, v in result['timings_s'].items()})
     picture = osp.join(out_dir, f'{name}.png')
+    flag = '' if scope['in_scope'] else (
+        ' [OUT OF SCOPE, forced]' if scope['forced'] else ' [OUT OF SCOPE]')
     if detector:
         entry['score'] = result['series_score']
         entry['series_optimiser'] = result['optimiser']
@@ -92,24 +123,27 @@ def _summarise(result, detector, name, out_dir):
         draw_series_detections(
             result['frames'], picture, detections=result['detections'],
             trajectory=result['trajectory'],
-            title=f'{name}: series score {result["series_score"]:.3f}')
+            title=f'{name}: series score {result["series_score"]:.3f}'
+            f'{flag}')
     else:
         entry['score'] = result['probability']
         draw_series_detections(
             result['frames'], picture,
-            title=f'{name}: P(thrombus) = {result["probability"]:.3f}')
+            title=f'{name}: P(thrombus) = {result["probability"]:.3f}{flag}')
     entry['picture'] = picture
     entry['decision'] = {k: result['decision'][k]
                          for k in ('verdict', 'threshold')}
+    entry['scope'] = scope
     return entry
 
 
-def _extra_pictures(args, model, result, detector, name, path, entry):
+def _extra_pictures(args, model, result, detector, name, path, entry,
+                    out_dir):
     """The optional cine loop, DICOM and saliency of one series."""
     from mmdsa.apis import result_pictures
     if args.cine:
         entry['cine'] = result_pictures.write_result_cine(
-            result, detector, osp.join(args.out, f'{name}.{args.cine}'),
+            result, detector, osp.join(out_dir, f'{name}.{args.cine}'),
             fps=args.cine_fps)
     if args.dicom_out:
         entry['dicom'] = result_pictures.write_result_dicom(
@@ -120,60 +154,51 @@ def _extra_pictures(args, model, result, detector, name, path, entry):
         sal = recognizer_saliency(model, path)
         entry['saliency'] = draw_saliency(
             sal['groups'], sal['saliency'],
-            osp.join(args.out, f'{name}_saliency.png'),
+            osp.join(out_dir, f'{name}_saliency.png'),
             title=f'{name}: P(thrombus) = {sal["probability"]:.3f}',
             num_frames=sal['num_frames'])
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    from mmdsa.apis import inference_series, init_model, is_detector
-    from mmdsa.fileio import DSAReadError
-    from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
+def infer_one(args, model, provenance, paths, out_dir, names=None):
+    """Score one series (or a PA+LAT pair) and write out_dir/result.json.
+
+    Returns:
+        dict: What result.json holds.
+    """
+    from mmdsa.apis import inference_series, is_detector
+    from mmdsa.apis.operating_point import model_decision
+    from mmdsa.apis.series_inference import apply_scope, merge_scopes
     from mmdsa.utils.fileio import write_json_atomic
-    if osp.exists(args.out) and not osp.isdir(args.out):
-        return _refuse(f'{args.out}: --out must be a folder, but it is an '
-                       'existing file')
-    if not osp.isfile(args.checkpoint):
-        return _refuse(f'{args.checkpoint}: checkpoint not found (no such '
-                       'file)')
-    try:
-        model = init_model(args.config, args.checkpoint, device=args.device,
-                           strict=not args.allow_partial_checkpoint)
-    except REFUSED_CHECKPOINT_ERRORS as exc:
-        return _refuse(exc)
-    from mmdsa.apis.dicom_export import DicomExportError
-    from mmdsa.apis.operating_point import OperatingPointError, model_decision
     detector = is_detector(model)
-    if args.saliency and detector:
-        print('error: --saliency: expected a thrombus recognizer config, '
-              f'got a detector ({args.config})', file=sys.stderr)
-        return 2
-    paths = [args.series] + ([args.pair] if args.pair else [])
-    entries = []
-    for path in paths:
-        name = osp.splitext(osp.basename(osp.normpath(path)))[0]
-        try:
-            result = inference_series(
-                model, path, threshold=args.threshold,
-                modalities='any' if args.any_modality else None)
-            entry = _summarise(result, detector, name, args.out)
-            _extra_pictures(args, model, result, detector, name, path, entry)
-        except (DSAReadError, OperatingPointError, DicomExportError) as exc:
-            return _refuse(exc)
+    entries, scopes = [], {}
+    for k, path in enumerate(paths):
+        name = names[k] if names else \
+            osp.splitext(osp.basename(osp.normpath(path)))[0]
+        result = inference_series(
+            model, path, threshold=args.threshold, force=args.force,
+            max_oblique_deg=args.max_oblique,
+            modalities='any' if args.any_modality else None)
+        entry = _summarise(result, detector, name, out_dir, path)
+        _extra_pictures(args, model, result, detector, name, path, entry,
+                        out_dir)
         entries.append(entry)
+        scopes[('PA', 'LAT')[k] if len(paths) == 2 else name] = \
+            result['scope']
     if len(entries) == 2:  # the one pairing rule (mmdsa.structures)
         from mmdsa.structures.pairing import check_pair_views, pair_score
         try:
             check_pair_views(entries[0]['view'], entries[1]['view'],
-                             args.series, args.pair)
+                             paths[0], paths[1])
         except ValueError as exc:
-            return _refuse(exc)
+            raise ToolError(str(exc)) from exc
         score = pair_score(entries[0]['score'], entries[1]['score'])
+        scope = merge_scopes(scopes, args.force)
     else:
         score = entries[0]['score']
-    decision = model_decision(model, score, args.threshold,
-                              'pair' if len(entries) == 2 else 'series')
+        scope = entries[0]['scope']
+    decision = apply_scope(
+        model_decision(model, score, args.threshold,
+                       'pair' if len(entries) == 2 else 'series'), scope)
     out = dict(
         config=args.config,
         checkpoint=args.checkpoint,
@@ -181,15 +206,86 @@ def main(argv=None):
         threshold=decision['threshold'],
         score=score,
         verdict=decision['verdict'],
+        forced=decision['forced'],
         scored_as=('mean of the PA and LAT scores'
                    if len(entries) == 2 else 'single series'),
         decision=decision,
+        scope=dict(in_scope=scope['in_scope'], reasons=scope['reasons'],
+                   forced=scope['forced']),
+        provenance=provenance,
         series=entries)
-    write_json_atomic(osp.join(args.out, 'result.json'), out, indent=2)
+    out['result'] = write_json_atomic(osp.join(out_dir, 'result.json'), out,
+                                      indent=2)
+    return out
+
+
+def _check_out(path, what):
+    if osp.exists(path) and not osp.isdir(path):
+        raise ToolError(f'{path}: {what} must be a folder, but it is an '
+                        'existing file')
+
+
+def main(argv=None):
+    """The CLI; expected errors give ``error: ...`` and exit status 2."""
+    from mmdsa.apis.batch_inference import BatchError
+    from mmdsa.apis.dicom_export import DicomExportError
+    from mmdsa.apis.scope import ScopeError
+    return run_tool(_main, sys.argv[1:] if argv is None else argv,
+                    extra_errors=(BatchError, DicomExportError, ScopeError))
+
+
+def _main(argv):
+    args = parse_args(argv)
+    from mmdsa.apis import batch_inference, init_model, is_detector
+    from mmdsa.apis.provenance import provenance
+    _check_out(args.out, '--out')
+    if not osp.isfile(args.checkpoint):
+        raise ToolError(f'{args.checkpoint}: checkpoint not found (no such '
+                        'file)')
+    batch = None
+    if osp.isdir(args.series) or batch_inference.is_dicomdir(args.series):
+        found = batch_inference.discover_series(args.series)
+        if found['items'] and not batch_inference.is_one_series_folder(
+                args.series, found):
+            batch = found
+    if batch is not None and args.pair:
+        raise ToolError(f'{args.series}: --pair: expected one series, got '
+                        f'a folder of {len(batch["items"])} series')
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       strict=not args.allow_partial_checkpoint)
+    if args.saliency and is_detector(model):
+        raise ToolError('--saliency: expected a thrombus recognizer config, '
+                        f'got a detector ({args.config})')
+    prov = provenance(args.config, args.checkpoint)
+    if batch is not None:
+        return _main_batch(args, model, prov, batch)
+    paths = [args.series] + ([args.pair] if args.pair else [])
+    out = infer_one(args, model, prov, paths, args.out)
     print(json.dumps(dict(
-        {k: out[k] for k in ('task', 'score', 'verdict', 'threshold')},
-        operating_point=decision['operating_point']['source'])))
-    print(f'wrote {osp.join(args.out, "result.json")}')
+        {k: out[k] for k in ('task', 'score', 'verdict', 'threshold',
+                             'forced')},
+        operating_point=out['decision']['operating_point']['source'],
+        reasons=out['scope']['reasons'])))
+    print(f'wrote {out["result"]}')
+    return 0
+
+
+def _main_batch(args, model, prov, found):
+    """Every series of a folder / DICOMDIR; one failure does not stop the
+    others."""
+    from mmdsa.apis.batch_inference import run_batch
+
+    def process(path, out_dir, item):
+        return infer_one(args, model, prov, [path], out_dir,
+                         names=[item['name']])
+
+    summary = run_batch(found, args.out, process)
+    print(json.dumps(summary['counts']))
+    for row in summary['rows']:
+        if row['status'] == 'failed':
+            print(f'failed: {row["name"]}: {row["reasons"][0]}',
+                  file=sys.stderr)
+    print(f'wrote {summary["summary_csv"]} and {summary["summary_json"]}')
     return 0
 
 

@@ -2,6 +2,15 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+        [--force] [--no-scope] [--max-oblique DEG]
+
+Before evaluating, every test series goes through the scope check
+(docs/scope.md) with the checkpoint's calibrated scope. Series out of scope
+are left out of the metrics, as a user would get no verdict for them; they
+are listed with their reasons in WORK_DIR/scope.json and counted in the
+log line ``scope: N of M test series out of scope, excluded``. ``--force``
+keeps them in the metrics (still counted and listed); ``--no-scope`` skips
+the check (one model pass over the test series less).
 
 Checkpoints load with ``torch.load(weights_only=True)`` and an allow-list of
 MMEngine's own types (mmdsa.utils.compat); anything else is refused. The
@@ -46,6 +55,14 @@ def parse_args(argv=None):
         action='store_true',
         help='evaluate a checkpoint whose weights do not fit the model '
         'exactly (default: refuse it)')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='evaluate series out of scope too (they are still listed)')
+    parser.add_argument('--no-scope', action='store_true',
+                        help='skip the scope check of the test series')
+    parser.add_argument('--max-oblique', type=float, default=None,
+                        help='view rule limit in degrees (default 20)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -88,6 +105,12 @@ def main(argv=None):
     if init_cpu_distributed(args.launcher):
         adapt_config_for_cpu_distributed(cfg)
 
+    from mmdsa.apis.scope import ScopeError
+    try:
+        scope = None if args.no_scope else _scope_check(cfg, args)
+    except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError,
+                                        ScopeError) as exc:
+        return _refuse(exc)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
     use_checkpoint_loader(runner)  # load_from / resume: the safe loader
@@ -98,7 +121,53 @@ def main(argv=None):
         metrics = runner.test()
     except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError, ) as exc:
         return _refuse(exc)
+    if scope is not None:
+        metrics = dict(metrics or {})
+        metrics['scope/num_series'] = scope['num_series']
+        metrics['scope/out_of_scope'] = scope['num_out_of_scope']
+        metrics['scope/excluded'] = 0 if scope['forced'] else \
+            scope['num_out_of_scope']
     return metrics
+
+
+def _scope_check(cfg, args):
+    """Scope of every test series; out-of-scope samples are dropped from
+    the test dataset unless --force. Writes WORK_DIR/scope.json."""
+    from mmengine.logging import print_log
+
+    from mmdsa.apis import init_model
+    from mmdsa.apis import scope as scope_lib
+    from mmdsa.utils.fileio import write_json_atomic
+    model = init_model(cfg, args.checkpoint,
+                       strict=not args.allow_partial_checkpoint)
+    report = scope_lib.scope_split(
+        model, cfg, 'test', force=args.force,
+        max_oblique_deg=scope_lib.DEFAULT_MAX_OBLIQUE_DEG
+        if args.max_oblique is None else args.max_oblique)
+    del model
+    if not report['kept_indices']:
+        raise scope_lib.ScopeError(
+            f'{args.config}: every test series is out of scope '
+            f'({report["num_series"]}); see the reasons with --force or '
+            'tools/infer.py')
+    if len(report['kept_indices']) < report['num_samples']:
+        dataset = cfg.test_dataloader.dataset
+        while 'dataset' in dataset and 'pipeline' not in dataset:
+            dataset = dataset.dataset
+        dataset.indices = report['kept_indices']
+    report['file'] = write_json_atomic(
+        osp.join(cfg.work_dir, 'scope.json'),
+        {k: v for k, v in report.items() if k != 'kept_indices'}, indent=2)
+    action = 'kept (--force)' if args.force else 'excluded'
+    print_log(f'scope: {report["num_out_of_scope"]} of '
+              f'{report["num_series"]} test series out of scope, {action}'
+              + ('' if report['calibrated'] else
+                 ' (no calibrated scope: header rules only)'),
+              logger='current')
+    for entry in report['out_of_scope']:
+        print_log(f'scope: out of scope: {entry["series"]}: '
+                  + '; '.join(entry['reasons']), logger='current')
+    return report
 
 
 def _refuse(message):

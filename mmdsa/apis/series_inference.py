@@ -116,7 +116,10 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
             ``'any'`` reads every modality.
 
     Returns:
-        dict: ``frames`` (T, H, W) float32 as read, ``detections`` list over
+        dict: ``frames`` (T, H, W) float32 as read, ``meta``,
+        ``frame_times_ms`` (T,), ``frame_time_source``, ``scope_feature``
+        ((C,) mean of the pooled last backbone map over the frames, for
+        :mod:`mmdsa.apis.scope`), ``detections`` list over
         frames of ``(boxes (n, 4) x1y1x2y2 in original pixels, scores (n,))``,
         ``trajectory`` ``{frame: box}`` of the boxes the model's series
         optimiser keeps (empty without the optimiser or without a box),
@@ -142,8 +145,10 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
     t1 = time.perf_counter()
     device = next(model.parameters()).device
     batch = torch.stack(frames).to(device)
-    preds = model.predict_series(batch, samples, batch_size=batch_size,
-                                 stride=window['stride'])
+    from .scope import capture_backbone_features, pooled_feature
+    with capture_backbone_features(model) as captured:
+        preds = model.predict_series(batch, samples, batch_size=batch_size,
+                                     stride=window['stride'])
     t2 = time.perf_counter()
     detections = []
     for pred in preds:
@@ -166,6 +171,9 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
     return dict(
         frames=series.frames,
         meta=series.meta,
+        frame_times_ms=series.frame_times_ms,
+        frame_time_source=series.frame_time_source,
+        scope_feature=pooled_feature(captured),
         detections=detections,
         trajectory=trajectory,
         series_score=series_score,
@@ -189,6 +197,8 @@ def inference_recognizer_series(model, path: str,
 
     Returns:
         dict: ``probability`` (float, P(thrombus)), ``frames``, ``meta``,
+        ``frame_times_ms``, ``frame_time_source``, ``scope_feature`` ((C,)
+        mean of the pooled last backbone map over the frame groups),
         ``timings_s``.
     """
     t0 = time.perf_counter()
@@ -198,22 +208,52 @@ def inference_recognizer_series(model, path: str,
     data = pipeline(dict(info['base']))
     t1 = time.perf_counter()
     batch = dict(inputs=[data['inputs']], data_samples=[data['data_samples']])
-    pred = model.test_step(batch)[0]
+    from .scope import capture_backbone_features, pooled_feature
+    with capture_backbone_features(model) as captured:
+        pred = model.test_step(batch)[0]
     t2 = time.perf_counter()
+    series = info['series']
     return dict(
         probability=float(pred.pred_score.reshape(-1)[-1]),
-        frames=info['series'].frames,
-        meta=info['series'].meta,
+        frames=series.frames,
+        meta=series.meta,
+        frame_times_ms=series.frame_times_ms,
+        frame_time_source=series.frame_time_source,
+        scope_feature=pooled_feature(captured),
         timings_s=dict(load_and_preprocess=t1 - t0, model=t2 - t1))
 
 
 def inference_series(model, path: str, threshold: Optional[float] = None,
+                     check_scope: bool = True, force: bool = False,
+                     max_oblique_deg: Optional[float] = None,
                      **kwargs) -> Dict:
-    """Dispatch to the detector or recognizer inference and add
-    ``decision``: the verdict at the model's calibrated operating point, or
-    at ``threshold`` when given (:func:`mmdsa.apis.operating_point.
-    model_decision`)."""
+    """Dispatch to the detector or recognizer inference, check the scope
+    (:mod:`mmdsa.apis.scope`) and add ``decision``: the verdict at the
+    model's calibrated operating point, or at ``threshold`` when given
+    (:func:`mmdsa.apis.operating_point.model_decision`).
+
+    Args:
+        model: From :func:`mmdsa.apis.init_model`.
+        path (str): The series (see :func:`inference_detector_series`).
+        threshold (float, optional): Overrides the operating point.
+        check_scope (bool): Run the scope check (False only to calibrate
+            it: ``scope`` is then absent and the verdict is the score's).
+        force (bool): Give a positive / negative verdict even when the
+            series is out of scope (``scope['forced']`` says so).
+        max_oblique_deg (float, optional): The view rule's limit (default
+            :data:`mmdsa.apis.scope.DEFAULT_MAX_OBLIQUE_DEG`).
+        **kwargs: ``batch_size`` (detector) and ``modalities``.
+
+    Returns:
+        dict: The task's result plus ``scope_facts`` (the header facts),
+        ``scope`` (``in_scope``, ``reasons``, ``figures``, ``forced``) and
+        ``decision`` (``verdict`` 'positive' / 'negative', or
+        'out_of_scope' with ``reasons`` when out of scope and not forced).
+        An oblique beyond the view rule's limit sets ``meta['view']`` to
+        'unknown' (the header's reading stays in ``meta['header_view']``).
+    """
     from .operating_point import model_decision
+    from . import scope as scope_lib
     if is_detector(model):
         result = inference_detector_series(model, path, **kwargs)
         score = result['series_score']
@@ -221,8 +261,49 @@ def inference_series(model, path: str, threshold: Optional[float] = None,
         result = inference_recognizer_series(
             model, path, modalities=kwargs.get('modalities'))
         score = result['probability']
-    result['decision'] = model_decision(model, score, threshold)
+    facts = scope_lib.series_facts(result['meta'], result['frame_times_ms'],
+                                   result['frame_time_source'])
+    result['scope_facts'] = facts
+    decision = model_decision(model, score, threshold)
+    if check_scope:
+        calibrated = scope_lib.model_scope(model)
+        if calibrated is not None and result['scope_feature'] is not None:
+            facts = dict(facts, feature_distance=scope_lib.feature_distance(
+                result['scope_feature'], calibrated['limits']['distance']))
+        result['scope'] = scope_lib.check_scope(
+            facts, calibrated, scope_lib.model_min_frames(model),
+            scope_lib.DEFAULT_MAX_OBLIQUE_DEG if max_oblique_deg is None
+            else max_oblique_deg, force)
+        view = scope_lib.scope_view(result['meta'].get('view', 'unknown'),
+                                    result['scope'])
+        if view != result['meta'].get('view'):
+            result['meta'] = dict(result['meta'], view=view,
+                                  header_view=result['meta'].get('view'))
+        decision = apply_scope(decision, result['scope'])
+    result['decision'] = decision
     return result
+
+
+def apply_scope(decision: Dict, scope: Dict) -> Dict:
+    """A decision turned into ``out_of_scope`` (with the scope's reasons)
+    when the series is out of scope and not forced; else ``decision`` with
+    ``forced`` set."""
+    if scope['in_scope']:
+        return dict(decision, forced=False)
+    if scope['forced']:
+        return dict(decision, forced=True, reasons=list(scope['reasons']))
+    return dict(decision, verdict='out_of_scope', forced=False,
+                reasons=list(scope['reasons']))
+
+
+def merge_scopes(scopes: Dict[str, Dict], force: bool) -> Dict:
+    """One scope for several series (a PA+LAT pair): out of scope when any
+    view is; reasons prefixed with the view."""
+    reasons = [f'{name}: {r}' for name, s in scopes.items()
+               for r in s['reasons']]
+    return dict(in_scope=not reasons, reasons=reasons,
+                figures={name: s['figures'] for name, s in scopes.items()},
+                forced=bool(force and reasons))
 
 
 def inference_pair(model, pa_path: str, lat_path: str,
@@ -232,8 +313,9 @@ def inference_pair(model, pa_path: str, lat_path: str,
     :mod:`mmdsa.structures.pairing`).
 
     Returns:
-        dict: ``pa``, ``lat`` (the per-view results), ``pair_score`` and
-        its ``decision``.
+        dict: ``pa``, ``lat`` (the per-view results), ``pair_score``,
+        ``scope`` (out of scope when either view is) and the pair's
+        ``decision``.
 
     Raises:
         ValueError: a series' own view (from its DICOM header) is the
@@ -247,6 +329,11 @@ def inference_pair(model, pa_path: str, lat_path: str,
                      pa_path, lat_path)
     key = 'series_score' if is_detector(model) else 'probability'
     score = pair_score(pa[key], lat[key])
-    return dict(pa=pa, lat=lat, pair_score=score,
-                decision=model_decision(model, score,
-                                        kwargs.get('threshold'), 'pair'))
+    decision = model_decision(model, score, kwargs.get('threshold'), 'pair')
+    out = dict(pa=pa, lat=lat, pair_score=score)
+    if kwargs.get('check_scope', True):
+        out['scope'] = merge_scopes(dict(PA=pa['scope'], LAT=lat['scope']),
+                                     kwargs.get('force', False))
+        decision = apply_scope(decision, out['scope'])
+    out['decision'] = decision
+    return out

@@ -3,7 +3,8 @@ to the checkpoint, where tools/infer.py and mmdsa.apis.init_model find it.
 
     python tools/analysis_tools/calibrate_threshold.py CONFIG CHECKPOINT
         [--predictions VAL.json] [--split val] [--method youden|sens-at-spec]
-        [--specificity 0.95] [--cfg-options k=v ...]
+        [--specificity 0.95] [--cfg-options k=v ...] [--no-scope]
+        [--scope-quantile 0.95] [--scope-margin 1.5] [--scope-slack 0.5]
 
 Without ``--predictions`` the model is run on the config's ``val`` split
 (``--split``) with the test pipeline of that split and the series score of
@@ -18,6 +19,15 @@ method, the sensitivity / specificity reached on those series, and which
 file (with its SHA-256) chose it. Youden's J is the default;
 ``--method sens-at-spec --specificity 0.95`` gives the most sensitive
 threshold whose validation specificity is >= 95 %.
+
+The same file holds the model's scope (``scope``, docs/scope.md): the
+ranges of the training series' headers (modalities, number of frames,
+frame rate, image size, subtraction) widened by ``--scope-slack``, and a
+Mahalanobis distance model of the training series' pooled backbone
+features whose threshold is the ``--scope-quantile`` quantile of the
+validation series' distances times ``--scope-margin``. ``--no-scope``
+leaves it out (inference then runs only the rules that need no training
+data).
 """
 import argparse
 import json
@@ -48,7 +58,39 @@ def parse_args(argv=None):
     parser.add_argument('--specificity', type=float, default=0.95,
                         help='required specificity for sens-at-spec')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--no-scope', action='store_true',
+                        help='do not calibrate the scope check')
+    parser.add_argument('--scope-quantile', type=float, default=None,
+                        help='quantile of the validation feature distances '
+                        '(default 0.95)')
+    parser.add_argument('--scope-margin', type=float, default=None,
+                        help='factor on that quantile (default 1.5)')
+    parser.add_argument('--scope-slack', type=float, default=None,
+                        help='relative widening of the training header '
+                        'ranges (default 0.5)')
+    parser.add_argument('--device', default='cpu',
+                        help='device for the scope calibration')
     return parser.parse_args(argv)
+
+
+def calibrate_model_scope(args):
+    """The ``scope`` entry of the sidecar: header limits from the training
+    split, the feature-distance threshold from ``args.split``."""
+    from mmdsa.apis import init_model
+    from mmdsa.apis import scope as scope_lib
+    model = init_model(args.config, args.checkpoint, device=args.device,
+                       cfg_options=args.cfg_options)
+    train = scope_lib.split_series_paths(model.cfg, 'train')
+    val = scope_lib.split_series_paths(model.cfg, args.split)
+
+    def pick(value, default):
+        return default if value is None else value
+
+    return scope_lib.calibrate_scope(
+        model, train, val,
+        quantile=pick(args.scope_quantile, scope_lib.DEFAULT_QUANTILE),
+        margin=pick(args.scope_margin, scope_lib.DEFAULT_MARGIN),
+        slack=pick(args.scope_slack, scope_lib.DEFAULT_SLACK))
 
 
 def scoring_metric(evaluator):
@@ -137,12 +179,19 @@ def main(argv=None):
                           predictions, args.cfg_options)
         point = operating_point_from_predictions(predictions, method,
                                                  args.specificity, args.split)
+        if not args.no_scope:
+            point['scope'] = calibrate_model_scope(args)
         path = write_operating_point(args.checkpoint, point)
     except (OperatingPointError, ValueError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     summary = {k: point[k] for k in ('threshold', 'method', 'sensitivity',
                                      'specificity', 'num_series')}
+    if 'scope' in point:
+        distance = point['scope']['limits']['distance']
+        summary['scope_distance_threshold'] = distance['threshold']
+        summary['scope_series'] = dict(train=point['scope']['train_series'],
+                                       val=point['scope']['val_series'])
     print(json.dumps(summary))
     print(f'wrote {path}')
     return 0
