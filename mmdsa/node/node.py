@@ -70,7 +70,9 @@ def format_series_line(record: Dict) -> str:
         score, thr = v.get('score'), v.get('threshold')
         figures = '' if score is None else \
             f'({score:.3f}' + ('' if thr is None else f' thr {thr:.3f}') + ')'
-        parts.append(f"{name}={v.get('verdict')}{figures}")
+        reasons = '; '.join(v.get('reasons') or [])
+        parts.append(f"{name}={v.get('verdict')}{figures}"
+                     + (f'[{reasons}]' if reasons else ''))
     if record.get('error'):
         parts.append(f"error={' '.join(str(record['error']).split())}")
     else:

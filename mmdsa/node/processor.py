@@ -78,9 +78,9 @@ class ModelProcessor:
         inputs = series_inputs(paths)
         for spec, model, task, prov in self.models:
             for i, (path, _files) in enumerate(inputs):
-                extra = dict(force=True) if spec.force else {}
                 result = inference_series(model, path,
-                                          threshold=spec.threshold, **extra)
+                                          threshold=spec.threshold,
+                                          force=spec.force)
                 own = result.get('timings_s', {})
                 timings['decode'] += own.get('load_and_preprocess', 0.0)
                 timings['model'] += own.get('model', 0.0) + \
@@ -95,7 +95,8 @@ class ModelProcessor:
                 key = spec.name if len(inputs) == 1 else f'{spec.name}[{i}]'
                 verdicts[key] = dict(verdict=decision['verdict'],
                                      score=decision.get('score'),
-                                     threshold=decision.get('threshold'))
+                                     threshold=decision.get('threshold'),
+                                     reasons=decision.get('reasons', []))
         return SeriesOutput(datasets, dict(
             verdicts=verdicts,
             timings_s={k: round(v, 4) for k, v in timings.items()}))

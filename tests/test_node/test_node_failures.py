@@ -35,6 +35,11 @@ def test_unknown_calling_ae_is_refused(tmp_path, start_node):
     assert proc.returncode != 0
     assert 'reject' in (proc.stdout + proc.stderr).lower()
     assert node.spool.series_instances(series) == []
+    # an allowed calling AE that calls another AE title is refused too
+    proc = storescu(node.port, files, aec='SOMEONE')
+    assert proc.returncode != 0
+    assert 'reject' in (proc.stdout + proc.stderr).lower()
+    assert node.spool.series_instances(series) == []
     # the allowed AE still gets in
     assert storescu(node.port, files[:1]).returncode == 0, proc.stderr
     assert len(node.spool.series_instances(series)) == 1
