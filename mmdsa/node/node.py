@@ -274,15 +274,24 @@ class DicomNode:
             record['results'] = len(out.datasets)
             record['result_sop_instance_uids'] = [
                 str(ds.SOPInstanceUID) for ds in out.datasets]
-            entry = self.spool.queue_results(uid, out.datasets, record)
-            if entry is None:
-                logger.info(format_series_line(record) + ' (nothing to send)')
         except Exception as exc:  # noqa: BLE001 (log, keep serving)
             error = f'{type(exc).__name__}: {exc}'
             record['error'] = error
             self.failed += 1
             logger.error(format_series_line(record))
             logger.debug('series %s: processing failed', uid, exc_info=True)
+        if error is None:
+            try:
+                entry = self.spool.queue_results(uid, out.datasets, record)
+            except OSError as exc:  # e.g. disk full: retry the series later
+                logger.error('series %s: cannot queue its results (%s); the '
+                             'series stays pending and runs again', uid, exc)
+                with self._lock:
+                    self._series[uid].queued = False
+                    self._series[uid].last = time.time()
+                return
+            if entry is None:
+                logger.info(format_series_line(record) + ' (nothing to send)')
         done = {osp.splitext(osp.basename(p))[0] for p in paths}
         with self._lock:
             self.spool.mark_processed(uid, paths,

@@ -53,7 +53,10 @@ class ModelProcessor:
     def __init__(self, cfg: NodeConfig):
         from mmdsa.apis import init_model, is_detector
         from mmdsa.apis.provenance import provenance
-        import mmdsa.results  # noqa: F401  (fail at start, not per series)
+        # fail at start, not per series; and load highdicom now, not while
+        # the first series waits for its results
+        import highdicom  # noqa: F401
+        import mmdsa.results  # noqa: F401
         self.cfg = cfg
         self.models = []
         for spec in cfg.models:

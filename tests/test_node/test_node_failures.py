@@ -232,3 +232,26 @@ def test_killed_mid_series_resumes_after_restart(tmp_path, orthanc_factory):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def test_idle_timeout_completes_and_late_instance_reopens(tmp_path,
+                                                          start_node):
+    """Without a count, a series is complete after the idle timeout; an
+    instance arriving after that runs the series again with all three."""
+    need_storescu()
+    node = start_node(node_settings(
+        tmp_path / 'spool', 0, free_port(),   # no PACS: results stay queued
+        completion=dict(use_header_count=False, idle_timeout_s=1.0)))
+    files, _, series = write_single_frame_series(tmp_path, 3)
+    assert storescu(node.port, files[:2]).returncode == 0
+    entries = wait_for(lambda: node.spool.outbox_entries(), 20,
+                       what='the series to complete by the idle timeout')
+    summary = node.spool.entry_summary(entries[0])
+    assert summary['instances'] == 2 and summary['timings_s']['wait'] >= 1.0
+    assert node.pending() == 0
+    assert storescu(node.port, files[2:]).returncode == 0
+    entries = wait_for(lambda: node.spool.outbox_entries()[1:], 20,
+                       what='the re-opened series')
+    ds = pydicom.dcmread(node.spool.entry_files(entries[0])[0])
+    assert ds.ImageComments == 'instances=3'
+    assert node.spool.pending_series() == {}

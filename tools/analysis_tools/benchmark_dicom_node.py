@@ -250,30 +250,41 @@ def main(argv=None):
               f'frames at {args.image_size} px, {args.config}')
         print(f'{"series":<18}{"latency s":>10}{"decode s":>10}'
               f'{"model s":>10}{"build s":>10}{"send s":>10}'
-              f'{"over model s":>14}')
+              f'{"- model s":>11}{"- model - build s":>19}')
         for name, lat, dec, mod, bld, snd in rows:
             print(f'{name:<18}{lat:>10.2f}{dec:>10.2f}{mod:>10.2f}'
-                  f'{bld:>10.2f}{snd:>10.2f}{lat - mod:>14.2f}')
+                  f'{bld:>10.2f}{snd:>10.2f}{lat - mod:>11.2f}'
+                  f'{lat - mod - bld:>19.2f}')
         overhead = statistics.median(r[1] - r[3] for r in rows)
         print(f'median latency {statistics.median(r[1] for r in rows):.2f} '
               f's, median model {statistics.median(r[3] for r in rows):.2f}'
-              f' s, median latency - model {overhead:.2f} s')
+              f' s, median latency - model {overhead:.2f} s, median latency '
+              f'- model - result building '
+              f'{statistics.median(r[1] - r[3] - r[4] for r in rows):.2f} s')
 
         # 2. soak
         files = make_series(osp.join(work, 'soak'), args.soak_series,
                             args.soak_frames, args.soak_image_size, seed=2)
+        before = len(records(spool))
         samples = [(0, rss_mb(node.pid))]
+        step = max(1, len(files) // 10)
         t0 = time.time()
-        for i, f in enumerate(files, 1):
+        for f in files:
             storescu(node_port, [f])
-            if i % max(1, len(files) // 10) == 0:
-                samples.append((i, rss_mb(node.pid)))
         sent_all = time.time() - t0
-        before = len(rows)
-        wait(lambda: len(records(spool)) >= before + len(files),
-             60 + 30 * len(files), 'every soak series to be delivered', 0.5)
+        # RSS against the number of series delivered, while it works
+        end = time.time() + 60 + 30 * len(files)
+        while time.time() < end:
+            done = len(records(spool)) - before
+            if done >= samples[-1][0] + step or done >= len(files):
+                samples.append((done, rss_mb(node.pid)))
+            if done >= len(files):
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError('timed out waiting for every soak series to '
+                               'be delivered')
         total = time.time() - t0
-        samples.append((len(files), rss_mb(node.pid)))
         have = sum(sr_count(pacs, f) >= 1 for f in files)
         outbox = os.listdir(osp.join(spool, 'outbox'))
         pending = [d for d in os.listdir(osp.join(spool, 'series'))
@@ -284,14 +295,14 @@ def main(argv=None):
               f'{args.soak_image_size} px sent in {sent_all:.1f} s, all '
               f'delivered after {total:.1f} s '
               f'({total / len(files):.2f} s per series)')
-        print(f'{"series sent":>12}{"node RSS MB":>13}')
+        print(f'{"delivered":>12}{"node RSS MB":>13}')
         for n, mb in samples:
             print(f'{n:>12}{mb:>13.1f}')
-        first = next(mb for n, mb in samples if n >= len(files) // 10)
+        first = next(mb for n, mb in samples if n >= step)
         growth = samples[-1][1] - first
         print(f'SRs in Orthanc: {have}/{len(files)}; outbox entries left: '
               f'{len(outbox)}; series pending: {len(pending)}; RSS growth '
-              f'from {len(files) // 10} to {len(files)} series: '
+              f'from {step} to {len(files)} series: '
               f'{growth:+.1f} MB')
         print(f'latency_overhead_s: {overhead:.2f} rss_growth_mb: '
               f'{growth:.1f} lost: {lost}')
