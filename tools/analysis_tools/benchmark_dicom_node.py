@@ -298,11 +298,11 @@ def main(argv=None):
         print(f'{"delivered":>12}{"node RSS MB":>13}')
         for n, mb in samples:
             print(f'{n:>12}{mb:>13.1f}')
-        first = next(mb for n, mb in samples if n >= step)
+        start, first = next((n, mb) for n, mb in samples if n >= step)
         growth = samples[-1][1] - first
         print(f'SRs in Orthanc: {have}/{len(files)}; outbox entries left: '
               f'{len(outbox)}; series pending: {len(pending)}; RSS growth '
-              f'from {step} to {len(files)} series: '
+              f'from {start} to {len(files)} series: '
               f'{growth:+.1f} MB')
         print(f'latency_overhead_s: {overhead:.2f} rss_growth_mb: '
               f'{growth:.1f} lost: {lost}')
