@@ -96,13 +96,13 @@ def test_unparsable_file(tmp_path):
         load_node_config(str(other))
 
 
-def test_tool_refuses_a_bad_config_in_one_line(tmp_path):
-    from tests.conftest import run_tool
+def test_tool_refuses_a_bad_config_in_one_line(tmp_path, capsys):
+    from mmdsa.node.cli import main
+    from mmdsa.utils.cli import run_tool
     path = tmp_path / 'node.json'
     data = _base(tmp_path)
     data['port'] = -1
     path.write_text(json.dumps(data))
-    proc = run_tool(['tools/dicom_node.py', path], check=False, timeout=120)
-    assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines()[-1].startswith(
+    assert run_tool(main, [str(path)]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
         f'error: {path}: port: expected a TCP port')

@@ -51,12 +51,6 @@ def test_garbage_bytes_and_malformed_dataset(tmp_path, start_node):
     # 1. a byte stream that is not DICOM upper layer protocol at all
     with socket.create_connection(('127.0.0.1', node.port), 5) as s:
         s.sendall(b'GET / HTTP/1.0\r\n\r\n' + os.urandom(2048))
-        s.settimeout(10)
-        try:
-            while s.recv(4096):
-                pass   # the node aborts and closes the connection
-        except OSError:
-            pass
     # 2. an XA object whose pixel data does not fit its header
     files, _, series = write_single_frame_series(tmp_path, 2)
     bad = pydicom.dcmread(files[0])
