@@ -138,6 +138,11 @@ def _scope_check(cfg, args):
     from mmdsa.apis import init_model
     from mmdsa.apis import scope as scope_lib
     from mmdsa.utils.fileio import write_json_atomic
+    if not scope_lib.is_series_config(cfg, 'test'):
+        print_log('scope: the test split does not read DSA series '
+                  '(no LoadDSASeries / LoadDSAWindow); not checked',
+                  logger='current')
+        return None
     model = init_model(cfg, args.checkpoint,
                        strict=not args.allow_partial_checkpoint)
     report = scope_lib.scope_split(

@@ -498,6 +498,20 @@ def split_series_paths(cfg, split: str) -> List[str]:
     return paths
 
 
+def is_series_config(cfg, split: str = 'test') -> bool:
+    """Whether a config's split reads DSA series (LoadDSASeries /
+    LoadDSAWindow), i.e. whether the scope check applies to it."""
+    from .series_inference import LOADERS
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        return False
+    dataset = loader.dataset
+    while 'dataset' in dataset and 'pipeline' not in dataset:
+        dataset = dataset.dataset
+    return any(step.get('type') in LOADERS
+               for step in dataset.get('pipeline', []))
+
+
 def scope_split(model, cfg, split: str = 'test', force: bool = False,
                 max_oblique_deg: float = DEFAULT_MAX_OBLIQUE_DEG) -> Dict:
     """Check the scope of every series of a split (what ``tools/test.py``

@@ -89,15 +89,21 @@ def test_infer_detector_on_generated_series(demo, tmp_path):
 @pytest.mark.skipif(not REAL_XA.is_file(),
                     reason=f'real XA fixture not found at {REAL_XA} '
                     '(only present beside the repository on CI machines)')
-def test_infer_on_real_xa_fixture(demo, tmp_path):
+def test_infer_on_real_xa_fixtures_is_out_of_scope(demo, tmp_path):
+    """The demo's models (scope calibrated with their operating points)
+    give no verdict on the real coronary cine nor on the RF frame."""
     _, report = demo
     for task in ('perforation', 'thrombus'):
-        res = tmp_path / task
-        run_tool(['tools/infer.py', report[task]['config'],
-                  report[task]['checkpoint'], REAL_XA, '--out', res])
-        result = json.loads((res / 'result.json').read_text())
-        assert result['series'][0]['num_frames'] == 96
-        assert 0.0 <= result['score'] <= 1.0
+        for path in (REAL_XA, REAL_XA.parent / 'rf_single_frame_1024.dcm'):
+            res = tmp_path / task / path.stem
+            run_tool(['tools/infer.py', report[task]['config'],
+                      report[task]['checkpoint'], path, '--out', res])
+            result = json.loads((res / 'result.json').read_text())
+            assert result['verdict'] == 'out_of_scope', result['scope']
+            assert result['scope']['reasons']
+            figures = result['series'][0]['scope']['figures']
+            assert figures['calibrated'] is True
+        assert result['series'][0]['num_frames'] == 1
 
 
 def test_infer_refuses_broken_file(demo, tmp_path):

@@ -12,7 +12,9 @@ the model (its ``series_post_processor`` for a detector, as inference
 does), and the predictions are kept in
 ``<checkpoint stem>.<split>_predictions.json``. With ``--predictions`` an
 existing prediction file (``docs/contracts.md``, e.g. a metric's
-``prediction_file`` on the validation split) is used.
+``prediction_file`` on the validation split) chooses the threshold (the
+scope calibration below still runs the model on the training and
+validation series unless ``--no-scope``).
 
 Writes ``<checkpoint stem>.operating_point.json``: the threshold, the
 method, the sensitivity / specificity reached on those series, and which
