@@ -99,15 +99,13 @@ def make_store_handler(store: Callable[[str, str, str, bytes, Dataset], None]
         try:
             ds = event.dataset
             ds.file_meta = event.file_meta
-            sop = check_uid(ds.get('SOPInstanceUID'), 'SOPInstanceUID')
-        except ValueError as exc:
-            logger.warning('%s: refused (0xA900): %s', where, exc)
-            return _failure(0xA900, str(exc))
+            raw_sop = ds.get('SOPInstanceUID')
         except Exception as exc:  # noqa: BLE001 (any decode error)
             logger.warning('%s: refused (0xC210): cannot decode the dataset:'
                            ' %s: %s', where, type(exc).__name__, exc)
             return _failure(0xC210, f'cannot decode the dataset: {exc}')
         try:
+            sop = check_uid(raw_sop, 'SOPInstanceUID')
             study = check_uid(ds.get('StudyInstanceUID'), 'StudyInstanceUID')
             series = check_uid(ds.get('SeriesInstanceUID'),
                                'SeriesInstanceUID')
