@@ -249,3 +249,32 @@ def test_idle_timeout_completes_and_late_instance_reopens(tmp_path,
     ds = pydicom.dcmread(node.spool.entry_files(entries[0])[0])
     assert ds.ImageComments == 'instances=3'
     assert node.spool.pending_series() == {}
+
+
+def test_concurrent_associations(tmp_path, start_node):
+    """Three modalities send at once (three storescu processes, one
+    association each): every instance is spooled and every series gets
+    its result entry."""
+    need_storescu()
+    from .conftest import STORESCU
+    node = start_node(node_settings(
+        tmp_path / 'spool', 0, free_port(),
+        completion=dict(expected_instances=4, idle_timeout_s=30.0)))
+    sends, series = [], []
+    for k in range(3):
+        files, _, uid = write_single_frame_series(
+            tmp_path, 4, seed=k, series_key=f'c{k}')
+        series.append(uid)
+        sends.append(subprocess.Popen(
+            [STORESCU, '-aet', MODALITY_AET, '-aec', NODE_AET, '127.0.0.1',
+             str(node.port)] + [str(f) for f in files],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+    for proc in sends:
+        assert proc.wait(60) == 0, proc.stdout.read()
+    entries = wait_for(lambda: len(node.spool.outbox_entries()) == 3 and
+                       node.spool.outbox_entries(), 30,
+                       what='three result entries')
+    assert sorted(node.spool.entry_summary(e)['series_uid']
+                  for e in entries) == sorted(series)
+    assert all(node.spool.entry_summary(e)['instances'] == 4
+               for e in entries)
