@@ -8,8 +8,8 @@ from mmdsa.node.config import NodeConfigError, load_node_config
 
 from .conftest import REPO_ROOT
 
-DET = str(REPO_ROOT / 'configs' / 'perforation' /
-          'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py')
+DET = str(REPO_ROOT / 'configs' / 'perforation' / 'retinanet_r18-tiny_fpn_'
+          'tcm-t5_dr-iou_so_8e_synthetic-perforation.py')
 
 
 def _base(tmp_path):

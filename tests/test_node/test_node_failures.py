@@ -14,7 +14,6 @@ import sys
 import time
 
 import pydicom
-import pytest
 
 from .conftest import (MODALITY_AET, NODE_AET, REPO_ROOT, free_port,
                        need_orthanc, need_storescu, node_settings, storescu,

@@ -12,8 +12,8 @@ from mmdsa.node.processor import ModelProcessor, series_inputs
 
 from .conftest import REPO_ROOT, write_single_frame_series
 
-DET = str(REPO_ROOT / 'configs' / 'perforation' /
-          'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py')
+DET = str(REPO_ROOT / 'configs' / 'perforation' / 'retinanet_r18-tiny_fpn_'
+          'tcm-t5_dr-iou_so_8e_synthetic-perforation.py')
 REC = str(REPO_ROOT / 'configs' / 'thrombus' /
           'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py')
 
