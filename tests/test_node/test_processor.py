@@ -80,3 +80,48 @@ def test_two_resident_models(tmp_path):
         len(out.datasets)
     for key in ('decode', 'model', 'build'):
         assert out.summary['timings_s'][key] > 0
+
+
+def test_out_of_scope_series_gets_a_not_evaluated_sr(tmp_path):
+    """A 2-frame run is too short for the T = 5 detector: the verdict is
+    out_of_scope with the reason, the node logs it, and the only object is
+    an SR whose finding is 'not evaluated' (SCT 373121007)."""
+    import datetime
+
+    import torch
+
+    from mmdsa.apis import init_model
+    from mmdsa.node import format_series_line
+    from mmdsa.synth.dicom_writer import synthetic_uid, write_xa_dicom
+    ckpt = str(tmp_path / 'det.pth')
+    torch.save(dict(state_dict=init_model(DET).state_dict(), meta={}), ckpt)
+    path = str(tmp_path / 'short.dcm')
+    write_xa_dicom(path, np.random.default_rng(0).integers(
+        0, 4096, (2, 64, 64), dtype=np.uint16), 100.0, 'PA', 'P1',
+        synthetic_uid('st'), synthetic_uid('se'), synthetic_uid('sop'),
+        datetime.datetime(2024, 1, 1))
+    cfg = parse_node_config(dict(
+        ae_title='MMDSA', port=0, allowed_calling_aets=['A'],
+        spool_dir=str(tmp_path / 'spool'),
+        destination=dict(ae_title='P', host='127.0.0.1', port=104),
+        models=[dict(name='perforation', config=DET, checkpoint=ckpt)]))
+    out = ModelProcessor(cfg)([path])
+    verdict = out.summary['verdicts']['perforation']
+    assert verdict['verdict'] == 'out_of_scope'
+    assert any('frames' in r for r in verdict['reasons'])
+    line = format_series_line(dict(series_uid='1.2', study_uid='1.3',
+                                   instances=1, results=1,
+                                   verdicts=out.summary['verdicts']))
+    assert 'perforation=out_of_scope(' in line and 'frames' in line
+    assert [ds.Modality for ds in out.datasets] == ['SR']
+
+    def items(seq):
+        for item in seq:
+            yield item
+            yield from items(item.get('ContentSequence', []))
+    # the finding (DCM 111428 Extravasation) is evaluated as not evaluated
+    codes = [item.ConceptCodeSequence[0].CodeValue
+             for item in items(out.datasets[0].ContentSequence)
+             if item.ValueType == 'CODE'
+             and item.ConceptNameCodeSequence[0].CodeValue == '111428']
+    assert codes == ['373121007'], codes
