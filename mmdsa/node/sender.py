@@ -4,9 +4,10 @@ One thread takes the outbox entries oldest first and C-STOREs each file to
 the destination (one association per entry). A file leaves the outbox only
 after the destination answered Success (or a Warning status, which means it
 was stored); anything else (no connection, association rejected or
-aborted, a failure status) keeps the file and the whole outbox waits
+aborted, a failure status) keeps the file, and the outbox waits
 ``retry.initial_s`` seconds, doubling up to ``retry.max_s``, before the next
-attempt. Results are never dropped.
+attempt. A failing entry does not hold up the entries after it. Results are
+never dropped.
 """
 import logging
 import os
@@ -24,7 +25,16 @@ logger = logging.getLogger('mmdsa.node')
 
 
 class DeliveryError(RuntimeError):
-    """The destination did not store a result object (yet)."""
+    """The destination did not store a result object (yet).
+
+    ``unreachable``: no association was established (no connection,
+    rejected, or aborted, e.g. because no presentation context was
+    accepted).
+    """
+
+    def __init__(self, message: str, unreachable: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 def _stored(status) -> bool:
@@ -92,15 +102,33 @@ class ResultSender:
     def deliver_all(self) -> int:
         """Deliver every complete outbox entry; returns how many.
 
+        An entry that fails does not hold up the ones after it; when two
+        entries in a row get no association (the destination is down or
+        refuses the node), the rest wait for the next attempt too.
+
         Raises:
-            DeliveryError: one file was not stored (the rest wait too).
+            DeliveryError: an entry was not delivered (it stays in the
+                outbox); the message names the first failure.
         """
-        done = 0
+        done, failures, no_association = 0, [], 0
         for entry in self.spool.outbox_entries():
             if self._stop.is_set():
                 break
-            self.deliver_entry(entry)
+            try:
+                self.deliver_entry(entry)
+            except (DeliveryError, OSError) as exc:
+                failures.append(f'{osp.basename(entry)}: {exc}')
+                no_association = no_association + 1 if isinstance(
+                    exc, DeliveryError) and exc.unreachable else 0
+                if no_association >= 2:
+                    break
+                continue
+            no_association = 0
             done += 1
+        if failures:
+            raise DeliveryError(failures[0] + (
+                f' (and {len(failures) - 1} more entries)'
+                if len(failures) > 1 else ''))
         return done
 
     def deliver_entry(self, entry: str) -> None:
@@ -132,10 +160,16 @@ class ResultSender:
                 raise DeliveryError(
                     'association ' + ('rejected' if assoc.is_rejected else
                                       'aborted' if assoc.is_aborted else
-                                      'not established'))
+                                      'not established'), unreachable=True)
             try:
                 for path, ds in zip(files, datasets):
-                    status = assoc.send_c_store(ds)
+                    try:
+                        status = assoc.send_c_store(ds)
+                    except (ValueError, RuntimeError) as exc:
+                        # e.g. the destination accepted no presentation
+                        # context for this SOP class / transfer syntax
+                        raise DeliveryError(
+                            f'{osp.basename(path)}: {exc}') from exc
                     if not _stored(status):
                         code = getattr(status, 'Status', None)
                         raise DeliveryError(

@@ -277,3 +277,36 @@ def test_concurrent_associations(tmp_path, start_node):
                   for e in entries) == sorted(series)
     assert all(node.spool.entry_summary(e)['instances'] == 4
                for e in entries)
+
+
+def test_an_undeliverable_entry_does_not_block_the_others(
+        tmp_path, orthanc_factory, start_node):
+    """An object the PACS will not take (a SOP class it does not accept)
+    stays in the outbox and is retried; the results queued after it are
+    delivered meanwhile."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    from node_test_processor import make_processor
+    port = free_port()
+    pacs = orthanc_factory(port)
+    node = start_node(node_settings(tmp_path / 'spool', port,
+                                    pacs.dicom_port))
+    odd = Dataset()
+    odd.file_meta = FileMetaDataset()
+    odd.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    odd.SOPClassUID = '1.2.3.4.5.6.7'   # no such storage class
+    odd.SOPInstanceUID = '1.2.3.4.5.6.8'
+    files, study, series = write_single_frame_series(tmp_path, 1)
+    good = make_processor(None)([str(files[0])])
+    node.spool.queue_results('1.2.3', [odd], dict(series_uid='1.2.3'))
+    node.spool.queue_results(series, good, dict(series_uid=series))
+    node.sender.wake()
+    ids = wait_for(lambda: _result_ids(pacs, series), 20,
+                   what='the second entry in Orthanc')
+    assert pacs.tags(ids[0])['StudyInstanceUID'] == study
+    wait_for(lambda: node.sender.failures >= 2, 20, what='two retries')
+    entries = node.spool.outbox_entries()
+    assert len(entries) == 1 and entries[0].endswith('-1.2.3')
+    assert [os.path.basename(f) for f in node.spool.entry_files(
+        entries[0])] == ['1.2.3.4.5.6.8.dcm']
