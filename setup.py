@@ -115,6 +115,7 @@ setup(
         'optional': parse_requirements('optional.txt'),
     },
     cmdclass={'build_py': BuildPyWithMim},
+    entry_points={'console_scripts': ['mmdsa-node = mmdsa.node.cli:console']},
     license='Apache License 2.0',
     zip_safe=False,
 )
