@@ -263,24 +263,13 @@ def paired_bootstrap(tables_a: List[dict], tables_b: List[dict], key: str,
             a['label'] != b['label'] for a, b in zip(tables_a, tables_b)):
         raise ValueError('paired_bootstrap: expected the same series in '
                          'the same order in A and B')
-    diff = table_metric(tables_a, key) - table_metric(tables_b, key)
-    rng = np.random.default_rng(seed)
-    m = len(tables_a)
-    values = []
-    for _ in range(n):
-        idx = rng.integers(0, m, m)
-        d = table_metric([tables_a[i] for i in idx], key) - \
+    from .functional import paired_bootstrap_test
+
+    def diff(idx):
+        return table_metric([tables_a[i] for i in idx], key) - \
             table_metric([tables_b[i] for i in idx], key)
-        if not math.isnan(d):
-            values.append(d)
-    if not values:
-        return dict(diff=diff, ci_low=math.nan, ci_high=math.nan,
-                    p=math.nan, n_valid=0)
-    values = np.asarray(values)
-    low, high = np.quantile(values, [alpha / 2, 1 - alpha / 2])
-    p = min(1.0, 2 * min(np.mean(values <= 0), np.mean(values >= 0)))
-    return dict(diff=float(diff), ci_low=float(low), ci_high=float(high),
-                p=float(p), n_valid=int(values.size))
+
+    return paired_bootstrap_test(diff, len(tables_a), n, seed, alpha)
 
 
 def bootstrap_metric_ci(tables: List[dict], key: str, n: int = 1000,
