@@ -27,7 +27,7 @@ def test_paired_seed_test_drops_nan_and_needs_two_seeds():
 
 
 def test_paired_seed_test_constant_differences_and_bad_input():
-    assert paired_seed_test([0.9, 0.8], [0.8, 0.7])['p'] == 0.0
+    assert paired_seed_test([1.0, 0.75], [0.5, 0.25])['p'] == 0.0
     assert math.isnan(paired_seed_test([0.9, 0.8], [0.9, 0.8])['p'])
     with pytest.raises(ValueError, match='as many values'):
         paired_seed_test([0.9, 0.8], [0.9])
