@@ -4,7 +4,7 @@ a pooled set, mean +- std over seeds and DeLong tests between variants.
 Used by ``tools/run_cross_validation.py`` (both tasks) and the reproduction
 study. A detection prediction file (``SeriesDetectionMetric``) keeps every
 series' per-frame detector boxes, so the pooled metrics re-apply the series
-rule of the file (:func:`mmdsa.models.post_processing.score_series`) and the
+rule of the file (:func:`mmdsa.structures.series.score_series`) and the
 max-score rule on the same detections.
 """
 import math
@@ -96,7 +96,7 @@ def prediction_metrics(data: dict, threshold: float = 0.5,
         return binary_summary([p['label'] for p in preds],
                               [p['score'] for p in preds], threshold,
                               'prediction_metrics')
-    from mmdsa.models.post_processing import build_series_post_processor
+    from mmdsa.structures.series import build_series_post_processor
     cfg = data.get('series_post_processor')
     if isinstance(cfg, str):
         raise ValueError('prediction_metrics: the file names its '
@@ -179,7 +179,7 @@ def scored_series(data: dict, rule: str = 'file') -> List[dict]:
     """The scored series of a detection prediction file with ``frames``:
     ``rule='file'`` applies the file's ``series_post_processor``,
     ``'max_score'`` the maximum box score."""
-    from mmdsa.models.post_processing import build_series_post_processor
+    from mmdsa.structures.series import build_series_post_processor
     if rule not in ('file', 'max_score'):
         raise ValueError("scored_series: expected rule 'file' or "
                          f"'max_score', got {rule!r}")

@@ -22,6 +22,7 @@ LSTM) is asked here with the tiny ResNet18.
 """
 from typing import List
 
+from mmdsa.structures import PAIR_VIEWS
 from .claim import Claim
 
 GRU = 'ResNet18+GRU'
@@ -42,7 +43,7 @@ def _claims() -> List[Claim]:
     paper = {'auc': {'PA+LAT': 0.92, 'PA': 0.90, 'LAT': 0.88},
              'mcc': {'PA+LAT': 0.58, 'PA': 0.58, 'LAT': 0.54}}
     for metric in ('auc', 'mcc'):
-        for view in ('PA', 'LAT'):
+        for view in PAIR_VIEWS:
             c.append(Claim(
                 f'T2-views-{metric}-PA+LAT>={view}', 'Table 2',
                 'combining both views (PA+LAT) performed at least as well '
@@ -88,8 +89,8 @@ def _claims() -> List[Claim]:
         'exclusion criteria (image quality, incomplete series); the '
         'synthetic generator draws every pair from one distribution with '
         'no such flags, so a second test set would differ by chance only'))
-    for view, best in (('PA', 'tf_EfficientNetV2-S+GRU (MCC 0.65)'),
-                       ('LAT', 'EfficientNet-B0+LSTM (MCC 0.68)')):
+    for view, best in zip(PAIR_VIEWS, ('tf_EfficientNetV2-S+GRU (MCC 0.65)',
+                                       'EfficientNet-B0+LSTM (MCC 0.68)')):
         c.append(Claim(
             f'T1-backbones-{view}', 'Tables 1 and 2',
             f'backbone ranking of the single {view} view: best {best}',

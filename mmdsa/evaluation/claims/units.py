@@ -16,7 +16,8 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 
-from mmdsa.structures.pairing import pair_label, pair_score, group_pairs
+from mmdsa.structures import PAIR_VIEW, PAIR_VIEWS
+from mmdsa.structures.pairing import group_pairs, pair_label, pair_score
 from ..cross_validation import scored_series, series_tables, table_metric
 from ..functional import matthews_corrcoef, youden_operating_point
 
@@ -100,9 +101,9 @@ def pair_table(pa_records: Sequence[dict], lat_records: Sequence[dict],
         threshold (float | None): the operating threshold of this score,
             chosen on validation.
     """
-    if views not in ('PA', 'LAT', 'PA+LAT'):
-        raise ValueError(f"{where}: views: expected 'PA', 'LAT' or "
-                         f"'PA+LAT', got {views!r}")
+    if views not in PAIR_VIEWS + (PAIR_VIEW, ):
+        raise ValueError(f'{where}: views: expected one of '
+                         f'{PAIR_VIEWS + (PAIR_VIEW, )}, got {views!r}')
     recs = [dict(r, view='PA') for r in pa_records] + \
         [dict(r, view='LAT') for r in lat_records]
     out = {}

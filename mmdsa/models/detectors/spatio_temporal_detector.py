@@ -13,7 +13,7 @@ from torch.utils.checkpoint import checkpoint
 
 from mmdsa.registry import MODELS
 from ..losses import check_iou_loss_config
-from ..post_processing import (build_series_post_processor,
+from mmdsa.structures.series import (build_series_post_processor,
                                detector_score_thr, resolve_post_processor_cfg,
                                score_series)
 from .window_inference import predict_series
