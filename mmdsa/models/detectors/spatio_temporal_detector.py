@@ -153,7 +153,7 @@ class SpatioTemporalDetector(BaseDetector):
 
         Returns:
             SeriesDetections: Kept boxes, scores and the series score
-            (:func:`mmdsa.models.post_processing.score_series`).
+            (:func:`mmdsa.structures.series.score_series`).
         """
         return score_series(boxes, scores, self.series_post_processor)
 
