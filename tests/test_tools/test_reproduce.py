@@ -157,6 +157,9 @@ def test_report_merges_the_parts_through_the_ledger(tmp_path):
     md = (out / 'reproduction.md').read_text()
     assert md.startswith('<!-- Written by') and 'T1-so-auc-RN' in md
     assert (out / 'reproduction_analysis.md').is_file()
+    assert data['figures'] == ['reproduction_roc_seed_0.png',
+                               'reproduction_roc_seed_1.png']
+    assert (out / 'reproduction_roc_seed_0.png').is_file()
 
 
 def test_report_without_parts_is_refused(tmp_path):

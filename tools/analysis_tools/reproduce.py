@@ -490,6 +490,7 @@ def report(args):
     ledger = evaluate_ledger(PERFORATION_CLAIMS, per_seed, args.bootstrap)
     controlled = controlled_result(parts)
     counts = verdict_counts(ledger)
+    figures = write_roc_figures(args.out_dir, per_seed, seeds)
     payload = dict(
         format='claims-ledger', paper='Su et al., Medical Image Analysis '
         '2022, doi:10.1016/j.media.2022.102377', seeds=seeds,
@@ -498,18 +499,40 @@ def report(args):
                                      'minutes_per_model')}
                for k, v in parts.items()},
         counts=counts, claims=ledger['claims'], controlled=controlled,
-        controlled_targets=CONTROLLED_TARGETS)
-    os.makedirs(args.out_dir, exist_ok=True)
+        controlled_targets=CONTROLLED_TARGETS, figures=figures)
     write_json_atomic(osp.join(args.out_dir, 'reproduction.json'), payload)
     md, analysis = render(ledger, parts, controlled, counts,
                           'Reproduction study on synthetic DSA '
                           '(perforation detection)',
                           'tools/analysis_tools/reproduce.py')
+    if figures:
+        md += '\n## ROC curves\n\nSeries ROC of RN and the four necks ' \
+            "(max-score rule) on each seed's test split:\n\n" + \
+            '\n'.join(f'![{f}]({f})' for f in figures) + '\n'
     atomic_write(osp.join(args.out_dir, 'reproduction.md'), md)
     atomic_write(osp.join(args.out_dir, 'reproduction_analysis.md'),
                  analysis)
     log(f'wrote {args.out_dir}/reproduction.md: {counts}')
     return 0
+
+
+def write_roc_figures(out_dir, per_seed, seeds):
+    """One ROC picture per seed (``reproduction_roc_seed_S.png``): RN and
+    the four necks under the max-score rule; the file names."""
+    from mmdsa.visualization import plot_roc_curves
+    os.makedirs(out_dir, exist_ok=True)
+    names = []
+    for seed, tables in zip(seeds, per_seed):
+        curves = {n: ([r['label'] for r in tables[n].values()],
+                      [r['score'] for r in tables[n].values()])
+                  for n in ['RN'] + list(NECKS) if n in tables}
+        if not curves:
+            continue
+        name = f'reproduction_roc_seed_{seed}.png'
+        plot_roc_curves(curves, osp.join(out_dir, name),
+                        title=f'series ROC, max-score rule, seed {seed}')
+        names.append(name)
+    return names
 
 
 def estimate_minutes(part, seeds=3, workers=2):

@@ -25,7 +25,18 @@ seeds by Stouffer's method); and the pair
 ensemble's sensitivity per occlusion level.
 
 Writes REPORT.md and REPORT.json (atomically). Training runs in this
-process (one MMEngine Runner per model, no subprocess start-up).
+process (one MMEngine Runner per model, no subprocess start-up). This
+fold-ensemble comparison is kept as a labelled extra; the paper's claims
+are tested part by part through the claims ledger
+(``mmdsa.evaluation.claims.thrombus``, ``docs/claims_ledger.md``):
+
+    python tools/analysis_tools/reproduce_thrombus.py --part gru|lstm
+    python tools/analysis_tools/reproduce_thrombus.py --ledger-report
+
+Each part trains one network (tiny ResNet18 with a bidirectional GRU or
+LSTM) for both views and every fold on every seed (750 pairs per seed, the
+chronologically first 20 % of the patients as the test set), is resumable
+and writes ``WORK/parts/NAME.json`` with its run time and budget.
 """
 import argparse
 import math
@@ -86,12 +97,13 @@ def log(msg):
           flush=True)
 
 
-def make_data(work, seed, s, difficulty):
-    """Generate one seed's data set and its chronological split."""
+def make_data(work, seed, s, difficulty, folder='data'):
+    """Generate one seed's data set and its chronological split (under
+    ``WORK/seed_S/folder``)."""
     from mmdsa.datasets import chronological_kfold, series_records
     from mmdsa.datasets.splits import write_split
     from mmdsa.synth import ensure_synthetic_dataset
-    root = osp.join(work, f'seed_{seed}', 'data')
+    root = osp.join(work, f'seed_{seed}', folder)
     ann = ensure_synthetic_dataset(
         root, task='thrombus', num_pairs=s['num_pairs'], seed=1000 + seed,
         image_size=s['image_size'], num_frames=tuple(s['num_frames']),
@@ -472,7 +484,9 @@ def run_ledger_part(args):
     t0 = time.time()
     files, best = {}, dict(old.get('best_val_mcc', {}))
     for seed in args.seeds:
-        data_root, split_file = make_data(work, seed, s, args.difficulty)
+        # the ledger's larger set lives beside the fold-ensemble study's
+        data_root, split_file = make_data(work, seed, s, args.difficulty,
+                                          'ledger_data')
         for view in VIEWS:
             for fold in range(s['folds']):
                 name = f'{args.part}_{view}_fold{fold}'
