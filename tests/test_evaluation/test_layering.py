@@ -12,9 +12,7 @@ def _imported_modules(path: Path):
     """Absolute names of every module ``path`` imports (also inside
     functions), relative imports resolved against its package."""
     rel = path.relative_to(REPO_ROOT).with_suffix('')
-    package = list(rel.parts[:-1])
-    if rel.parts[-1] == '__init__':
-        package = list(rel.parts[:-1])
+    package = list(rel.parts[:-1])  # a module's and an __init__'s package
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -31,7 +29,7 @@ def _imported_modules(path: Path):
                 yield node.lineno, f'{mod}.{alias.name}'
 
 
-def test_resolver_sees_relative_and_nested_imports(tmp_path):
+def test_resolver_sees_relative_and_nested_imports():
     probe = PACKAGE / 'metrics' / '_series_grouping.py'
     names = {m for _, m in _imported_modules(probe)}
     assert 'mmdsa.structures.series' in names

@@ -132,8 +132,8 @@ def test_report_merges_the_parts_through_the_ledger(tmp_path):
         preds = {}
         for seed in (0, 1):
             preds[str(seed)] = {}
-            for name in rep.PARTS[part]:
-                f = tmp_path / 'work' / f'{part}_{seed}_{len(preds[str(seed)])}.json'
+            for k, name in enumerate(rep.PARTS[part]):
+                f = tmp_path / 'work' / f'{part}_{seed}_{k}.json'
                 _prediction_file(f, rng, 0.3 if 'RN+' in name else 0.1)
                 preds[str(seed)][name] = osp.relpath(f, parts)
         (parts / f'{part}.json').write_text(json.dumps(dict(

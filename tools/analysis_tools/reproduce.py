@@ -424,8 +424,8 @@ def render(ledger, parts, controlled, counts, title, tool):
         iters = b.get('iterations_per_seed', {})
         lines.append(
             f"| {name} | {data['seeds']} | {data['run_min']} | "
-            f"{', '.join(f'{v}' for v in iters.values())} iterations, every "
-            f"{b['key_frame_interval']}. frame a key frame, batch "
+            f"{', '.join(f'{v}' for v in iters.values())} iterations, "
+            f"key-frame interval {b['key_frame_interval']}, batch "
             f"{b['batch_size']}, {b['image_size']} px | "
             f"{'yes' if data['quick'] else 'no'} |")
     lines += ['', '## Claims', '',
