@@ -19,7 +19,9 @@ it. Holm's correction runs over every tested claim of the ledger
 (``p_holm``), and :func:`mmdsa.evaluation.functional.claim_verdict` gives
 the verdict. A claim whose models are missing from the tables is ``'not
 run'`` (the study part that trains them has not run) and is left out of
-the Holm family, as is a claim that is not testable here.
+the Holm family, as is a claim that is not testable here, and a claim
+whose metric is undefined on every seed (e.g. a subgroup without
+positives: ``'not testable here'`` with that reason).
 """
 import itertools
 import math
@@ -37,6 +39,14 @@ from .units import Table, common_units, rows_of, unit_metric
 
 NOT_RUN = 'not run'
 NOT_TESTABLE = 'not testable here'
+UNDEFINED = ('the metric is undefined on every seed\'s test units (e.g. a '
+             'subgroup without positives)')
+
+
+def _nanmean(values) -> float:
+    """Mean of the defined values; NaN (without a warning) when none."""
+    vals = [v for v in values if v is not None and not math.isnan(v)]
+    return float(np.mean(vals)) if vals else math.nan
 
 
 def _labels_scores(rows):
@@ -219,13 +229,16 @@ def evaluate_ledger(claims: Sequence[Claim],
                      for i, t in enumerate(seeds)]
             comb = stouffer([t['z'] for t in tests])
             rec.update(
-                a=float(np.nanmean([t['a'] for t in tests])),
-                b=float(np.nanmean([t['b'] for t in tests])),
+                a=_nanmean([t['a'] for t in tests]),
+                b=_nanmean([t['b'] for t in tests]),
                 z=comb['z'] if comb else math.nan,
                 p=comb['p'] if comb else math.nan,
                 p_seeds=paired_seed_test([t['a'] for t in tests],
                                          [t['b'] for t in tests])['p'],
                 per_seed=tests, n_seeds=len(seeds), test=tests[0]['test'])
+            if math.isnan(rec['a']) or math.isnan(rec['b']):
+                rec.update(verdict=NOT_TESTABLE, reason=UNDEFINED, p=None,
+                           a=None, b=None)
         out.append(rec)
     tested = [r for r in out if r['verdict'] is None]
     adj = holm_adjust([r['p'] if r['p'] is not None else math.nan

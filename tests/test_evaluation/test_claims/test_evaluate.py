@@ -142,6 +142,20 @@ def test_one_seed_no_difference_is_not_decided_by_anova():
     assert c['verdict'] in ('reproduced', 'consistent')
 
 
+def test_undefined_metric_is_not_testable_and_out_of_holm():
+    tables = _seed_tables(0)
+    # no distal unit at all: the subgroup's sensitivity is undefined
+    for row in tables['sites'].values():
+        row['site'] = 'M1'
+    res = evaluate_ledger(_ledger()[:1] + _ledger()[7:8], [tables],
+                          n_boot=20)
+    site = res['claims'][1]
+    assert site['verdict'] == NOT_TESTABLE and 'undefined' in site['reason']
+    assert site['p_holm'] is None
+    first = res['claims'][0]
+    assert first['p_holm'] == pytest.approx(min(1.0, first['p']))
+
+
 def test_refuses_duplicate_ids_and_no_seeds():
     claim = _ledger()[0]
     with pytest.raises(ValueError, match='duplicate'):
