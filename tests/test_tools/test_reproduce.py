@@ -167,3 +167,14 @@ def test_report_without_parts_is_refused(tmp_path):
     rep = _tool()
     with pytest.raises(ToolError, match='no finished part'):
         rep.main(['--report', '--work-dir', str(tmp_path)])
+
+
+def test_a_part_refuses_to_mix_scales(tmp_path):
+    from mmdsa.utils.cli import ToolError
+    rep = _tool()
+    (tmp_path / 'parts').mkdir()
+    (tmp_path / 'parts' / 'ablation.json').write_text(json.dumps(dict(
+        quick=False, predictions={})))
+    with pytest.raises(ToolError, match='quick=False, now quick=True'):
+        rep.main(['--part', 'ablation', '--quick', '--work-dir',
+                  str(tmp_path)])

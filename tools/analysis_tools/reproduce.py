@@ -283,6 +283,16 @@ def run_part(args):
     seeds = args.seeds[:1] if args.part == 'controlled' else args.seeds
     level = args.controlled_level if args.part == 'controlled' \
         else args.level
+    old = {}
+    path = part_path(args.work_dir, args.part)
+    if osp.isfile(path):
+        with open(path) as f:
+            old = json.load(f)
+        if old.get('quick') != args.quick:
+            from mmdsa.utils.cli import ToolError
+            raise ToolError(f'{path}: this part was run with quick='
+                            f"{old.get('quick')}, now quick={args.quick}: "
+                            'use another --work-dir for the other scale')
     t0 = time.time()
     jobs, iters = [], {}
     for seed in seeds:
@@ -297,11 +307,6 @@ def run_part(args):
     jobs.sort(key=lambda j: -j['frames'])  # longest first
     with ThreadPoolExecutor(args.workers) as pool:
         minutes = list(pool.map(run_job, jobs))
-    old = {}
-    path = part_path(args.work_dir, args.part)
-    if osp.isfile(path):
-        with open(path) as f:
-            old = json.load(f)
     per_model = dict(old.get('minutes_per_model', {}))
     # a resumed part adds this session's minutes to the earlier ones
     sessions = old.get('sessions', []) + [round((time.time() - t0) / 60, 1)]
@@ -317,10 +322,16 @@ def run_part(args):
         run_min=round(sum(sessions), 1), sessions=sessions,
         generation_min=gen_min,
         minutes_per_model=per_model, workers=args.workers,
-        predictions={str(j['seed']): {} for j in jobs})
+        predictions=old.get('predictions', {}))
+    # a run with other seeds adds them to the part (one seed at a time
+    # fits a shorter window)
     for j in jobs:
-        payload['predictions'][str(j['seed'])][j['name']] = osp.relpath(
-            j['predictions'], osp.dirname(osp.abspath(path)))
+        payload['predictions'].setdefault(str(j['seed']), {})[j['name']] = \
+            osp.relpath(j['predictions'], osp.dirname(osp.abspath(path)))
+    payload['seeds'] = sorted(int(k) for k in payload['predictions'])
+    payload['budget']['iterations_per_seed'] = dict(
+        old.get('budget', {}).get('iterations_per_seed', {}),
+        **{str(k): v for k, v in iters.items()})
     write_json_atomic(path, payload)
     log(f"part {args.part}: {payload['run_min']} min; wrote {path}")
     return 0

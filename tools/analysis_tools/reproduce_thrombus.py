@@ -481,8 +481,16 @@ def run_ledger_part(args):
     if osp.isfile(path):
         with open(path) as f:
             old = json.load(f)
+        if old.get('quick') != args.quick:
+            from mmdsa.utils.cli import ToolError
+            raise ToolError(f'{path}: this part was run with quick='
+                            f"{old.get('quick')}, now quick={args.quick}: "
+                            'use another --work-dir for the other scale')
     t0 = time.time()
-    files, best = {}, dict(old.get('best_val_mcc', {}))
+    # a run with other seeds adds them to the part
+    files = {k: v for k, v in old.get('predictions', {}).items()
+             if int(k) not in args.seeds}
+    best = dict(old.get('best_val_mcc', {}))
     for seed in args.seeds:
         # the ledger's larger set lives beside the fold-ensemble study's
         data_root, split_file = make_data(work, seed, s, args.difficulty,
@@ -504,7 +512,8 @@ def run_ledger_part(args):
                     osp.relpath(pred, osp.dirname(path)))
     sessions = old.get('sessions', []) + [round((time.time() - t0) / 60, 1)]
     write_json_atomic(path, dict(
-        part=args.part, network=network, quick=args.quick, seeds=args.seeds,
+        part=args.part, network=network, quick=args.quick,
+        seeds=sorted(int(k) for k in files),
         difficulty=args.difficulty, scale=s, budget=dict(
             epochs=s['epochs'], folds=s['folds'],
             checkpoint='best validation MCC'),
