@@ -208,9 +208,7 @@ def model_config(name, data_root, level, seed, s, iters=None,
                                         max_keep_ckpts=1, **ckpt)
     cfg.randomness = dict(seed=seed)
     if kind != 'retinanet':
-        series_post = cfg.model.series_post_processor
         cfg.model = tiny_rcnn(kind)
-        cfg.model.series_post_processor = series_post
     fpn = cfg.model.detector.neck
     cfg.model.temporal_neck = None if neck is None else dict(
         NECKS[neck], in_channels=fpn.out_channels, num_levels=fpn.num_outs)
