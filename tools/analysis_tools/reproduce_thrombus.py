@@ -50,7 +50,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from mmdsa.structures import OCCLUSION_LEVELS, PAIR_VIEWS  # noqa: E402
+from mmdsa.structures import (OCCLUSION_LEVELS, PAIR_VIEW,  # noqa: E402
+                              PAIR_VIEWS)
 
 CLS_BASE = ('configs/thrombus/'
             'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py')
@@ -549,7 +550,7 @@ def ledger_seed_tables(parts, seed):
         net = data['network']
         pa = _fold_mean(files['PA'], data['_dir'], 'PA')
         lat = _fold_mean(files['LAT'], data['_dir'], 'LAT')
-        for v in ('PA', 'LAT', 'PA+LAT'):
+        for v in VIEWS + (PAIR_VIEW, ):
             tables[f'{net} {v}'] = pair_table(
                 pa, lat, f'{part} seed {seed}', v, MCC_THRESHOLD)
         views[net] = (tables[f'{net} PA'], tables[f'{net} LAT'])
