@@ -1,9 +1,6 @@
 """The claims of Su et al. (vessel perforation detection), as data.
 
-Su R., van der Sluijs M., Cornelissen S. A. P., et al. Spatio-temporal
-deep learning for automatic detection of intracranial vessel perforation
-in digital subtraction angiography during endovascular thrombectomy.
-Medical Image Analysis 77 (2022) 102377, doi:10.1016/j.media.2022.102377.
+Su et al., Medical Image Analysis 2022, doi:10.1016/j.media.2022.102377.
 
 Model names (what the study trains; ``+SO`` is the same model's
 detections with the series trajectory optimiser, the plain name the

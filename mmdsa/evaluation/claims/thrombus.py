@@ -1,9 +1,7 @@
 """The claims of Mittmann et al. (thrombus classification), as data.
 
-Mittmann B. J., Braun M., Runck F., et al. Deep learning-based
-classification of DSA image sequences of patients with acute ischemic
-stroke. International Journal of Computer Assisted Radiology and Surgery
-17 (2022) 1633-1641, doi:10.1007/s11548-022-02654-0. The occlusion-site
+Mittmann et al., International Journal of Computer Assisted Radiology and
+Surgery (IJCARS) 2022, doi:10.1007/s11548-022-02654-0. The occlusion-site
 figures come from the external validation of the same model.
 
 Model names (pair-level tables, one row per PA+LAT test pair):
