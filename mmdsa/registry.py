@@ -56,7 +56,7 @@ WEIGHT_INITIALIZERS = Registry(
 TASK_UTILS = Registry(
     'task util',
     parent=MMENGINE_TASK_UTILS,
-    locations=['mmdsa.models.post_processing'])
+    locations=['mmdsa.structures.series'])
 
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry(

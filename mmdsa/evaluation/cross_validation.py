@@ -4,7 +4,7 @@ a pooled set, mean +- std over seeds and DeLong tests between variants.
 Used by ``tools/run_cross_validation.py`` (both tasks) and the reproduction
 study. A detection prediction file (``SeriesDetectionMetric``) keeps every
 series' per-frame detector boxes, so the pooled metrics re-apply the series
-rule of the file (:func:`mmdsa.models.post_processing.score_series`) and the
+rule of the file (:func:`mmdsa.structures.series.score_series`) and the
 max-score rule on the same detections.
 """
 import math
@@ -96,7 +96,7 @@ def prediction_metrics(data: dict, threshold: float = 0.5,
         return binary_summary([p['label'] for p in preds],
                               [p['score'] for p in preds], threshold,
                               'prediction_metrics')
-    from mmdsa.models.post_processing import build_series_post_processor
+    from mmdsa.structures.series import build_series_post_processor
     cfg = data.get('series_post_processor')
     if isinstance(cfg, str):
         raise ValueError('prediction_metrics: the file names its '
@@ -179,7 +179,7 @@ def scored_series(data: dict, rule: str = 'file') -> List[dict]:
     """The scored series of a detection prediction file with ``frames``:
     ``rule='file'`` applies the file's ``series_post_processor``,
     ``'max_score'`` the maximum box score."""
-    from mmdsa.models.post_processing import build_series_post_processor
+    from mmdsa.structures.series import build_series_post_processor
     if rule not in ('file', 'max_score'):
         raise ValueError("scored_series: expected rule 'file' or "
                          f"'max_score', got {rule!r}")
@@ -263,24 +263,13 @@ def paired_bootstrap(tables_a: List[dict], tables_b: List[dict], key: str,
             a['label'] != b['label'] for a, b in zip(tables_a, tables_b)):
         raise ValueError('paired_bootstrap: expected the same series in '
                          'the same order in A and B')
-    diff = table_metric(tables_a, key) - table_metric(tables_b, key)
-    rng = np.random.default_rng(seed)
-    m = len(tables_a)
-    values = []
-    for _ in range(n):
-        idx = rng.integers(0, m, m)
-        d = table_metric([tables_a[i] for i in idx], key) - \
+    from .functional import paired_bootstrap_test
+
+    def diff(idx):
+        return table_metric([tables_a[i] for i in idx], key) - \
             table_metric([tables_b[i] for i in idx], key)
-        if not math.isnan(d):
-            values.append(d)
-    if not values:
-        return dict(diff=diff, ci_low=math.nan, ci_high=math.nan,
-                    p=math.nan, n_valid=0)
-    values = np.asarray(values)
-    low, high = np.quantile(values, [alpha / 2, 1 - alpha / 2])
-    p = min(1.0, 2 * min(np.mean(values <= 0), np.mean(values >= 0)))
-    return dict(diff=float(diff), ci_low=float(low), ci_high=float(high),
-                p=float(p), n_valid=int(values.size))
+
+    return paired_bootstrap_test(diff, len(tables_a), n, seed, alpha)
 
 
 def bootstrap_metric_ci(tables: List[dict], key: str, n: int = 1000,

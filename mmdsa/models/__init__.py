@@ -1,7 +1,7 @@
 from . import (data_preprocessors, detectors, heads, losses, necks,
-               post_processing, recognizers)  # noqa: F401
+               recognizers)  # noqa: F401
 
 __all__ = [
     'data_preprocessors', 'detectors', 'heads', 'losses', 'necks',
-    'post_processing', 'recognizers'
+    'recognizers'
 ]

@@ -4,7 +4,9 @@ Box geometry lives here so that neither ``mmdsa.models`` nor
 ``mmdsa.evaluation`` imports the other (as ``mmdet.structures.bbox``); so do
 the PA+LAT pairing rule, the view names, the class names and the
 temporal window rule, which the datasets, the models, the evaluation and
-the APIs share.
+the APIs share. The series rules (trajectory optimiser, series score) are
+in :mod:`mmdsa.structures.series` (imported on its own: it registers in
+``TASK_UTILS``).
 """
 from .bbox import box_iou, centre_in_matrix
 from .classes import (CLASSIFICATION_CLASSES, DETECTION_CLASSES,

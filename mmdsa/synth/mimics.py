@@ -179,33 +179,52 @@ def draw_mimics(rng, tree, veins, knobs, times, speed, counts=None):
     return events
 
 
-def controlled_profiles(rng, num_frames, ramp_frames=4, rise_levels=(0.25,
-                        0.5, 0.75)):
+def controlled_profiles(rng, num_frames, ramp_frames=4, plateau_frames=2):
     """Per-frame amplitudes of the controlled variant.
 
-    A perforation starts at a random frame ``o`` in ``[0, T - ramp]``,
-    grows linearly over ``ramp`` frames (``1/ramp, 2/ramp, ..., 1``) and
-    stays at 1 until the end. A mimic peaks at a frame ``p`` in
-    ``[1, T - 3]``: amplitudes ``(r, 1, f)`` at ``p - 1, p, p + 1`` with
-    ``r, f`` drawn from ``rise_levels`` (the perforation's ramp levels), and
-    0 elsewhere, so it is gone two frames after its peak.
+    Perforation and mimic are visible in the same number of frames with
+    the same amplitudes; one is the other played backwards, so only their
+    evolution tells them apart:
+
+    - ramp levels ``k / R`` for ``k = 1 .. R - 1`` with
+      ``R = min(ramp_frames, (T - plateau) // 2 + 1)``, then a plateau of
+      ``plateau_frames`` frames at 1;
+    - a perforation grows: ramp up, then the plateau (it fills and holds);
+    - a mimic appears at its peak: the plateau, then the ramp down (it
+      washes out);
+    - the plateau's first frame ``q`` is drawn from the same range for
+      both, ``[R - 1, T - plateau - (R - 1)]``, so the peak frames (what a
+      single-frame detector's maximum sees) sit at the same frames, in the
+      same phase of the run, for both.
+
+    Outside its ``R - 1 + plateau`` frames an event is not visible (the
+    perforation is cut after its plateau so that both have the same
+    count: a controlled check of temporal modelling, not realism).
 
     Returns:
         tuple[callable, callable]: ``perforation()`` and ``mimic()``, each
         returning a (T,) profile drawn from ``rng``.
     """
-    t = np.arange(num_frames)
+    ramp = max(2, min(int(ramp_frames), (num_frames - plateau_frames) // 2
+                      + 1))
+    levels = np.arange(1, ramp) / ramp   # e.g. 0.25, 0.5, 0.75
+    n_up = levels.size
+
+    def plateau_start():
+        return int(rng.integers(n_up, num_frames - plateau_frames - n_up + 1))
 
     def perforation():
-        o = int(rng.integers(0, num_frames - ramp_frames + 1))
-        return np.clip((t - o + 1) / ramp_frames, 0.0, 1.0)
+        q = plateau_start()
+        prof = np.zeros(num_frames)
+        prof[q - n_up:q] = levels
+        prof[q:q + plateau_frames] = 1.0
+        return prof
 
     def mimic():
-        p = int(rng.integers(1, num_frames - 2))
+        q = plateau_start()
         prof = np.zeros(num_frames)
-        prof[p] = 1.0
-        prof[p - 1] = rise_levels[int(rng.integers(len(rise_levels)))]
-        prof[p + 1] = rise_levels[int(rng.integers(len(rise_levels)))]
+        prof[q:q + plateau_frames] = 1.0
+        prof[q + plateau_frames:q + plateau_frames + n_up] = levels[::-1]
         return prof
 
     return perforation, mimic
@@ -231,9 +250,11 @@ def controlled_events(r_path, r_mimic, tree, difficulty, knobs, num_frames,
     extra = int(r_mimic.random() < 0.5)
     n_mimics = extra + (0 if with_perforation else 1)
     perf_prof, _ = controlled_profiles(r_path, num_frames,
-                                       ctl['ramp_frames'])
+                                       ctl['ramp_frames'],
+                                       ctl['plateau_frames'])
     _, mimic_prof = controlled_profiles(r_mimic, num_frames,
-                                        ctl['ramp_frames'])
+                                        ctl['ramp_frames'],
+                                        ctl['plateau_frames'])
 
     def event(rng, kind, profile_fn, taken):
         for _ in range(20):   # keep events apart (> min_gap_mm)

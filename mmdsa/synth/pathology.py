@@ -40,8 +40,9 @@ Optional knobs (absent = the behaviour of 'easy' / 'medium' / 'hard'):
   :mod:`mmdsa.synth.mimics`, in positive and negative series alike;
   ``mimic_density``: their peak density relative to ``cloud_density``.
 - ``controlled``: the controlled temporal variant (perforation task only):
-  ``ramp_frames`` (frames over which the perforation grows) and
-  ``min_gap_mm`` (distance between events); see
+  ``ramp_frames`` (the ramp's levels are ``k / ramp_frames``),
+  ``plateau_frames`` (frames at the peak) and ``min_gap_mm`` (distance
+  between events); see
   :func:`mmdsa.synth.mimics.controlled_events`.
 
 Levels:
@@ -55,10 +56,12 @@ Levels:
   with the vessels, a contrast puff at the catheter tip, one-frame noise
   bursts and motion rims).
 - 'temporal-controlled': perforations and mimics identical frame by frame
-  (one generator of sites, shapes, sizes and peak densities) that differ
-  only in evolution: a mimic fills and washes out within 3 frames, a
-  perforation grows over 4 frames and stays. Frame indices, not seconds,
-  define the evolution, so it is visible within one T = 5 window.
+  (one generator of sites, shapes, sizes and peak densities), visible in
+  the same number of frames with the same amplitudes, their peaks at the
+  same frames: a perforation grows (0.25, 0.5, 0.75) to its 2-frame
+  peak, a mimic shows its peak first and then washes out (0.75, 0.5,
+  0.25). Frame indices, not seconds, define the evolution, so it is
+  visible within one T = 5 window.
 """
 import numpy as np
 
@@ -109,7 +112,7 @@ DIFFICULTIES = {
         cloud_blobs=(8, 14), cloud_sigma_mm=(2.5, 4.0),
         cloud_step_mm=(3.0, 5.0), cloud_density=(1.5, 2.5), noise=16.0,
         motion_mm=0.3,
-        controlled=dict(ramp_frames=4, min_gap_mm=30.0)),
+        controlled=dict(ramp_frames=4, plateau_frames=2, min_gap_mm=30.0)),
 }
 
 

@@ -1,6 +1,8 @@
 """Renamed public names, kept as deprecated aliases for one release.
 
-:data:`RENAMED` is the one table of old -> new names. For each renamed class
+:data:`RENAMED` is the one table of old -> new names, :data:`MOVED` the one
+table of moved modules (the old module re-exports the new one's names
+after :func:`warn_moved`). For each renamed class
 its module calls :func:`register_renamed` right after registering the class,
 so a config that still says ``type='<old name>'`` builds the new class and
 warns; a package whose ``__init__`` exports renamed classes sets
@@ -22,6 +24,12 @@ RENAMED: Dict[str, str] = {
     'PackDSADetInputs': 'PackDSADetectionInputs',
     'SequenceDataPreprocessor': 'DSAClassificationDataPreprocessor',
     'SpatioTemporalDetDataPreprocessor': 'DSADetectionDataPreprocessor',
+}
+
+# old module -> new module (a package moved to its layer; the old path
+# stays importable for one release and warns)
+MOVED: Dict[str, str] = {
+    'mmdsa.models.post_processing': 'mmdsa.structures.series',
 }
 
 _LOGGED = set()
@@ -98,3 +106,19 @@ def renamed_getattr(module: str, namespace: Mapping) -> Callable:
         return namespace[new]
 
     return __getattr__
+
+
+def moved_message(old: str) -> str:
+    """The one-line deprecation message of the moved module ``old``."""
+    return (f'{old} is deprecated and will be removed in the next release: '
+            f'import from {MOVED[old]} (same names)')
+
+
+def warn_moved(old: str, stacklevel: int = 3) -> None:
+    """Warn that module ``old`` moved (as :func:`warn_renamed`)."""
+    message = moved_message(old)
+    warnings.warn(message, DeprecationWarning, stacklevel=stacklevel)
+    if old not in _LOGGED:
+        _LOGGED.add(old)
+        from mmengine.logging import print_log
+        print_log(message, logger='current', level=logging.WARNING)

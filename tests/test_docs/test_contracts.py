@@ -18,7 +18,7 @@ NAMESPACES = (
     'mmdsa.fileio', 'mmdsa.fileio.source', 'mmdsa.datasets',
     'mmdsa.datasets.transforms', 'mmdsa.models.data_preprocessors',
     'mmdsa.models.recognizers', 'mmdsa.models.detectors',
-    'mmdsa.models.heads', 'mmdsa.models.necks', 'mmdsa.models.post_processing',
+    'mmdsa.models.heads', 'mmdsa.models.necks', 'mmdsa.structures.series',
     'mmdsa.evaluation.metrics', 'mmdsa.evaluation.metrics._series_grouping',
     'mmdsa.evaluation.metrics.subgroup_metrics',
     'mmdsa.evaluation.metrics.detection_summary', 'mmpretrain.structures',

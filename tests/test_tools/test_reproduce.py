@@ -1,6 +1,7 @@
-"""tools/analysis_tools/reproduce.py: derived configs and the orderings."""
+"""tools/analysis_tools/reproduce.py: parts at equal budget, the report
+through the claims ledger."""
 import importlib.util
-import math
+import json
 import os.path as osp
 
 import numpy as np
@@ -18,182 +19,162 @@ def _tool():
     return module
 
 
-def test_variants_differ_only_where_the_paper_says(tmp_path):
+def test_models_differ_only_where_the_paper_says_at_equal_budget(tmp_path):
     rep = _tool()
-    s = rep._scale(rep.parse_args(['--quick']))
-    cfgs = {name: rep.model_config(name, *rep.BENCHMARK[name],
-                                   str(tmp_path), 'temporal', 3, s)
-            for name in rep.BENCHMARK}
+    s = rep.scale(True)
+    # one model of each kind (the rest differ in the same fields)
+    names = ('Faster R-CNN', 'Cascade R-CNN', 'RN', 'RN-DIoU', 'RN+TCM',
+             'RN+TAM', 'RN+BiLSTM', 'RN+TCM T=3', 'RN+TCM@25%')
+    cfgs = {n: rep.model_config(n, str(tmp_path / 'd'), 'temporal', 3, s,
+                                iters=77)
+            for n in names}
     for name, cfg in cfgs.items():
-        neck, frames, beta = rep.BENCHMARK[name]
+        kind, neck, frames, beta, percent = rep.MODELS[name]
         assert cfg.model.num_frames == frames
         assert cfg.train_dataloader.dataset.pipeline[0].num_frames == frames
         assert cfg.test_dataloader.dataset.pipeline[0].num_frames == frames
-        assert cfg.model.detector.bbox_head.loss_bbox.beta == beta
         assert (cfg.model.temporal_neck is None) == (neck is None)
-        # every model carries SO: one test gives both rows, same detections
+        # equal budget: the same iterations and key-frame interval
+        assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+        assert cfg.train_cfg.max_iters == 77
+        assert cfg.train_dataloader.dataset.key_frame_interval == \
+            s['key_frame_interval']
         assert cfg.model.series_post_processor.type == 'TrajectoryOptimizer'
-        assert cfg.model.detector.test_cfg.max_per_img == 1
         assert cfg.val_dataloader is None and cfg.randomness.seed == 3
-        for split in ('train', 'test'):
-            ds = cfg[f'{split}_dataloader'].dataset
-            assert ds.synthetic['difficulty'] == 'temporal'
         assert cfg.test_dataloader.dataset.synthetic['seed'] == 32
+        assert cfg.test_dataloader.dataset.synthetic['num_series'] == \
+            s['series'][2]
+        if kind == 'retinanet':
+            assert cfg.model.detector.bbox_head.loss_bbox.beta == beta
+            assert cfg.model.detector.test_cfg.max_per_img == 1
+        else:
+            assert cfg.model.detector.test_cfg.rcnn.max_per_img == 1
+    # the paper's plain TCM, not the residual variant
+    for name in ('RN+TCM', 'RN+TCM T=3', 'RN+TCM@25%'):
+        assert cfgs[name].model.temporal_neck.residual is False
     assert cfgs['RN+TAM'].model.temporal_neck.type == 'TemporalAttention'
     assert cfgs['RN-DIoU'].model.detector.bbox_head.loss_bbox.beta == 0.0
+    assert cfgs['Cascade R-CNN'].model.detector.type == 'CascadeRCNN'
 
 
-def test_orderings_hold_on_the_mean_and_combine_the_seeds_tests():
-    from scipy import stats
+def test_parts_cover_every_model_the_ledger_needs():
+    from mmdsa.evaluation.claims import PERFORATION_CLAIMS, ledger_models
     rep = _tool()
-
-    def t(a, b, z, ge=False):
-        return dict(a=a, b=b, z=z, p=float(2 * stats.norm.sf(abs(z))),
-                    ge=ge)
-
-    per_seed = [{'X AUC > RN AUC': t(0.9, 0.8, 2.0),
-                 'RN AUC >= RN-DIoU AUC': t(0.7, 0.7, 0.0, True)},
-                {'X AUC > RN AUC': t(0.7, 0.75, -0.5),
-                 'RN AUC >= RN-DIoU AUC': t(0.7, 0.7, math.nan, True)},
-                {'X AUC > RN AUC': t(0.85, 0.8, 1.2),
-                 'RN AUC >= RN-DIoU AUC': t(0.7, 0.7, 0.0, True)}]
-    per_seed[1]['RN AUC >= RN-DIoU AUC']['p'] = math.nan
-    got = {o['ordering']: o for o in rep.combine_orderings(per_seed)}
-    x = got['X AUC > RN AUC']
-    assert x['holds'] and x['a'] == pytest.approx(0.8166666)
-    # Stouffer: (2.0 - 0.5 + 1.2) / sqrt(3), two-sided
-    z = 2.7 / math.sqrt(3)
-    assert x['z'] == pytest.approx(z)
-    assert x['p'] == pytest.approx(2 * stats.norm.sf(z))
-    assert x['p_median'] == pytest.approx(per_seed[2]['X AUC > RN AUC']['p'])
-    tie = got['RN AUC >= RN-DIoU AUC']
-    assert tie['holds'] and tie['p'] == 1.0 and tie['p_median'] == 1.0
-    assert math.isnan(tie['p_per_seed'][1])
+    trained = {m for p, ms in rep.PARTS.items() if p != 'controlled'
+               for m in ms}
+    derived = {m + '+SO' for m in trained} | {'median ensemble'}
+    assert set(ledger_models(PERFORATION_CLAIMS)) <= trained | derived
 
 
-def test_p_against_rn_combines_the_seeds():
+def test_every_default_part_is_estimated_within_80_minutes():
     rep = _tool()
-    got = rep.combine_vs_rn({'A': [(1.0, 0.3), (1.0, 0.3)],
-                             'B': [(math.nan, math.nan)]})
-    assert got['A'] == pytest.approx(math.erfc(math.sqrt(2) / math.sqrt(2)))
-    assert math.isnan(got['B'])
+    for part in rep.PARTS:
+        assert rep.estimate_minutes(part) <= 80, part
 
 
-def test_controlled_check_runs_on_the_first_seed_only(tmp_path):
+def test_learning_curve_trains_on_a_subset_and_tests_on_the_same_series(
+        tmp_path):
     rep = _tool()
-    args = rep.parse_args(['--quick', '--seeds', '4', '5', '--work-dir',
-                           str(tmp_path)])
-    s = rep._scale(args)
-    levels = {seed: {(j['level'], j['name'])
-                     for j in rep.jobs_of_seed(args, s, seed)}
-              for seed in args.seeds}
-    ctrl = {(args.controlled_level, n) for n in rep.CONTROLLED}
-    assert ctrl <= levels[4] and not ctrl & levels[5]
-    assert {(args.level, n) for n in rep.BENCHMARK} <= levels[5]
+    args = rep.parse_args(['--part', 'learning_curve', '--quick',
+                           '--work-dir', str(tmp_path)])
+    jobs = rep.jobs_of_part(args, 'learning_curve', rep.scale(True), 0, 9)
+    from mmengine.config import Config
+    roots = set()
+    for job in jobs:
+        cfg = Config.fromfile(job['config'])
+        roots.add(cfg.test_dataloader.dataset.data_root)
+        assert 'train25' in cfg.train_dataloader.dataset.data_root or \
+            'train50' in cfg.train_dataloader.dataset.data_root
+        assert cfg.train_cfg.max_iters == 9
+    assert roots == {osp.join(str(tmp_path), 'seed_0', 'data', 'temporal',
+                              'test') + '/'}
 
 
-def test_study_timing_from_the_run_folders(tmp_path):
-    import os
-    import time
+def test_tiny_rcnn_baselines_build():
+    from mmengine.registry import DefaultScope
+
+    from mmdsa.registry import MODELS
+    from mmdsa.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
     rep = _tool()
-    jobs = []
-    for k, stamp in enumerate(('20261201_100000', '20261201_101000')):
-        wdir = tmp_path / f'm{k}'
-        (wdir / stamp).mkdir(parents=True)
-        (wdir / 'test').mkdir()
-        pred = wdir / 'predictions.json'
-        pred.write_text('{}')
-        end = time.mktime(time.strptime(stamp, '%Y%m%d_%H%M%S')) + 300
-        os.utime(pred, (end, end))
-        jobs.append(dict(seed=0, level='temporal', name=f'm{k}',
-                         work_dir=str(wdir), predictions=str(pred)))
-    jobs.append(dict(seed=0, level='temporal', name='unfinished',
-                     work_dir=str(tmp_path / 'none'),
-                     predictions=str(tmp_path / 'none' / 'p.json')))
-    timing = rep.study_timing(jobs)
-    assert timing['minutes_per_model'] == {'seed 0 temporal m0': 5.0,
-                                           'seed 0 temporal m1': 5.0}
-    assert timing['wall_min'] == 15.0
-    assert timing['model_min_total'] == 10.0
+    for kind in ('faster-rcnn', 'cascade-rcnn'):
+        with DefaultScope.overwrite_default_scope('mmdsa'):
+            model = MODELS.build(rep.tiny_rcnn(kind))
+        n = sum(p.numel() for p in model.parameters())
+        assert n < 5_000_000, (kind, n)
 
 
-def test_recurrent_necks_train_on_every_frame_unless_overridden(tmp_path):
-    rep = _tool()
-    s = rep._scale(rep.parse_args([]))
-    kfi = {name: rep.model_config(name, *rep.BENCHMARK[name], str(tmp_path),
-                                  'temporal', 0, s)
-           .train_dataloader.dataset.key_frame_interval
-           for name in rep.BENCHMARK}
-    assert kfi == {'RN': 2, 'RN-DIoU': 2, 'RN+TCM': 2, 'RN+TAM': 2,
-                   'RN+BiLSTM': 1, 'RN+BiGRU': 1}
-    # the paper's plain recurrent necks, not the residual option
-    for name in ('RN+BiLSTM', 'RN+BiGRU'):
-        assert not rep.BENCHMARK[name][0].get('residual', False)
-    assert rep._intervals(s) == ('2nd frame (RN, RN-DIoU, RN+TCM, RN+TAM), '
-                                 'frame (RN+BiLSTM, RN+BiGRU)')
-    args = rep.parse_args(['--key-frame-interval', '3'])
-    s = rep._scale(args)
-    cfg = rep.model_config('RN+BiGRU', *rep.BENCHMARK['RN+BiGRU'],
-                           str(tmp_path), 'temporal', 0, s)
-    assert cfg.train_dataloader.dataset.key_frame_interval == 3
-    assert set(s['key_frame_interval'].values()) == {3}
-    with pytest.raises(SystemExit):
-        rep.parse_args(['--key-frame-interval', '0'])
+def _prediction_file(path, rng, quality, n=24):
+    box = [10.0, 10.0, 20.0, 20.0]
+    preds = []
+    for i in range(n):
+        label = i % 2
+        frames = []
+        for f in range(3):
+            s = float(np.clip(0.3 + quality * label + rng.normal(0, 0.2),
+                              0.06, 1.0))
+            frames.append(dict(frame_id=f, bboxes=[box], scores=[s],
+                               gt_bboxes=[box] if label else []))
+        preds.append(dict(series_id=f's{i}', label=label,
+                          score=max(fr['scores'][0] for fr in frames),
+                          frames=frames))
+    path.write_text(json.dumps(dict(
+        task='perforation', model=path.stem, predictions=preds,
+        series_post_processor=dict(type='TrajectoryOptimizer'))))
 
 
-def test_jobs_run_longest_first_and_keep_their_order_within(tmp_path):
-    rep = _tool()
-    args = rep.parse_args(['--quick', '--seeds', '0', '1', '--work-dir',
-                           str(tmp_path), '--skip-controlled'])
-    s = rep._scale(args)
-    jobs = [j for seed in args.seeds for j in rep.jobs_of_seed(args, s, seed)]
-    order = [(j['seed'], j['name']) for j in rep.longest_first(jobs)]
-    assert order[:4] == [(0, 'RN+BiLSTM'), (0, 'RN+BiGRU'),
-                         (1, 'RN+BiLSTM'), (1, 'RN+BiGRU')]
-    assert {n for _, n in order[-4:]} == {'RN', 'RN-DIoU'}
-    assert sorted(order) == sorted((j['seed'], j['name']) for j in jobs)
-
-
-def _fake_tables(rng, names, n=30):
-    labels = np.arange(n) % 2
-    out = {}
-    for k, name in enumerate(names):
-        rows = []
-        for lab in labels:
-            score = float(rng.random() * 0.5 + 0.1 * k * lab)
-            top = rng.random(3) * score
-            rows.append(dict(label=int(lab), score=score, top_scores=top,
-                             tp_iou=rng.random(3) < 0.3 * lab,
-                             tp_cin=rng.random(3) < 0.5 * lab,
-                             num_gt=3 * int(lab)))
-        out[name] = rows
-    return out
-
-
-def test_orderings_of_a_seed_have_signed_tests():
+def test_report_merges_the_parts_through_the_ledger(tmp_path):
     rep = _tool()
     rng = np.random.default_rng(0)
-    names = ['RN', 'RN-DIoU', 'RN+SO'] + [
-        x for n in rep.NECKS for x in (n, n + '+SO')] + ['median ensemble']
-    tables = _fake_tables(rng, names)
-    got = rep.orderings_of_seed(tables, 50, 0)
-    assert len(got) == 14
-    assert 'median ensemble AUC >= best member AUC' in got
-    for key, o in got.items():
-        assert set(o) == {'a', 'b', 'z', 'p', 'ge'}
-        if o['a'] != o['b'] and o['z'] != 0 and not math.isnan(o['z']):
-            assert (o['z'] > 0) == (o['a'] > o['b']), key
-        assert 0 <= o['p'] <= 1
-
-
-def test_one_roc_picture_per_seed(tmp_path):
-    rep = _tool()
-    rng = np.random.default_rng(1)
-    names = ['RN'] + list(rep.NECKS)
-    per_seed = [_fake_tables(rng, names), _fake_tables(rng, names)]
+    parts = tmp_path / 'work' / 'parts'
+    parts.mkdir(parents=True)
+    for part in ('table1', 'ablation'):
+        preds = {}
+        for seed in (0, 1):
+            preds[str(seed)] = {}
+            for k, name in enumerate(rep.PARTS[part]):
+                f = tmp_path / 'work' / f'{part}_{seed}_{k}.json'
+                _prediction_file(f, rng, 0.3 if 'RN+' in name else 0.1)
+                preds[str(seed)][name] = osp.relpath(f, parts)
+        (parts / f'{part}.json').write_text(json.dumps(dict(
+            part=part, quick=True, seeds=[0, 1], level='temporal',
+            budget=dict(iterations_per_seed={'0': 5, '1': 5},
+                        key_frame_interval=2, batch_size=2, image_size=64,
+                        series=[6, 2, 24], epochs_full_set=1),
+            run_min=1.0, minutes_per_model={}, predictions=preds)))
     out = tmp_path / 'docs'
-    got = rep.write_roc_figures(str(out), per_seed, [3, 4])
-    assert got == ['reproduction_roc_seed_3.png',
-                   'reproduction_roc_seed_4.png']
-    for name in got:
-        assert (out / name).read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert rep.main(['--report', '--work-dir', str(tmp_path / 'work'),
+                     '--out-dir', str(out), '--bootstrap', '20']) == 0
+    data = json.loads((out / 'reproduction.json').read_text())
+    assert data['format'] == 'claims-ledger' and data['quick'] is True
+    by = {c['id']: c for c in data['claims']}
+    assert by['T1-st-auc-RN+TCM>RN']['verdict'] in (
+        'reproduced', 'consistent', 'not reproduced', 'contradicted')
+    assert by['T2-frames-auc-RN+TCM-T5>T3']['verdict'] == 'not run'
+    assert by['T3-ablation-auc-DR-IoU']['p'] is not None
+    assert by['T1-st-auc-RN+BiLSTM>RN']['verdict'] == 'not run'
+    assert sum(data['counts'].values()) == len(data['claims'])
+    md = (out / 'reproduction.md').read_text()
+    assert md.startswith('<!-- Written by') and 'T1-so-auc-RN' in md
+    assert (out / 'reproduction_analysis.md').is_file()
+    assert data['figures'] == ['reproduction_roc_seed_0.png',
+                               'reproduction_roc_seed_1.png']
+    assert (out / 'reproduction_roc_seed_0.png').is_file()
+
+
+def test_report_without_parts_is_refused(tmp_path):
+    from mmdsa.utils.cli import ToolError
+    rep = _tool()
+    with pytest.raises(ToolError, match='no finished part'):
+        rep.main(['--report', '--work-dir', str(tmp_path)])
+
+
+def test_a_part_refuses_to_mix_scales(tmp_path):
+    from mmdsa.utils.cli import ToolError
+    rep = _tool()
+    (tmp_path / 'parts').mkdir()
+    (tmp_path / 'parts' / 'ablation.json').write_text(json.dumps(dict(
+        quick=False, predictions={})))
+    with pytest.raises(ToolError, match='quick=False, now quick=True'):
+        rep.main(['--part', 'ablation', '--quick', '--work-dir',
+                  str(tmp_path)])

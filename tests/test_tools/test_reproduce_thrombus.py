@@ -98,3 +98,61 @@ def test_report_files_and_refusal(tmp_path):
     assert rt.main(['--quick', '--difficulty', 'nightmare', '--work',
                     str(tmp_path / 'w'), '--report',
                     str(tmp_path / 'r')]) == 2
+
+
+def _write_fold_files(tmp_path, part, rng, quality, seeds=(0, 1), n=40,
+                      folds=2):
+    sites = ('M1', 'M2', 'M3', 'M4+')
+    preds = {}
+    for seed in seeds:
+        preds[str(seed)] = {}
+        for view in ('PA', 'LAT'):
+            for f in range(folds):
+                recs = []
+                for i in range(n):
+                    y = i % 2
+                    site = sites[i % 4 // 2 * 2 + (i // 4) % 2] if y else None
+                    recs.append(dict(
+                        series_id=f'S{i}_{view}', pair_id=f'S{i}', view=view,
+                        label=y, occlusion_level=site, score=float(np.clip(
+                            quality * y + rng.normal(0.3, 0.2), 0, 1))))
+                path = tmp_path / f'{part}_{seed}_{view}_{f}.json'
+                path.write_text(json.dumps(dict(task='thrombus',
+                                                predictions=recs)))
+                preds[str(seed)].setdefault(view, []).append(path.name)
+    return preds
+
+
+def test_ledger_parts_report_through_the_thrombus_ledger(tmp_path):
+    rt = _tool()
+    rng = np.random.default_rng(0)
+    parts = tmp_path / 'parts'
+    parts.mkdir()
+    for part, quality in (('gru', 0.3), ('lstm', 0.5)):
+        preds = _write_fold_files(parts, part, rng, quality)
+        (parts / f'{part}.json').write_text(json.dumps(dict(
+            part=part, network=rt.LEDGER_PARTS[part][0], quick=True,
+            seeds=[0, 1], difficulty='medium',
+            scale=rt._ledger_scale(True), budget=dict(epochs=1, folds=2),
+            run_min=1.0, best_val_mcc={'0/PA/0': 0.2, '0/LAT/0': 0.3,
+                                       '1/PA/0': 0.1} if part == 'gru'
+            else {'0/PA/0': 0.5, '1/PA/0': 0.6}, predictions=preds)))
+    tables = rt.ledger_seed_tables(
+        {p: dict(json.loads((parts / f'{p}.json').read_text()),
+                 _dir=str(parts)) for p in ('gru', 'lstm')}, 0)
+    # the LSTM network scored better on validation: the best single pair
+    assert tables['best single-network pair'] is \
+        tables['ResNet18+LSTM PA+LAT']
+    assert len(tables['ensemble 2 PA + 2 LAT']) == 40
+    out = tmp_path / 'rep'
+    assert rt.main(['--ledger-report', '--work', str(tmp_path), '--report',
+                    str(out), '--bootstrap', '20']) == 0
+    data = json.loads((tmp_path / 'rep.json').read_text())
+    by = {c['id']: c for c in data['claims']}
+    assert by['T1-backbones-PA']['verdict'] == 'not testable here'
+    assert by['S3-testsets-1>2']['verdict'] == 'not testable here'
+    assert by['T2-lstm-ge-gru-auc']['verdict'] in (
+        'reproduced', 'consistent', 'not reproduced', 'contradicted')
+    site = by['EV-site-sens-M1M2>M3M4']
+    assert site['per_seed'][0]['intervals']['a'] is not None
+    assert (tmp_path / 'rep.md').read_text().startswith('<!-- Written by')

@@ -35,7 +35,7 @@ def random_series(num_frames: int, num_boxes: int, dense: bool,
 def time_once(num_frames: int, num_boxes: int, dense: bool,
               repeat: int) -> float:
     """Median wall time (ms) of ``best_trajectory`` over ``repeat`` runs."""
-    from mmdsa.models.post_processing import best_trajectory
+    from mmdsa.structures.series import best_trajectory
     boxes, scores = random_series(num_frames, num_boxes, dense)
     best_trajectory(boxes, scores)  # warm-up
     times = []

@@ -1,53 +1,55 @@
-"""Reproduction study of the perforation paper on synthetic DSA (CPU scale).
+"""Reproduction study of the perforation paper on synthetic DSA, part by part.
 
-    python tools/analysis_tools/reproduce.py [--seeds 0 1 2] [--workers 2]
-        [--work-dir outputs/reproduce] [--out-dir docs] [--quick]
-        [--level temporal] [--controlled-level temporal-controlled]
+    python tools/analysis_tools/reproduce.py --part NAME [--seeds 0 1 2]
+        [--workers 2] [--work-dir outputs/reproduce] [--quick]
+    python tools/analysis_tools/reproduce.py --report [--out-dir docs]
+    python tools/analysis_tools/reproduce.py --estimate
 
-What it runs (Su et al., papers.md B; the protocol of ``docs/metrics.md``),
-per seed, every synthetic set drawn anew from that seed:
+Su et al., Medical Image Analysis 2022 (doi:10.1016/j.media.2022.102377).
+Every claim of the paper is a row of the claims ledger
+(``mmdsa.evaluation.claims.perforation``); each part trains only the models
+its claims need, and ``--report`` tests the ledger on what the parts left
+(``mmdsa.evaluation.claims.evaluate_ledger``) and writes
+``OUT/reproduction.md`` / ``.json`` and ``OUT/reproduction_analysis.md``.
 
-- on the benchmark level (``--level``, default ``'temporal'``: mimics that
-  look like extravasation in one frame, growing leaks, dense trees):
-  single-frame RetinaNet (RN, DR-IoU), RN with DIoU (beta = 0), and RN +
-  each temporal neck (TCM, TAM, BiLSTM, BiGRU) at T = 5. Every model has the
-  series optimiser, so one test run gives both rows of Table 1 on the same
-  detections (one box per frame >= 0.05): the max-score row and "+SO". The
-  median ensemble of the four ST+SO models is computed from their series
-  scores;
-- the controlled check (``--controlled-level``), on the first seed:
-  perforations and mimics identical frame by frame, different only in
-  how they evolve; RN and the four necks, series AUC from the max frame
-  score.
+Parts (``--part``):
 
-Each model trains once (train split, fixed schedule, last checkpoint) and is
-tested on its seed's test split. Results are written as they come
-(``WORK/seed_S/<level>/<model>/predictions.json``; a re-run skips finished
-models), then summarised: per variant mean +- std over seeds, DeLong p
-against RN (the seeds' tests combined by Stouffer's method), the paper's
-orderings with whether each holds and its p (DeLong for AUC, paired
-bootstrap over series for AR_cin / AUPRC; seeds combined the same way),
-into ``OUT/reproduction.md`` and ``OUT/reproduction.json``.
+- ``table1``: Faster R-CNN, Cascade R-CNN (tiny, single frame), RN, and RN
+  with the plain TCM (no residual) and TAM at T = 5;
+- ``table1_recurrent``: RN with the plain BiConvLSTM and BiConvGRU at
+  T = 5 (Table 1's other rows; a part of its own to fit 80 minutes);
+- ``frames``: the four necks at T = 3 (T = 5 is ``table1``'s, T = 1 its
+  RN);
+- ``ablation``: RN with the DIoU loss (DR-IoU beta = 0);
+- ``learning_curve``: RN+TCM on 25 % and 50 % of the training series
+  (100 % is ``table1``'s), the same test series;
+- ``controlled``: RN and the four necks on the controlled level (the
+  temporal check: perforations and mimics visible in the same number of
+  frames, differing only in how they evolve), first seed only.
 
-Deviations from the paper, all for the CPU budget (2 cores, <= 90 min): a
-fixed train / test split per seed instead of 10-fold cross-validation
-(``tools/run_cross_validation.py`` runs the paper's protocol), the tiny
-RetinaNet of ``configs/perforation/retinanet_r18-tiny_*`` at 128 px, 8
-epochs, every second frame a training key frame, except for the recurrent
-necks, which train on every frame (twice the iterations; without it the
-randomly initialised BiConvLSTM does not train in this budget). Models train
-longest first, two at a time. ``--quick`` runs the same path at toy scale
-(minutes; numbers meaningless).
+Equal budget: within the whole study every model trains the same number of
+iterations (``ITERS`` per key frame of the full training set: epochs x
+key frames / batch, fixed per seed) at the same key-frame interval, so
+every comparison of the ledger is at equal budget; the learning curve's
+smaller sets train the same iterations (more epochs). Every model carries
+SO, so one test gives both rows (max score and +SO) on the same
+detections. The committed seeds draw their own synthetic sets; the test
+split (``SCALE['series']``) is large enough for a series-AUC standard error
+of about 0.04 per seed.
+
+A part is resumable: a model whose predictions exist is not trained again;
+the part writes ``WORK/parts/NAME.json`` (its models' prediction files per
+seed, its run time and budget) when it ends. ``--quick`` runs the same
+path at toy scale (numbers meaningless; its JSON says ``quick``).
 """
 import argparse
+import json
 import math
 import os
 import os.path as osp
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-
-import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
@@ -61,418 +63,477 @@ from mmdsa.utils.fileio import atomic_write, write_json_atomic  # noqa: E402
 
 DET_BASE = 'configs/perforation/' \
     'retinanet_r18-tiny_fpn_tcm-t5_dr-iou_so_8e_synthetic-perforation.py'
+RCNN_BASE = 'configs/_base_/models/{}_r50_fpn_perforation.py'
+# the paper's plain modules (a residual TCM would be a labelled extra)
 NECKS = {
-    'RN+TCM': dict(type='TemporalConvolution', residual=True),
+    'RN+TCM': dict(type='TemporalConvolution', residual=False),
     'RN+TAM': dict(type='TemporalAttention'),
     'RN+BiLSTM': dict(type='BiConvLSTM'),
     'RN+BiGRU': dict(type='BiConvGRU'),
 }
-# Training key-frame interval per model where it differs from the scale's:
-# the paper's (plain) recurrent necks need every frame as a key frame, twice
-# the iterations of the others, to train from random initialisation in this
-# budget; at every second frame the BiConvLSTM stays at chance (series AUC
-# 0.36). The unequal budget is stated in the output; the single-frame RN at
-# the recurrent necks' budget is in docs/reproduction_analysis.md.
-KEY_FRAME_INTERVAL = {'RN+BiLSTM': 1, 'RN+BiGRU': 1}
-# trained models of the benchmark level: name -> (neck, T, DR-IoU beta)
-BENCHMARK = dict({'RN': (None, 1, 0.25), 'RN-DIoU': (None, 1, 0.0)},
-                 **{k: (v, 5, 0.25) for k, v in NECKS.items()})
-CONTROLLED = ['RN'] + list(NECKS)
+# model -> (detector, neck, T, DR-IoU beta, percent of training series)
+MODELS = dict(
+    {'Faster R-CNN': ('faster-rcnn', None, 1, 0.25, 100),
+     'Cascade R-CNN': ('cascade-rcnn', None, 1, 0.25, 100),
+     'RN': ('retinanet', None, 1, 0.25, 100),
+     'RN-DIoU': ('retinanet', None, 1, 0.0, 100)},
+    **{n: ('retinanet', n, 5, 0.25, 100) for n in NECKS},
+    **{f'{n} T=3': ('retinanet', n, 3, 0.25, 100) for n in NECKS},
+    **{f'RN+TCM@{p}%': ('retinanet', 'RN+TCM', 5, 0.25, p)
+       for p in (25, 50)})
+PARTS = {
+    'table1': ['Faster R-CNN', 'Cascade R-CNN', 'RN', 'RN+TCM', 'RN+TAM'],
+    'table1_recurrent': ['RN+BiLSTM', 'RN+BiGRU'],
+    'frames': [f'{n} T=3' for n in NECKS],
+    'ablation': ['RN-DIoU'],
+    'learning_curve': ['RN+TCM@25%', 'RN+TCM@50%'],
+    'controlled': ['RN'] + list(NECKS),
+}
 CONTROLLED_TARGETS = dict(single_frame_max=0.65, temporal_min=0.85)
-KEYS = ('auc', 'sens95', 'youden_sens', 'youden_spec', 'ap50', 'ar50',
-        'ap_cin', 'ar_cin', 'auprc')
 SCALE = dict(  # (full, quick)
-    series=((96, 4, 48), (6, 2, 6)),
+    series=((96, 4, 200), (6, 2, 6)),
     epochs=(8, 1),
     image_size=(128, 64),
-    # every 2nd frame a key frame: T = 5 windows of neighbouring key frames
-    # overlap in 4 frames, so this halves the iterations (the 90 min budget
-    # of 2 cores) while every frame is still seen in every epoch; the
-    # exceptions are in KEY_FRAME_INTERVAL
     key_frame_interval=(2, 2),
 )
-# Su et al. Table 1 / 3 (papers.md B)
-PAPER = {
-    'RN': dict(auc=0.862, ap_cin=0.88, ar_cin=0.45, auprc=0.50,
-               sens95=0.59),
-    'RN-DIoU': dict(auc=0.855),
-    'RN+SO': dict(auc=0.875),
-    'RN+TCM': dict(auc=0.900, ap_cin=0.84, ar_cin=0.60, auprc=0.52,
-                   sens95=0.63),
-    'RN+TAM': dict(auc=0.904, ap_cin=0.86, ar_cin=0.58, auprc=0.51,
-                   sens95=0.63),
-    'RN+BiLSTM': dict(auc=0.901, ap_cin=0.83, ar_cin=0.61, auprc=0.59,
-                      sens95=0.62),
-    'RN+BiGRU': dict(auc=0.900, ap_cin=0.85, ar_cin=0.58, auprc=0.52,
-                     sens95=0.64),
-    'RN+TCM+SO': dict(auc=0.906, ap_cin=0.82, ar_cin=0.69, auprc=0.63,
-                      sens95=0.67),
-    'RN+TAM+SO': dict(auc=0.911, ap_cin=0.84, ar_cin=0.69, auprc=0.63,
-                      sens95=0.69),
-    'RN+BiLSTM+SO': dict(auc=0.909, ap_cin=0.83, ar_cin=0.70, auprc=0.67,
-                         sens95=0.67),
-    'RN+BiGRU+SO': dict(auc=0.905, ap_cin=0.83, ar_cin=0.66, auprc=0.63,
-                        sens95=0.66),
-    'median ensemble': dict(auc=0.929, sens95=0.70),
-}
+BATCH = 2
+# Minutes per model on 2 idle cores (two models side by side, one thread
+# each) at the full scale, from the last full study (8 epochs, every 2nd
+# frame, 96 train / 48 test series): RN 2.4, RN+TCM 4.1, RN+TAM 4.5, the
+# recurrent necks 5.5-6.5 at every 2nd frame (11-13 at every frame).
+# Training is about 80 % of a model's time; testing scales with the test
+# series (48 -> 200, x4.2). The R-CNNs are taken as 1.5 x RN (two stages).
+MINUTES_48 = {'retinanet': {1: 2.4, 3: 3.5, 5: 4.5},
+              'rnn': {1: 2.4, 3: 4.5, 5: 6.5}}
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument('--part', choices=sorted(PARTS))
+    what.add_argument('--report', action='store_true',
+                      help='test the ledger on the finished parts')
+    what.add_argument('--estimate', action='store_true',
+                      help='print each part\'s estimated minutes')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--workers', type=int, default=2,
                    help='models trained at the same time (one thread each)')
     p.add_argument('--work-dir', default='outputs/reproduce')
     p.add_argument('--out-dir', default='docs',
-                   help='where reproduction.md / .json are written')
+                   help='where --report writes reproduction*.md / .json')
     p.add_argument('--level', default='temporal')
     p.add_argument('--controlled-level', default='temporal-controlled')
-    p.add_argument('--skip-controlled', action='store_true')
-    p.add_argument('--only', choices=['benchmark', 'controlled'],
-                   help='run one part only')
-    p.add_argument('--models', nargs='+',
-                   help=f'run only these models (of {sorted(BENCHMARK)})')
     p.add_argument('--quick', action='store_true')
-    p.add_argument('--key-frame-interval', type=int,
-                   help='every N-th frame a training key frame, for every '
-                   'model (default: 2, and 1 for the recurrent necks; 1 '
-                   'doubles the iterations)')
     p.add_argument('--bootstrap', type=int, default=1000,
-                   help='paired bootstrap resamples per comparison')
+                   help='paired bootstrap resamples per comparison and seed')
     args = p.parse_args(argv)
-    if args.key_frame_interval is not None and args.key_frame_interval < 1:
-        p.error('--key-frame-interval: expected >= 1, got '
-                f'{args.key_frame_interval}')
     if args.workers < 1:
         p.error(f'--workers: expected >= 1, got {args.workers}')
     if len(set(args.seeds)) != len(args.seeds):
         p.error(f'--seeds: expected distinct seeds, got {args.seeds}')
-    unknown = sorted(set(args.models or []) - set(BENCHMARK))
-    if unknown:
-        p.error(f'--models: expected names of {sorted(BENCHMARK)}, got '
-                f'{unknown}')
-    if args.only == 'benchmark':
-        args.skip_controlled = True
     return args
 
 
-def _scale(args):
-    """The study's scale; ``key_frame_interval`` is per model."""
-    i = 1 if args.quick else 0
-    s = {k: v[i] for k, v in SCALE.items()}
-    s['key_frame_interval'] = {
-        name: args.key_frame_interval or KEY_FRAME_INTERVAL.get(
-            name, s['key_frame_interval']) for name in BENCHMARK}
-    return s
+def scale(quick):
+    i = 1 if quick else 0
+    return {k: v[i] for k, v in SCALE.items()}
 
 
-def model_config(name, neck, frames, beta, data_root, level, seed, s):
-    """The derived config of one model (train and test splits only)."""
+def tiny_rcnn(kind):
+    """The tiny R-CNN (``'faster-rcnn'`` / ``'cascade-rcnn'``) of the
+    CPU-scale study: the perforation R-CNN base (one class, DR-IoU, one
+    box per image) with the tiny RetinaNet's ResNet-18 layout (16 base
+    channels) and a 32-channel FPN, anchors from 16 px at stride 4."""
+    model = Config.fromfile(osp.join(ROOT, RCNN_BASE.format(kind))).model
+    det = model.detector
+    det.backbone.update(depth=18, base_channels=16, out_indices=(0, 1, 2, 3),
+                        norm_cfg=dict(type='BN', requires_grad=True),
+                        norm_eval=False, init_cfg=None)
+    det.neck.update(in_channels=[16, 32, 64, 128], out_channels=32)
+    det.rpn_head.update(in_channels=32, feat_channels=32)
+    det.rpn_head.anchor_generator.scales = [4]
+    det.roi_head.bbox_roi_extractor.out_channels = 32
+    heads = det.roi_head.bbox_head
+    for head in heads if isinstance(heads, list) else [heads]:
+        head.update(in_channels=32, fc_out_channels=128)
+    det.test_cfg.rpn.update(nms_pre=200, max_per_img=100)
+    return model
+
+
+def model_config(name, data_root, level, seed, s, iters=None,
+                 test_root=None):
+    """The derived config of one model (train and test splits only).
+
+    Args:
+        name (str): a key of :data:`MODELS`.
+        data_root (str): folder of the seed's synthetic sets.
+        level (str): the generator's difficulty level.
+        seed (int): the seed (data and training).
+        s (dict): :func:`scale`.
+        iters (int | None): training iterations (equal for every model of
+            a seed); None: ``s['epochs']`` epochs.
+        test_root (str | None): the test split's folder when the training
+            set is a subset elsewhere (learning curve).
+    """
+    kind, neck, frames, beta, percent = MODELS[name]
     cfg = Config.fromfile(osp.join(ROOT, DET_BASE))
     train, _, test = s['series']
-    set_synthetic_data(cfg, data_root, dict(train=train, val=2, test=test),
-                       seed, s['image_size'])
+    set_synthetic_data(cfg, data_root,
+                       dict(train=max(2, train * percent // 100), val=2,
+                            test=test), seed, s['image_size'])
+    if test_root is not None:
+        cfg.test_dataloader.dataset.data_root = test_root
     for split in ('train', 'test'):
         cfg[f'{split}_dataloader'].dataset.synthetic['difficulty'] = level
-    cfg.train_dataloader.dataset.key_frame_interval = \
-        s['key_frame_interval'][name]
-    # fixed schedule, no validation, the last checkpoint is tested
-    cfg.val_dataloader = None
-    cfg.val_evaluator = None
-    cfg.val_cfg = None
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=s['epochs'],
-                         val_interval=s['epochs'] + 1)
+    cfg.train_dataloader.dataset.key_frame_interval = s['key_frame_interval']
+    cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
+    if iters is None:
+        cfg.train_cfg = dict(type='EpochBasedTrainLoop',
+                             max_epochs=s['epochs'],
+                             val_interval=s['epochs'] + 1)
+        end = dict(end=s['epochs'], T_max=s['epochs'], by_epoch=True,
+                   convert_to_iter_based=True)
+        ckpt = dict(interval=s['epochs'])
+    else:
+        cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters,
+                             val_interval=iters + 1)
+        end = dict(end=iters, T_max=iters, by_epoch=False)
+        ckpt = dict(interval=iters, by_epoch=False)
     cfg.param_scheduler = [
         dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,
              end=50),
-        dict(type='CosineAnnealingLR', eta_min=1e-5, begin=0,
-             end=s['epochs'], T_max=s['epochs'], by_epoch=True,
-             convert_to_iter_based=True)
+        dict(type='CosineAnnealingLR', eta_min=1e-5, begin=0, **end)
     ]
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
-                                        interval=s['epochs'], max_keep_ckpts=1)
+                                        max_keep_ckpts=1, **ckpt)
     cfg.randomness = dict(seed=seed)
+    if kind != 'retinanet':
+        cfg.model = tiny_rcnn(kind)
     fpn = cfg.model.detector.neck
-    if neck is None:
-        cfg.model.temporal_neck = None
-    else:
-        cfg.model.temporal_neck = dict(neck, in_channels=fpn.out_channels,
-                                       num_levels=fpn.num_outs)
+    cfg.model.temporal_neck = None if neck is None else dict(
+        NECKS[neck], in_channels=fpn.out_channels, num_levels=fpn.num_outs)
     set_window_frames(cfg, frames)
-    cfg.model.detector.bbox_head.loss_bbox.beta = beta
+    if kind == 'retinanet':
+        cfg.model.detector.bbox_head.loss_bbox.beta = beta
     cfg.model.series_post_processor = dict(type='TrajectoryOptimizer')
     cfg.test_evaluator = dict(type='SeriesDetectionMetric',
                               model_name=f'{name} seed {seed} {level}')
     return cfg
 
 
-def jobs_of_seed(args, s, seed):
-    """(name, level, config path, work dir) of every model of a seed."""
+def seed_iterations(args, s, seed, level):
+    """The seed's training iterations: ``epochs`` passes over the full
+    training set's key frames (generating the sets on first use)."""
     work = osp.abspath(osp.join(args.work_dir, f'seed_{seed}'))
-    plan = [] if args.only == 'controlled' else [
-        (args.level, n, *BENCHMARK[n]) for n in BENCHMARK]
-    if not args.skip_controlled and seed == args.seeds[0]:
-        # the controlled check is a pass / fail check per neck: one seed
-        plan += [(args.controlled_level, n, *BENCHMARK[n])
-                 for n in CONTROLLED]
-    if args.models:
-        plan = [p for p in plan if p[1] in args.models]
+    cfg = model_config('RN', osp.join(work, 'data', level), level, seed, s)
+    path = dump_config(cfg, osp.join(work, level, 'sizes', 'config.py'))
+    n = build_datasets(path, ('train', 'test'))
+    log(f'seed {seed}: synthetic level {level!r}: {n}')
+    return s['epochs'] * math.ceil(n['train'] / BATCH)
+
+
+def jobs_of_part(args, part, s, seed, iters):
+    """(name, config, work dir, ...) of every model of a part and seed."""
+    level = args.controlled_level if part == 'controlled' else args.level
+    work = osp.abspath(osp.join(args.work_dir, f'seed_{seed}'))
+    data_root = osp.join(work, 'data', level)
     jobs = []
-    for level, name, neck, frames, beta in plan:
-        data_root = osp.join(work, 'data', level)
-        wdir = osp.join(work, level, name.replace('+', '_'))
-        cfg = model_config(name, neck, frames, beta, data_root, level, seed,
-                           s)
-        cfg.test_evaluator.prediction_file = osp.join(wdir,
-                                                      'predictions.json')
-        path = dump_config(cfg, osp.join(wdir, 'config.py'))
-        jobs.append(dict(seed=seed, level=level, name=name, config=path,
-                         work_dir=wdir, frames=frames,
-                         key_frame_interval=s['key_frame_interval'][name],
-                         predictions=osp.join(wdir, 'predictions.json')))
+    for name in PARTS[part]:
+        percent = MODELS[name][4]
+        root, test_root = data_root, None
+        if percent != 100:
+            root = osp.join(work, 'data', f'{level}-train{percent}')
+            test_root = osp.join(data_root, 'test') + '/'
+        wdir = osp.join(work, level, name.replace('+', '_').replace(
+            ' ', '_').replace('=', '').replace('@', '_').replace('%', 'pc'))
+        cfg = model_config(name, root, level, seed, s, iters, test_root)
+        pred = osp.join(wdir, 'predictions.json')
+        cfg.test_evaluator.prediction_file = pred
+        jobs.append(dict(seed=seed, level=level, name=name,
+                         config=dump_config(cfg, osp.join(wdir, 'config.py')),
+                         work_dir=wdir, frames=MODELS[name][2],
+                         predictions=pred))
     return jobs
 
 
-def longest_first(jobs):
-    """The jobs in the order that ends a pool of workers soonest: the
-    most frames per iteration times iterations first (stable within)."""
-    return sorted(jobs, key=lambda j: -j['frames'] / j['key_frame_interval'])
-
-
 def run_job(job):
-    """Train and test one model unless its predictions exist."""
+    """Train and test one model unless its predictions exist; its
+    minutes (None when done before)."""
     if osp.isfile(job['predictions']):
-        log(f"seed {job['seed']} {job['level']} {job['name']}: done before")
-        return job
+        log(f"seed {job['seed']} {job['name']}: done before")
+        return None
     t0 = time.time()
-    run_tool(['train.py', job['config'], '--work-dir',
-              job['work_dir']])
+    run_tool(['train.py', job['config'], '--work-dir', job['work_dir']])
     ckpt = best_or_last_checkpoint(job['work_dir'])
     run_tool(['test.py', job['config'], ckpt, '--work-dir',
               osp.join(job['work_dir'], 'test')])
-    log(f"seed {job['seed']} {job['level']} {job['name']}: "
-        f'{(time.time() - t0) / 60:.1f} min')
-    return job
+    minutes = round((time.time() - t0) / 60, 1)
+    log(f"seed {job['seed']} {job['name']}: {minutes} min")
+    return minutes
 
 
-# ---------------------------------------------------------------- analysis
-def job_span(job):
-    """(start, end) of a finished model in seconds since the epoch: the
-    time stamp of its first training run folder (MMEngine names it
-    ``YYYYmmdd_HHMMSS``) and the time its predictions were written; None
-    when it cannot be read."""
-    runs = sorted(d for d in os.listdir(job['work_dir'])
-                  if len(d) == 15 and d[8] == '_' and d.replace('_', '')
-                  .isdigit()) if osp.isdir(job['work_dir']) else []
-    if not runs or not osp.isfile(job['predictions']):
-        return None
-    start = time.mktime(time.strptime(runs[0], '%Y%m%d_%H%M%S'))
-    return start, osp.getmtime(job['predictions'])
+def part_path(work_dir, part):
+    return osp.join(work_dir, 'parts', f'{part}.json')
 
 
-def study_timing(jobs, generation=None):
-    """Minutes per model, the models' wall time (first model start to
-    last model end) and, given the ``(start, end)`` of generating the
-    synthetic sets, that time and the study's total (generation start to
-    last model end), from the files the runs left; re-runs that only
-    re-analyse finished models therefore report the study's own time."""
-    spans = {f"seed {j['seed']} {j['level']} {j['name']}": job_span(j)
-             for j in jobs}
-    known = [v for v in spans.values() if v is not None]
-    minutes = {k: round((v[1] - v[0]) / 60, 1)
-               for k, v in spans.items() if v is not None}
-    last = max((e for _, e in known), default=None)
-    return dict(
-        minutes_per_model=minutes,
-        model_min_total=round(sum(minutes.values()), 1),
-        wall_min=round((last - min(s for s, _ in known)) / 60, 1)
-        if known else None,
-        generation_min=round((generation[1] - generation[0]) / 60, 1)
-        if generation else None,
-        total_min=round((last - generation[0]) / 60, 1)
-        if generation and known else None)
-
-
-def generation_span(work_dir, start, end):
-    """``(start, end)`` of the first generation of the study's synthetic
-    sets, kept in ``WORK/generation.json``: a re-run finds the sets cached
-    and keeps the first run's times."""
-    import json
-    path = osp.join(work_dir, 'generation.json')
-    if not osp.isfile(path):
-        write_json_atomic(path, dict(start=start, end=end))
-    with open(path) as f:
-        data = json.load(f)
-    return data['start'], data['end']
-
-
-def _load(job):
-    from mmdsa.evaluation.metrics import load_prediction_file
-    return load_prediction_file(job['predictions'])
-
-
-def seed_results(jobs, level):
-    """Metrics, tables and scores of every row of one seed and level."""
-    from mmdsa.evaluation.cross_validation import (prediction_metrics,
-                                                   scored_series,
-                                                   series_tables)
-    rows, tables = {}, {}
+def run_part(args):
+    s = scale(args.quick)
+    seeds = args.seeds[:1] if args.part == 'controlled' else args.seeds
+    level = args.controlled_level if args.part == 'controlled' \
+        else args.level
+    old = {}
+    path = part_path(args.work_dir, args.part)
+    if osp.isfile(path):
+        with open(path) as f:
+            old = json.load(f)
+        if old.get('quick') != args.quick:
+            from mmdsa.utils.cli import ToolError
+            raise ToolError(f'{path}: this part was run with quick='
+                            f"{old.get('quick')}, now quick={args.quick}: "
+                            'use another --work-dir for the other scale')
+    t0 = time.time()
+    jobs, iters = [], {}
+    for seed in seeds:
+        iters[seed] = seed_iterations(args, s, seed, level)
+        jobs += jobs_of_part(args, args.part, s, seed, iters[seed])
+    # generate every set once before the models train side by side
     for job in jobs:
-        if job['level'] != level:
+        if MODELS[job['name']][4] != 100:
+            build_datasets(job['config'], ('train', 'test'))
+    gen_min = round((time.time() - t0) / 60, 1)
+    log(f'part {args.part}: {len(jobs)} models, {args.workers} at a time')
+    jobs.sort(key=lambda j: -j['frames'])  # longest first
+    with ThreadPoolExecutor(args.workers) as pool:
+        minutes = list(pool.map(run_job, jobs))
+    per_model = dict(old.get('minutes_per_model', {}))
+    # a resumed part adds this session's minutes to the earlier ones
+    sessions = old.get('sessions', []) + [round((time.time() - t0) / 60, 1)]
+    for job, m in zip(jobs, minutes):
+        if m is not None:
+            per_model[f"seed {job['seed']} {job['name']}"] = m
+    payload = dict(
+        part=args.part, quick=args.quick, seeds=seeds, level=level,
+        budget=dict(iterations_per_seed=iters, key_frame_interval=s[
+            'key_frame_interval'], batch_size=BATCH, image_size=s[
+                'image_size'], series=s['series'], epochs_full_set=s[
+                    'epochs']),
+        run_min=round(sum(sessions), 1), sessions=sessions,
+        generation_min=gen_min,
+        minutes_per_model=per_model, workers=args.workers,
+        predictions=old.get('predictions', {}))
+    # a run with other seeds adds them to the part (one seed at a time
+    # fits a shorter window)
+    for j in jobs:
+        payload['predictions'].setdefault(str(j['seed']), {})[j['name']] = \
+            osp.relpath(j['predictions'], osp.dirname(osp.abspath(path)))
+    payload['seeds'] = sorted(int(k) for k in payload['predictions'])
+    payload['budget']['iterations_per_seed'] = dict(
+        old.get('budget', {}).get('iterations_per_seed', {}),
+        **{str(k): v for k, v in iters.items()})
+    write_json_atomic(path, payload)
+    log(f"part {args.part}: {payload['run_min']} min; wrote {path}")
+    return 0
+
+
+# ----------------------------------------------------------------- report
+def load_parts(work_dir):
+    """The finished parts' JSON, by name."""
+    out = {}
+    for part in PARTS:
+        path = part_path(work_dir, part)
+        if osp.isfile(path):
+            with open(path) as f:
+                data = json.load(f)
+            data['_dir'] = osp.dirname(osp.abspath(path))
+            out[part] = data
+    return out
+
+
+def seed_tables(parts, seed):
+    """Model name -> unit table of one seed, from every finished part
+    (not the controlled level), with the median ensemble."""
+    from mmdsa.evaluation.claims import detection_tables, mean_table
+    from mmdsa.evaluation.metrics import load_prediction_file
+    tables = {}
+    for part, data in parts.items():
+        if part == 'controlled':
             continue
-        data = _load(job)
-        m = prediction_metrics(data)
-        name = job['name']
-        rows[name] = {k: m['max_score/' + k] for k in KEYS}
-        tables[name] = series_tables(scored_series(data, 'max_score'))
-        if name != 'RN-DIoU':
-            rows[name + '+SO'] = {k: m[k] for k in KEYS}
-            tables[name + '+SO'] = series_tables(scored_series(data))
-    members = [f'{n}+SO' for n in NECKS if f'{n}+SO' in tables]
-    if len(members) == len(NECKS):
-        ens = [dict(t, score=float(np.median([tables[m][i]['score']
-                                              for m in members])))
-               for i, t in enumerate(tables[members[0]])]
-        tables['median ensemble'] = ens
-        from mmdsa.evaluation.cross_validation import table_metric
-        rows['median ensemble'] = {k: table_metric(ens, k)
-                                   for k in ('auc', 'sens95')}
-    return rows, tables
+        for name, rel in data['predictions'].get(str(seed), {}).items():
+            pred = load_prediction_file(osp.join(data['_dir'], rel))
+            tables.update(detection_tables(pred, name,
+                                           with_so=MODELS[name][0] ==
+                                           'retinanet'))
+    members = [f'{n}+SO' for n in NECKS]
+    if all(m in tables for m in members):
+        tables['median ensemble'] = mean_table(
+            [tables[m] for m in members], 'median ensemble',
+            method='median')
+    return tables
 
 
-def _delong(tables, a, b):
-    """(z, p) of DeLong's test of rows ``a`` and ``b`` (NaN when
-    undefined, e.g. one class)."""
-    from mmdsa.evaluation.cross_validation import delong_between
-    ta = {str(i): (t['label'], t['score']) for i, t in enumerate(tables[a])}
-    tb = {str(i): (t['label'], t['score']) for i, t in enumerate(tables[b])}
-    try:
-        res = delong_between(ta, tb)
-    except ValueError:
-        return math.nan, math.nan
-    return res['z'], res['p']
-
-
-def orderings_of_seed(tables, n_boot, seed):
-    """Per ordering of the paper, for one seed: ``a`` / ``b`` (the two
-    values), the test's signed ``z`` (positive when A > B) and two-sided
-    ``p``, and ``ge`` (the ordering is A >= B rather than A > B)."""
-    from mmdsa.evaluation.cross_validation import (paired_bootstrap,
-                                                   table_metric)
-    from mmdsa.evaluation.functional import z_from_two_sided_p
+def controlled_result(parts):
+    """Series AUC (max score) of each controlled model and whether its
+    target is met."""
+    from mmdsa.evaluation.claims import detection_tables, unit_metric
+    from mmdsa.evaluation.metrics import load_prediction_file
+    data = parts.get('controlled')
+    if not data:
+        return {}
     out = {}
-
-    def auc_order(a, b, ge=False, label=None):
-        if a in tables and b in tables:
-            z, p = _delong(tables, a, b)
-            label = label or f"{a} AUC {'>=' if ge else '>'} {b} AUC"
-            out[label] = dict(
-                a=table_metric(tables[a], 'auc'),
-                b=table_metric(tables[b], 'auc'), z=z, p=p, ge=ge)
-
-    for neck in NECKS:
-        auc_order(neck, 'RN')
-    for neck in NECKS:
-        for key in ('ar_cin', 'auprc'):
-            a, b = f'{neck}+SO', neck
-            if a in tables and b in tables:
-                res = paired_bootstrap(tables[a], tables[b], key, n_boot,
-                                       seed)
-                out[f'{a} {key} > {b} {key}'] = dict(
-                    a=table_metric(tables[a], key),
-                    b=table_metric(tables[b], key),
-                    z=z_from_two_sided_p(res['p'], res['diff'],
-                                         res['n_valid']),
-                    p=res['p'], ge=False)
-    auc_order('RN', 'RN-DIoU', ge=True)
-    if 'median ensemble' in tables:
-        best = max((m for m in tables if m.endswith('+SO') and m != 'RN+SO'),
-                   key=lambda m: table_metric(tables[m], 'auc'))
-        auc_order('median ensemble', best, ge=True,
-                  label='median ensemble AUC >= best member AUC')
+    for seed, files in data['predictions'].items():
+        for name, rel in files.items():
+            pred = load_prediction_file(osp.join(data['_dir'], rel))
+            table = detection_tables(pred, name, with_so=False)[name]
+            auc = unit_metric(list(table.values()), 'auc')
+            ok = auc <= CONTROLLED_TARGETS['single_frame_max'] \
+                if name == 'RN' else auc >= CONTROLLED_TARGETS['temporal_min']
+            out[name] = dict(auc=auc, target_met=bool(ok), seed=int(seed))
     return out
 
 
-def summarise(per_seed_rows):
-    """Per row: mean / std / n of every key over seeds."""
-    from mmdsa.evaluation.cross_validation import mean_std
-    names = sorted({n for rows in per_seed_rows for n in rows},
-                   key=_row_order)
-    return {n: mean_std([rows[n] for rows in per_seed_rows if n in rows])
-            for n in names}
-
-
-def _row_order(name):
-    order = ['RN-DIoU', 'RN', 'RN+SO'] + [
-        x for n in NECKS for x in (n, n + '+SO')] + ['median ensemble']
-    return order.index(name) if name in order else len(order)
-
-
-def combine_orderings(per_seed):
-    """An ordering holds when it holds on the mean over seeds. Its ``p``
-    combines the seeds' independent tests (Stouffer's z over the seeds
-    where the test is defined, two-sided); ``p_median`` and ``p_per_seed``
-    are kept beside it."""
-    from mmdsa.evaluation.functional import stouffer
-    out = []
-    for key in per_seed[0]:
-        vals = [o[key] for o in per_seed if key in o]
-        a = float(np.nanmean([v['a'] for v in vals]))
-        b = float(np.nanmean([v['b'] for v in vals]))
-        ge = vals[0]['ge']
-        ps = [v['p'] for v in vals if not math.isnan(v['p'])]
-        comb = stouffer([v['z'] for v in vals])
-        out.append(dict(ordering=key, holds=bool(a >= b if ge else a > b),
-                        a=a, b=b, p=comb['p'] if comb else None,
-                        z=comb['z'] if comb else None,
-                        p_median=float(np.median(ps)) if ps else None,
-                        p_per_seed=[v['p'] for v in vals]))
-    return out
-
-
-def combine_vs_rn(per_row):
-    """Row name -> the two-sided p of its seeds' DeLong tests against RN,
-    combined by Stouffer's method (NaN when no seed's test is defined)."""
-    from mmdsa.evaluation.functional import stouffer
-    out = {}
-    for name, tests in per_row.items():
-        comb = stouffer([z for z, _ in tests])
-        out[name] = comb['p'] if comb else math.nan
-    return out
-
-
-def _p(p):
-    return '-' if p is None or math.isnan(p) else f'{p:.3g}'
-
-
-def _fmt(ms, key):
-    v = ms.get(key)
-    if not v or v['n'] == 0 or math.isnan(v['mean']):
+def _f(v, digits=3):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
         return '-'
-    return f"{v['mean']:.3f} ± {v['std']:.3f}" if v['n'] > 1 \
-        else f"{v['mean']:.3f}"
+    return f'{v:.{digits}f}' if isinstance(v, float) else str(v)
 
 
-def _intervals(s):
-    """'2nd frame (RN, ...), frame (RN+BiGRU, ...)': the key-frame
-    interval of each model, grouped."""
-    groups = {}
-    for name, k in s['key_frame_interval'].items():
-        groups.setdefault(k, []).append(name)
-    word = {1: 'frame', 2: '2nd frame', 3: '3rd frame'}
-    return ', '.join(f"{word.get(k, f'{k}th frame')} ({', '.join(v)})"
-                     for k, v in sorted(groups.items(), reverse=True))
+def _p(v):
+    return '-' if v is None or math.isnan(v) else f'{v:.3g}'
 
 
-def write_roc_figures(out_dir, per_seed_tables, seeds):
+def _paper(claim):
+    return ', '.join(f'{k} {v}' for k, v in claim['paper'].items()) or '-'
+
+
+def render(ledger, parts, controlled, counts, title, tool):
+    """reproduction.md and the analysis page (markdown strings)."""
+    total = len(ledger['claims'])
+    order = ('reproduced', 'consistent', 'not reproduced', 'contradicted',
+             'not testable here', 'not run')
+    count_text = ', '.join(f'{counts.get(k, 0)} {k}' for k in order
+                           if counts.get(k))
+    head = (f'<!-- Written by `python {tool} --report` '
+            f'({time.strftime("%Y-%m-%d")}); do not edit. -->')
+    lines = [head, f'# {title}', '',
+             f'{total} claims of the paper: {count_text}.', '',
+             'Each claim is tested with the paper\'s test (DeLong for AUC, '
+             'a paired bootstrap over units for the other metrics, a one-way '
+             'ANOVA with an equivalence test for "no difference"), the '
+             "seeds' tests combined by Stouffer's method (p), Holm's "
+             'correction over every tested claim (p_holm). Verdicts: '
+             'reproduced (direction holds, p_holm < 0.05), consistent '
+             '(holds, not significant), not reproduced (fails, not '
+             'significant), contradicted (the opposite is significant). '
+             'Synthetic data: absolute numbers are not comparable with the '
+             "paper's.", '', '## Parts', '',
+             '| part | seeds | minutes | budget | quick |',
+             '|---|---|---|---|---|']
+    for name, data in parts.items():
+        b = data['budget']
+        iters = b.get('iterations_per_seed', {})
+        lines.append(
+            f"| {name} | {data['seeds']} | {data['run_min']} | "
+            f"{', '.join(f'{v}' for v in iters.values())} iterations, "
+            f"key-frame interval {b['key_frame_interval']}, batch "
+            f"{b['batch_size']}, {b['image_size']} px | "
+            f"{'yes' if data['quick'] else 'no'} |")
+    lines += ['', '## Claims', '',
+              '| id | statement | models | metric | paper | A | B | p | '
+              'p_holm | p (seeds, paired t) | verdict |',
+              '|---|---|---|---|---|---|---|---|---|---|---|']
+    for c in ledger['claims']:
+        models = ' vs '.join(c['models']) if c['direction'] != \
+            'no difference' else ', '.join(c['models'])
+        lines.append(
+            f"| {c['id']} | {c['statement']} ({c['source']}) | {models} "
+            f"({c['direction']}) | {c['metric']} | {_paper(c)} | "
+            f"{_f(c['a'])} | {_f(c['b'])} | {_p(c['p'])} | "
+            f"{_p(c['p_holm'])} | {_p(c.get('p_seeds'))} | "
+            f"{c['verdict']}{': ' + c['reason'] if c['reason'] else ''} |")
+    if controlled:
+        lines += ['', '## Controlled temporal check', '',
+                  'Perforations and mimics visible in the same number of '
+                  'frames, different only in how they evolve. Targets: '
+                  'single-frame RN AUC <= '
+                  f"{CONTROLLED_TARGETS['single_frame_max']}, every neck >= "
+                  f"{CONTROLLED_TARGETS['temporal_min']}.", '',
+                  '| model | series AUC (max score) | target met |',
+                  '|---|---|---|']
+        lines += [f"| {k} | {_f(v['auc'])} | "
+                  f"{'yes' if v['target_met'] else 'no'} |"
+                  for k, v in controlled.items()]
+    lines += ['', 'Claims not reproduced or contradicted, with their '
+              'measurements per seed: '
+              '[`reproduction_analysis.md`](reproduction_analysis.md).', '']
+    analysis = [head, f'# {title}: claims that do not hold', '']
+    for c in ledger['claims']:
+        if c['verdict'] not in ('not reproduced', 'contradicted'):
+            continue
+        analysis += [f"## {c['id']}: {c['verdict']}", '',
+                     f"{c['statement']} ({c['source']}). Test: "
+                     f"{c.get('test', '-')}; p {_p(c['p'])}, p_holm "
+                     f"{_p(c['p_holm'])}.", '']
+        for i, s in enumerate(c.get('per_seed') or []):
+            if isinstance(s, dict):
+                analysis.append(
+                    f"- seed {i}: {c['models'][0]} {_f(s['a'])}, "
+                    f"{c['models'][1]} {_f(s['b'])}, p {_p(s['p'])}, "
+                    f"{s['n_units']} units")
+        analysis.append('')
+    if len(analysis) == 3:
+        analysis.append('Every tested claim holds or is consistent.')
+    return '\n'.join(lines) + '\n', '\n'.join(analysis) + '\n'
+
+
+def report(args):
+    from mmdsa.evaluation.claims import (PERFORATION_CLAIMS, evaluate_ledger,
+                                         verdict_counts)
+    parts = load_parts(args.work_dir)
+    if not parts:
+        from mmdsa.utils.cli import ToolError
+        raise ToolError(f'--report: no finished part under '
+                        f'{args.work_dir}/parts (run --part NAME first)')
+    seeds = sorted({int(s) for p in parts.values() for s in p['predictions']
+                    if p['part'] != 'controlled'})
+    per_seed = [seed_tables(parts, s) for s in seeds]
+    ledger = evaluate_ledger(PERFORATION_CLAIMS, per_seed, args.bootstrap)
+    controlled = controlled_result(parts)
+    counts = verdict_counts(ledger)
+    figures = write_roc_figures(args.out_dir, per_seed, seeds)
+    payload = dict(
+        format='claims-ledger', paper='Su et al., Medical Image Analysis '
+        '2022, doi:10.1016/j.media.2022.102377', seeds=seeds,
+        quick=any(p['quick'] for p in parts.values()),
+        parts={k: {x: v[x] for x in ('seeds', 'run_min', 'budget', 'quick',
+                                     'minutes_per_model')}
+               for k, v in parts.items()},
+        counts=counts, claims=ledger['claims'], controlled=controlled,
+        controlled_targets=CONTROLLED_TARGETS, figures=figures)
+    write_json_atomic(osp.join(args.out_dir, 'reproduction.json'), payload)
+    md, analysis = render(ledger, parts, controlled, counts,
+                          'Reproduction study on synthetic DSA '
+                          '(perforation detection)',
+                          'tools/analysis_tools/reproduce.py')
+    if figures:
+        md += '\n## ROC curves\n\nSeries ROC of RN and the four necks ' \
+            "(max-score rule) on each seed's test split:\n\n" + \
+            '\n'.join(f'![{f}]({f})' for f in figures) + '\n'
+    atomic_write(osp.join(args.out_dir, 'reproduction.md'), md)
+    atomic_write(osp.join(args.out_dir, 'reproduction_analysis.md'),
+                 analysis)
+    log(f'wrote {args.out_dir}/reproduction.md: {counts}')
+    return 0
+
+
+def write_roc_figures(out_dir, per_seed, seeds):
     """One ROC picture per seed (``reproduction_roc_seed_S.png``): RN and
-    the four necks under the max-score rule; returns the file names."""
+    the four necks under the max-score rule; the file names."""
     from mmdsa.visualization import plot_roc_curves
     os.makedirs(out_dir, exist_ok=True)
     names = []
-    for seed, tables in zip(seeds, per_seed_tables):
-        curves = {n: ([t['label'] for t in tables[n]],
-                      [t['score'] for t in tables[n]])
+    for seed, tables in zip(seeds, per_seed):
+        curves = {n: ([r['label'] for r in tables[n].values()],
+                      [r['score'] for r in tables[n].values()])
                   for n in ['RN'] + list(NECKS) if n in tables}
         if not curves:
             continue
@@ -483,168 +544,34 @@ def write_roc_figures(out_dir, per_seed_tables, seeds):
     return names
 
 
-def write_outputs(args, s, summary, delong_rn, orderings, controlled,
-                  timing, n_seeds, figures=()):
-    os.makedirs(args.out_dir, exist_ok=True)
-    payload = dict(
-        level=args.level, controlled_level=args.controlled_level,
-        seeds=args.seeds, scale=s, quick=args.quick,
-        study_total_min=timing['total_min'],
-        generation_min=timing['generation_min'],
-        study_wall_min=timing['wall_min'],
-        model_min_total=timing['model_min_total'],
-        minutes_per_model=timing['minutes_per_model'], variants=summary,
-        delong_vs_rn=delong_rn, orderings=orderings,
-        controlled={k: v['auc']['mean'] for k, v in controlled.items()},
-        controlled_detail=controlled, controlled_targets=CONTROLLED_TARGETS,
-        paper=PAPER)
-    write_json_atomic(osp.join(args.out_dir, 'reproduction.json'), payload)
-    lines = [
-        '<!-- Written by `python tools/analysis_tools/reproduce.py` '
-        f'({time.strftime("%Y-%m-%d")}; the study took '
-        f"{timing['total_min']} min on this machine, from generating the "
-        "synthetic sets to the last model's end). -->",
-        '# Reproduction study on synthetic DSA (perforation detection)', '',
-        f"Level `{args.level}` (controlled check: "
-        f"`{args.controlled_level}`), seeds {args.seeds}, every synthetic "
-        f"set drawn anew per seed; {s['series'][0]} training and "
-        f"{s['series'][2]} test series per seed, {s['image_size']} px, "
-        f"{s['epochs']} epochs, tiny RetinaNet (CPU scale), training key "
-        f'frames every {_intervals(s)}. Metrics as in '
-        '`docs/metrics.md`: series level, AP / AR at the series Youden '
-        'point, step-wise AUPRC; each model tested once with the max-score '
-        'rule and once with SO on the same detections. Mean ± std over '
-        f'{n_seeds} seeds; p = DeLong against RN, the seeds\' tests '
-        "combined by Stouffer's method (two-sided). "
-        'Synthetic data: absolute numbers are not comparable with the '
-        "paper's; the orderings are what is checked.", '',
-        '## Table 1 on synthetic data', '',
-        '| method | AUC | p vs RN | sens95 | AP_cin | AR_cin | AUPRC | '
-        'AP50 | AR50 | paper AUC | paper AP_cin | paper AR_cin | '
-        'paper AUPRC |', '|' + '---|' * 13]
-    for name, ms in summary.items():
-        paper = PAPER.get(name, {})
-        lines.append('| ' + ' | '.join(
-            [name, _fmt(ms, 'auc'), _p(delong_rn.get(name))] +
-            [_fmt(ms, k) for k in ('sens95', 'ap_cin', 'ar_cin', 'auprc',
-                                   'ap50', 'ar50')] +
-            [f'{paper[k]:.3f}' if k in paper else '-'
-             for k in ('auc', 'ap_cin', 'ar_cin', 'auprc')]) + ' |')
-    lines += ['', '## The paper\'s orderings', '',
-              '| ordering | mean A | mean B | holds | p (seeds combined) | '
-              'p per seed |', '|---|---|---|---|---|---|']
-    for o in orderings:
-        per_seed = ' / '.join(_p(v) for v in o['p_per_seed'])
-        lines.append(f"| {o['ordering']} | {o['a']:.3f} | {o['b']:.3f} | "
-                     f"{'yes' if o['holds'] else 'no'} | {_p(o['p'])} | "
-                     f'{per_seed} |')
-    lines += ['', 'p: per seed, DeLong (AUC orderings) or a paired '
-              f'bootstrap over series ({args.bootstrap} resamples; AR_cin / '
-              'AUPRC), two sided; the seeds\' test sets are independent, so '
-              "their signed z are combined by Stouffer's method (a bootstrap "
-              'p of 0 is taken as 1 / (resamples + 1)). An ordering holds '
-              'when it holds on the seed means.', '']
-    if controlled:
-        lines += ['## Controlled temporal check', '',
-                  f"Level `{args.controlled_level}`: perforations and mimics "
-                  'identical frame by frame; only their evolution differs. '
-                  f"Targets: single-frame RN AUC <= "
-                  f"{CONTROLLED_TARGETS['single_frame_max']}, every temporal "
-                  f"neck >= {CONTROLLED_TARGETS['temporal_min']}.", '',
-                  '| model | series AUC (max score) | target met |',
-                  '|---|---|---|']
-        for name, ms in controlled.items():
-            mean = ms['auc']['mean']
-            ok = mean <= CONTROLLED_TARGETS['single_frame_max'] \
-                if name == 'RN' else mean >= CONTROLLED_TARGETS['temporal_min']
-            lines.append(f"| {name} | {_fmt(ms, 'auc')} | "
-                         f"{'yes' if ok else 'no'} |")
-        lines.append('')
-    if timing['minutes_per_model']:
-        lines += ['## Run time', '',
-                  f"{timing['total_min']} min in all: "
-                  f"{timing['generation_min']} min generating the synthetic "
-                  f"sets, then {timing['wall_min']} min from the first "
-                  f"model's start to the last model's end, {args.workers} "
-                  'models training '
-                  'side by side (one thread each); the models took '
-                  f"{timing['model_min_total']} min together. Minutes per "
-                  'model (training + test; they depend on what else ran on '
-                  'the machine):', '',
-                  '| model | minutes |', '|---|---|']
-        lines += [f'| {k} | {v} |'
-                  for k, v in timing['minutes_per_model'].items()]
-        lines.append('')
-    if figures:
-        lines += ['## ROC curves', '',
-                  'Series ROC of RN and the four necks (max-score rule) on '
-                  "each seed's test split:", '']
-        lines += [f'![{name}]({name})' for name in figures]
-        lines.append('')
-    analysis = osp.join(args.out_dir, 'reproduction_analysis.md')
-    if osp.isfile(analysis):
-        lines += ['## What the results mean', '',
-                  'Why orderings that do not hold fail, and the controlled '
-                  'checks behind that: '
-                  '[`reproduction_analysis.md`](reproduction_analysis.md).',
-                  '']
-    thrombus = osp.join(args.out_dir, 'reproduction_thrombus.md')
-    if osp.isfile(thrombus):
-        lines += ['## Thrombus classification', '',
-                  'See `docs/reproduction_thrombus.md` '
-                  '(`tools/analysis_tools/reproduce_thrombus.py`).', '']
-    path = osp.join(args.out_dir, 'reproduction.md')
-    atomic_write(path, '\n'.join(lines) + '\n')
-    return path
+def estimate_minutes(part, seeds=3, workers=2):
+    """Estimated wall minutes of a part on 2 idle cores (see
+    :data:`MINUTES_48`): per model, 80 % training + 20 % testing x the
+    test split's growth, then the models spread over ``workers``."""
+    grow = SCALE['series'][0][2] / 48
+    total = 0.0
+    for name in PARTS[part]:
+        kind, neck, frames, _, _ = MODELS[name]
+        table = MINUTES_48['rnn' if neck in ('RN+BiLSTM', 'RN+BiGRU')
+                           else 'retinanet']
+        m = table[frames] * (0.8 + 0.2 * grow)
+        total += m * (1.5 if kind != 'retinanet' else 1.0)
+    n = 1 if part == 'controlled' else seeds
+    return round(total * n / workers + 4.0, 1)  # + generating the sets
 
 
 def main(argv=None):
     args = parse_args(argv)
-    s = _scale(args)
-    t0 = time.time()
-    jobs = []
-    gen_start = time.time()
-    for seed in args.seeds:
-        seed_jobs = jobs_of_seed(args, s, seed)
-        # generate each synthetic set once, before models train in parallel
-        for level in {j['level'] for j in seed_jobs}:
-            first = next(j for j in seed_jobs if j['level'] == level)
-            log(f'seed {seed}: synthetic level {level!r}: '
-                f"{build_datasets(first['config'], ('train', 'test'))}")
-        jobs += seed_jobs
-    generation = generation_span(args.work_dir, gen_start, time.time())
-    log(f'{len(jobs)} models to train and test, {args.workers} at a time')
-    with ThreadPoolExecutor(args.workers) as pool:
-        list(pool.map(run_job, longest_first(jobs)))
-    per_seed_rows, per_seed_orders, delong = [], [], {}
-    ctrl_rows, per_seed_tables = [], []
-    for seed in args.seeds:
-        mine = [j for j in jobs if j['seed'] == seed]
-        rows, tables = seed_results(mine, args.level)
-        per_seed_rows.append(rows)
-        per_seed_tables.append(tables)
-        per_seed_orders.append(orderings_of_seed(tables, args.bootstrap,
-                                                 seed))
-        for name in tables:
-            if name != 'RN':
-                delong.setdefault(name, []).append(_delong(tables, name,
-                                                           'RN'))
-        if any(j['level'] == args.controlled_level for j in mine):
-            crow, _ = seed_results(mine, args.controlled_level)
-            ctrl_rows.append({k: v for k, v in crow.items()
-                              if k in CONTROLLED})
-    summary = summarise(per_seed_rows)
-    delong_rn = combine_vs_rn(delong)
-    controlled = summarise(ctrl_rows) if ctrl_rows else {}
-    path = write_outputs(args, s, summary, delong_rn,
-                         combine_orderings(per_seed_orders), controlled,
-                         study_timing(jobs, generation),
-                         len(args.seeds),
-                         write_roc_figures(args.out_dir, per_seed_tables,
-                                           args.seeds))
-    log(f'wrote {path} ({(time.time() - t0) / 60:.1f} min)')
-    return 0
+    if args.estimate:
+        for part in PARTS:
+            est = estimate_minutes(part, len(args.seeds), args.workers)
+            print(f'{part}: about {est} min')
+        return 0
+    if args.report:
+        return report(args)
+    return run_part(args)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool as run_entry
+    sys.exit(run_entry(main))

@@ -5,7 +5,7 @@ from typing import Callable, Dict, List, Optional, Union
 import numpy as np
 from mmengine.logging import print_log
 
-from mmdsa.models.post_processing import (build_series_post_processor,
+from mmdsa.structures.series import (build_series_post_processor,
                                           score_series)
 from ._data_samples import require, to_numpy
 
@@ -110,7 +110,7 @@ def group_series(frames: List[dict],
     Frames are ordered by ``frame_id``; frame ids missing from
     ``0 .. series_length - 1`` (or between the smallest and largest id when
     the length is unknown) become frames without boxes, with a warning.
-    Every series is scored by :func:`mmdsa.models.post_processing.
+    Every series is scored by :func:`mmdsa.structures.series.
     score_series` (the post-processor's kept boxes and series score, else
     all boxes and the maximum box score); ``post_processor`` may be
     ``'model'`` (see :func:`resolve_post_processor`). The input boxes stay

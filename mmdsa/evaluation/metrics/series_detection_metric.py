@@ -21,7 +21,7 @@ class SeriesDetectionMetric(BaseMetric):
 
     Frame predictions are grouped by ``series_id`` (ordered by
     ``frame_id``) and, once all frames of a series are in, scored by the
-    series rule (:func:`mmdsa.models.post_processing.score_series`): the
+    series rule (:func:`mmdsa.structures.series.score_series`): the
     series post-processor's kept boxes and series score (the paper's "+SO"
     rows), or without one all boxes and the maximum box score. By default
     the post-processor is the model's (``SpatioTemporalDetector``'s

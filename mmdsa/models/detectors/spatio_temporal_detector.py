@@ -13,7 +13,7 @@ from torch.utils.checkpoint import checkpoint
 
 from mmdsa.registry import MODELS
 from ..losses import check_iou_loss_config
-from ..post_processing import (build_series_post_processor,
+from mmdsa.structures.series import (build_series_post_processor,
                                detector_score_thr, resolve_post_processor_cfg,
                                score_series)
 from .window_inference import predict_series
@@ -153,7 +153,7 @@ class SpatioTemporalDetector(BaseDetector):
 
         Returns:
             SeriesDetections: Kept boxes, scores and the series score
-            (:func:`mmdsa.models.post_processing.score_series`).
+            (:func:`mmdsa.structures.series.score_series`).
         """
         return score_series(boxes, scores, self.series_post_processor)
 

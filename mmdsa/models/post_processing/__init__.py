@@ -1,13 +1,11 @@
-from .seq_nms import seq_nms
-from .series_score import (DEFAULT_DET_SCORE_THR, build_series_post_processor,
-                           detector_score_thr, max_score_series,
-                           resolve_post_processor_cfg, score_series)
-from .trajectory import Trajectory, best_trajectory
-from .trajectory_optimizer import SeriesDetections, TrajectoryOptimizer
+"""Deprecated: the series rules moved to :mod:`mmdsa.structures.series`.
 
-__all__ = [
-    'Trajectory', 'best_trajectory', 'seq_nms', 'SeriesDetections',
-    'TrajectoryOptimizer', 'DEFAULT_DET_SCORE_THR',
-    'build_series_post_processor', 'detector_score_thr', 'max_score_series',
-    'resolve_post_processor_cfg', 'score_series'
-]
+They are numpy-only rules that the models and the evaluation both apply,
+so they live below both layers. Importing this module warns (see
+:data:`mmdsa.utils.deprecation.MOVED`) and gives the same names.
+"""
+from mmdsa.structures.series import *  # noqa: F401,F403
+from mmdsa.structures.series import __all__  # noqa: F401
+from mmdsa.utils.deprecation import warn_moved
+
+warn_moved(__name__)

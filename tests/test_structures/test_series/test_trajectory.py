@@ -3,8 +3,8 @@ import itertools
 import numpy as np
 import pytest
 
-from mmdsa.models.post_processing import best_trajectory
-from mmdsa.models.post_processing._boxes import centre_in_links
+from mmdsa.structures.series import best_trajectory
+from mmdsa.structures.series._boxes import centre_in_links
 
 
 def _linked(a, b):

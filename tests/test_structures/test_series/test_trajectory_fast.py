@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from mmdsa.models.post_processing import best_trajectory
-from mmdsa.models.post_processing._boxes import (centre_in_links,
+from mmdsa.structures.series import best_trajectory
+from mmdsa.structures.series._boxes import (centre_in_links,
                                                  series_centre_in_links)
 from .test_trajectory import _brute_force, _random_case
 

@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from mmdsa.models.post_processing import TrajectoryOptimizer
+from mmdsa.structures.series import TrajectoryOptimizer
 from mmdsa.registry import TASK_UTILS
 
 
