@@ -187,6 +187,7 @@ def infer_one(args, model, provenance, paths, out_dir, names=None):
     from mmdsa.apis.operating_point import model_decision
     from mmdsa.apis.series_inference import apply_scope, merge_scopes
     from mmdsa.results import RESEARCH_USE_STATEMENT
+    from mmdsa.structures.views import PAIR_VIEWS
     from mmdsa.utils.fileio import write_json_atomic
     detector = is_detector(model)
     entries, scopes = [], {}
@@ -201,7 +202,7 @@ def infer_one(args, model, provenance, paths, out_dir, names=None):
         _extra_pictures(args, model, result, detector, name, path, entry,
                         out_dir, provenance)
         entries.append(entry)
-        scopes[('PA', 'LAT')[k] if len(paths) == 2 else name] = \
+        scopes[PAIR_VIEWS[k] if len(paths) == 2 else name] = \
             result['scope']
     if len(entries) == 2:  # the one pairing rule (mmdsa.structures)
         from mmdsa.structures.pairing import check_pair_views, pair_score

@@ -137,7 +137,7 @@ def _save_npy(path: str, frames: np.ndarray) -> None:
 
 def import_nifti_points(nifti_dir: str, points_csv: str, out_dir: str, *,
                         bits: int = 12, prefix_length: int = 7,
-                        view_order: Sequence[str] = ('PA', 'LAT'),
+                        view_order: Sequence[str] = PAIR_VIEWS,
                         series_info: Optional[str] = None,
                         progress=None) -> Tuple[Dict[str, dict], List[str]]:
     """Convert the volumes the CSV names into ``out_dir/series/*.npy``.
