@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 __all__ = ['series_paths', 'scored_predictions', 'draw_prediction',
-           'picture_name']
+           'picture_name', 'best_and_worst']
 
 
 def series_paths(cfg, split: str = 'test') -> Dict[str, str]:
@@ -101,3 +101,31 @@ def draw_prediction(record: Dict, path: str, out_file: str,
     return draw_series_detections(frames, out_file, detections=detections,
                                   trajectory=trajectory, gt_boxes=gt,
                                   title=title, max_frames=max_frames)
+
+
+def best_and_worst(records: List[Dict], k: int):
+    """The ``k`` best and ``k`` worst series by the series score against
+    the reference label: the error is ``|label - score|`` (a positive
+    series should score 1, a negative 0).
+
+    Args:
+        records (list[dict]): Records with ``series_id``, ``label``,
+            ``score``.
+        k (int): How many of each (at most half of the records each, so
+            no series is both).
+
+    Returns:
+        tuple[list, list]: (best, worst), each a list of the records with
+        ``error`` added; best by increasing, worst by decreasing error
+        (ties by series id).
+    """
+    if k < 1:
+        raise ValueError(f'--topk: expected at least 1, got {k}')
+    scored = [dict(r, error=abs(int(r['label']) - float(r['score'])))
+              for r in records]
+    scored.sort(key=lambda r: (r['error'], str(r['series_id'])))
+    k = min(k, len(scored) // 2) if len(scored) > 1 else len(scored)
+    best = scored[:k]
+    worst = sorted(scored[len(scored) - k:],
+                   key=lambda r: (-r['error'], str(r['series_id'])))
+    return best, worst
