@@ -165,6 +165,7 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
     t3 = time.perf_counter()
     return dict(
         frames=series.frames,
+        frame_times_ms=series.frame_times_ms,
         meta=series.meta,
         detections=detections,
         trajectory=trajectory,
@@ -203,6 +204,7 @@ def inference_recognizer_series(model, path: str,
     return dict(
         probability=float(pred.pred_score.reshape(-1)[-1]),
         frames=info['series'].frames,
+        frame_times_ms=info['series'].frame_times_ms,
         meta=info['series'].meta,
         timings_s=dict(load_and_preprocess=t1 - t0, model=t2 - t1))
 

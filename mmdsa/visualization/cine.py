@@ -251,7 +251,63 @@ def write_cine(canvases: Sequence[np.ndarray], out_file: str,
     raise ValueError(f'{out_file}: cine: expected a .gif or .mp4 file name')
 
 
+#: Shortest frame delay a GIF keeps in every browser (shorter ones are
+#: played at 100 ms by some).
+MIN_GIF_DELAY_MS = 20.0
+
+
+def cine_timing(frame_times_ms: Optional[Sequence[float]], num_frames: int,
+                max_frames: Optional[int] = None,
+                default_fps: float = 3.0,
+                min_delay_ms: float = MIN_GIF_DELAY_MS):
+    """Frame stride and playback rate that keep a series' own pace.
+
+    Args:
+        frame_times_ms (Sequence[float], optional): (T,) acquisition times
+            (e.g. from DICOM FrameTime); None or no positive interval: the
+            series is played at ``default_fps``.
+        num_frames (int): T.
+        max_frames (int, optional): At most this many frames in the loop;
+            longer series keep every ``stride``-th frame.
+        default_fps (float): Rate without timing.
+        min_delay_ms (float): Shortest delay per shown frame; faster
+            series are strided too.
+
+    Returns:
+        tuple[int, float]: ``(stride, fps)``: show frames ``::stride`` at
+        ``fps`` frames per second, so the loop lasts as long as the
+        acquisition.
+    """
+    interval = None
+    if frame_times_ms is not None and len(frame_times_ms) > 1:
+        steps = np.diff(np.asarray(frame_times_ms, dtype=float))
+        steps = steps[steps > 0]
+        if steps.size:
+            interval = float(np.median(steps))
+    if interval is None:
+        interval = 1000.0 / default_fps
+    stride = 1
+    if max_frames is not None and max_frames > 0:
+        stride = max(stride, int(math.ceil(num_frames / max_frames)))
+    stride = max(stride, int(math.ceil(min_delay_ms / interval - 1e-9)))
+    return stride, 1000.0 / (interval * stride)
+
+
 def write_series_cine(out_file: str, frames: np.ndarray, fps: float = 3.0,
+                      frame_times_ms: Optional[Sequence[float]] = None,
+                      max_frames: Optional[int] = None,
                       **overlays) -> str:
-    """:func:`render_cine_frames` + :func:`write_cine` in one call."""
-    return write_cine(render_cine_frames(frames, **overlays), out_file, fps)
+    """:func:`render_cine_frames` + :func:`write_cine` in one call.
+
+    With ``frame_times_ms`` the loop plays at the series' own pace
+    (``fps`` ignored) and ``max_frames`` caps its length by a frame stride
+    (:func:`cine_timing`); without, ``fps`` as given (and ``max_frames``
+    still caps)."""
+    canvases = render_cine_frames(frames, **overlays)
+    if frame_times_ms is not None:
+        stride, fps = cine_timing(frame_times_ms, len(canvases), max_frames)
+    else:
+        stride, _ = cine_timing(None, len(canvases), max_frames, fps,
+                                min_delay_ms=0.0)
+        fps = fps / stride
+    return write_cine(canvases[::stride], out_file, fps)
