@@ -96,7 +96,8 @@ def render_cine_frames(frames: np.ndarray,
                        title: str = '',
                        footer: str = '',
                        score_thr: float = 0.3,
-                       min_size: int = 256) -> List[np.ndarray]:
+                       min_size: int = 256,
+                       max_size: Optional[int] = None) -> List[np.ndarray]:
     """Draw the result into every frame of a series.
 
     Args:
@@ -116,6 +117,11 @@ def render_cine_frames(frames: np.ndarray,
         footer (str): Footer band text (red), e.g. "NOT FOR DIAGNOSTIC USE".
         score_thr (float): Lowest detection score drawn.
         min_size (int): See :func:`cine_scale`.
+        max_size (int, optional): A series whose longer side exceeds this
+            is shrunk by the smallest integer factor d that fits (area
+            averaging); a point ``(x, y)`` then lands at ``(x / d,
+            HEADER_PX + y / d)``. Caps the size of cine loops of large
+            acquisitions.
 
     Returns:
         list[np.ndarray]: T RGB canvases (HEADER_PX + H*s (+ FOOTER_PX),
@@ -125,21 +131,31 @@ def render_cine_frames(frames: np.ndarray,
     grey = to_uint8_frames(frames)
     t, h, w = grey.shape
     s = cine_scale(h, w, min_size)
+    down = 1
+    if max_size is not None and max(h, w) > max_size:
+        down = int(math.ceil(max(h, w) / max_size))
+        s = 1.0 / down
+    img_h, img_w = (int(math.ceil(h / down)), int(math.ceil(w / down))) \
+        if down > 1 else (h * s, w * s)
     trajectory = trajectory or {}
     gt_boxes = gt_boxes or {}
     foot = FOOTER_PX if footer else 0
     out = []
     for i in range(t):
-        canvas = np.zeros((HEADER_PX + h * s + foot, w * s, 3), np.uint8)
-        img = np.kron(grey[i], np.ones((s, s), np.uint8)) if s > 1 \
-            else grey[i]
-        canvas[HEADER_PX:HEADER_PX + h * s] = img[..., None]
+        canvas = np.zeros((HEADER_PX + img_h + foot, img_w, 3), np.uint8)
+        if down > 1:
+            img = cv2.resize(grey[i], (img_w, img_h),
+                             interpolation=cv2.INTER_AREA)
+        else:
+            img = np.kron(grey[i], np.ones((s, s), np.uint8)) if s > 1 \
+                else grey[i]
+        canvas[HEADER_PX:HEADER_PX + img_h] = img[..., None]
         if probability is not None:
             p = float(np.clip(probability, 0.0, 1.0))
-            length = int(round(p * w * s))
+            length = int(round(p * img_w))
             canvas[HEADER_PX - 5:HEADER_PX - 1, :length] = COLOURS['bar']
             if threshold is not None:
-                x = int(round(float(np.clip(threshold, 0, 1)) * (w * s - 1)))
+                x = int(round(float(np.clip(threshold, 0, 1)) * (img_w - 1)))
                 canvas[HEADER_PX - 7:HEADER_PX - 1, x] = COLOURS['text']
         head = f'{i + 1}/{t}'
         if probability is not None:
