@@ -61,7 +61,8 @@ def plot_roc_curves(curves: Dict[str, Tuple[Sequence, Sequence]],
             (1 - specificity, sensitivity) of ``score >= threshold`` is
             marked on that curve and its values are given in the legend.
         n_boot (int): Bootstrap resamples for a 95 % band around each curve
-            (:func:`roc_band`); 0 for none.
+            (:func:`roc_band`); 0 for none. A curve with too few series of
+            a class for the bootstrap gets no band.
 
     Returns:
         str: ``out_file``.
@@ -79,6 +80,7 @@ def plot_roc_curves(curves: Dict[str, Tuple[Sequence, Sequence]],
         raise ValueError('plot_roc_curves: expected at least one curve, '
                          'got an empty dict')
     operating_points = operating_points or {}
+    banded = False
     fig, ax = plt.subplots(figsize=(5.6, 5.4))
     for name, (y_true, y_score) in curves.items():
         y_true = np.asarray(y_true)
@@ -91,9 +93,14 @@ def plot_roc_curves(curves: Dict[str, Tuple[Sequence, Sequence]],
                         f'n- {len(y_true) - npos})')
         colour = line.get_color()
         if n_boot:
-            grid, low, high = roc_band(y_true, y_score, n_boot)
-            ax.fill_between(grid, low, high, step='post', color=colour,
-                            alpha=0.15, lw=0)
+            try:
+                grid, low, high = roc_band(y_true, y_score, n_boot)
+            except ValueError:  # too few series of a class to resample
+                grid = None
+            if grid is not None:
+                banded = True
+                ax.fill_between(grid, low, high, step='post', color=colour,
+                                alpha=0.15, lw=0)
         if name in operating_points:
             thr = float(operating_points[name])
             pred = y_score >= thr
@@ -108,7 +115,7 @@ def plot_roc_curves(curves: Dict[str, Tuple[Sequence, Sequence]],
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.01)
     ax.set_title(title)
-    if n_boot:
+    if banded:
         ax.text(0.99, 0.42, 'shaded: 95 % bootstrap band', fontsize=7,
                 ha='right', color='#555', transform=ax.transAxes)
     ax.legend(loc='lower right', fontsize=7)

@@ -73,7 +73,8 @@ def _table(header, rows):
 def _roc_from_predictions(path: str, out_png: str, title: str,
                           by_view: bool, threshold: Optional[float] = None,
                           pair_threshold: Optional[float] = None,
-                          rule: str = 'file') -> Optional[str]:
+                          rule: str = 'file',
+                          n_boot: int = 500) -> Optional[str]:
     from mmdsa.structures.pairing import pair_records
     from mmdsa.visualization import plot_roc_curves
     if not osp.isfile(path):
@@ -99,7 +100,7 @@ def _roc_from_predictions(path: str, out_png: str, title: str,
     if not curves:
         return None
     return plot_roc_curves(curves, out_png, title=title,
-                           operating_points=points, n_boot=500)
+                           operating_points=points, n_boot=n_boot)
 
 
 def _positive_series_picture(det: Dict, out_png: str) -> Optional[Dict]:
@@ -283,6 +284,7 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
     os.makedirs(rdir, exist_ok=True)
     work = osp.join(out, 'work')
     pictures = {}
+    n_boot = int(scale.get('bootstrap_resamples', 1000))
     thresholds = validation_thresholds(det['checkpoint'])
     cls_point = operating_point_summary(cls['checkpoint']) or {}
     for key, pred, title, by_view, thr, pair_thr, rule in (
@@ -298,7 +300,8 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
              (cls_point.get('pair') or {}).get('threshold'), 'file')):
         png = _roc_from_predictions(osp.join(work, pred),
                                     osp.join(rdir, f'{key}.png'), title,
-                                    by_view, thr, pair_thr, rule)
+                                    by_view, thr, pair_thr, rule,
+                                    min(500, n_boot))
         if png:
             pictures[key] = osp.relpath(png, rdir)
     example = _positive_series_picture(
@@ -334,7 +337,7 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
 
     det_rows = detection_rows(
         dm, osp.join(work, 'perforation', 'predictions_so.json'),
-        thresholds=thresholds)
+        n_boot=n_boot, thresholds=thresholds)
     report['perforation']['table'] = det_rows
     write_json_atomic(osp.join(rdir, 'report.json'), report)
     cls_rows = [[label] + [
@@ -342,7 +345,7 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
     ] for k, label in CLS_KEYS]
     md = [
         '# mmdsa demo report', '',
-        f"{'Toy-scale (--quick) run' if quick else 'Full demo run'} on "
+        f"{'Toy-scale (--quick / --scale tiny) run' if quick else 'Full demo run'} on "
         f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: '
         + ', '.join(f'{k}={v}' for k, v in scale.items()) + '.', '',
         '## Perforation detection (RetinaNet + temporal neck, T = 5)', '',
@@ -461,7 +464,7 @@ def _media(det: Dict, cls: Dict, rdir: str) -> Dict:
 def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
           pictures, op_rows, media, thresholds) -> str:
     from .report_html import render_report_html
-    intro = (f"{'Toy-scale (--quick) run' if quick else 'Full demo run'} on "
+    intro = (f"{'Toy-scale (--quick / --scale tiny) run' if quick else 'Full demo run'} on "
              f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: ' +
              ', '.join(f'{k}={v}' for k, v in scale.items()) + '.')
     roc = [(v, k.replace('_', ' '), 420) for k, v in pictures.items()
