@@ -49,6 +49,12 @@ def test_tiny_demo_twice_gives_the_same_report(tmp_path):
         assert proc.returncode == 0, err[-4000:]
         reports.append(json.loads(
             (tmp_path / run / 'report' / 'report.json').read_text()))
+    md = (tmp_path / 'a' / 'report' / 'report.md').read_text()
+    assert 'AP50' not in md and 'Youden sensitivity' not in md
+    for text in ('optimistic (chosen on test)', 'SO (series optimiser)',
+                 'chosen on the validation split', 'Box precision / recall',
+                 'Caveat: Grad-CAM'):
+        assert text in md, text
     a, b = (_figures(r) for r in reports)
     assert a['perforation'] and a['thrombus']
     for key in a:

@@ -20,8 +20,8 @@ DET_KEYS = [
     ('auc', 'series AUC'),
     ('sens@op', 'series sensitivity at the operating point'),
     ('spec@op', 'series specificity at the operating point'),
-    ('sens95', 'series sensitivity at 95 % specificity (optimistic: '
-     'chosen on test)'),
+    ('sens95', 'series sensitivity at 95 % specificity, optimistic '
+     '(chosen on test)'),
     ('ap50@op', 'box precision, IoU >= 0.5, at the operating point'),
     ('ar50@op', 'box recall, IoU >= 0.5, at the operating point'),
     ('ap_cin@op', 'box precision, centre-in, at the operating point'),
@@ -29,8 +29,8 @@ DET_KEYS = [
     ('auprc', 'area under the box precision-recall curve (centre-in)'),
 ]
 CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC (threshold 0.5)'),
-            ('sens95', 'sensitivity at 95 % specificity (optimistic: '
-             'chosen on test)')]
+            ('sens95', 'sensitivity at 95 % specificity, optimistic '
+             '(chosen on test)')]
 #: One sentence each, printed under the tables.
 SO_SENTENCE = (
     'SO (series optimiser) links the boxes of consecutive frames into the '
@@ -51,6 +51,7 @@ SALIENCY_CAVEAT = (
     'collimator edge (padding and border effects of the convolutions), so '
     'do not read it as a localisation.')
 AUC_TARGET = 0.85
+TOY = 'Toy-scale (--quick / --scale tiny) run'
 
 
 def _fmt(value) -> str:
@@ -345,7 +346,7 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
     ] for k, label in CLS_KEYS]
     md = [
         '# mmdsa demo report', '',
-        f"{'Toy-scale (--quick / --scale tiny) run' if quick else 'Full demo run'} on "
+        f"{TOY if quick else 'Full demo run'} on "
         f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: '
         + ', '.join(f'{k}={v}' for k, v in scale.items()) + '.', '',
         '## Perforation detection (RetinaNet + temporal neck, T = 5)', '',
@@ -464,7 +465,7 @@ def _media(det: Dict, cls: Dict, rdir: str) -> Dict:
 def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
           pictures, op_rows, media, thresholds) -> str:
     from .report_html import render_report_html
-    intro = (f"{'Toy-scale (--quick / --scale tiny) run' if quick else 'Full demo run'} on "
+    intro = (f"{TOY if quick else 'Full demo run'} on "
              f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: ' +
              ', '.join(f'{k}={v}' for k, v in scale.items()) + '.')
     roc = [(v, k.replace('_', ' '), 420) for k, v in pictures.items()
@@ -516,6 +517,7 @@ def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
         sal = media['saliency']
         sections.append(dict(
             heading='Saliency of a thrombus case (Grad-CAM)',
-            warning=SALIENCY_CAVEAT, figures=[(sal['picture'], f"{sal['series']}: P(thrombus) = "
+            warning=SALIENCY_CAVEAT,
+            figures=[(sal['picture'], f"{sal['series']}: P(thrombus) = "
                       f"{sal['probability']:.3f}", 900)]))
     return render_report_html('mmdsa demo report', intro, sections)
