@@ -88,3 +88,26 @@ def test_visualizer_sends_series_to_backend(tmp_path):
                            trajectory={1: [2, 2, 10, 10]})
     assert image.ndim == 3
     assert list(tmp_path.rglob('series_0.png'))
+
+
+def test_series_figure_legend_only_for_what_is_drawn(tmp_path, monkeypatch):
+    """A recognizer's picture (no boxes) carries no detector legend; a
+    detector's lists exactly the box kinds drawn."""
+    import matplotlib.figure
+    calls = []
+    orig = matplotlib.figure.Figure.legend
+
+    def spy(self, *args, **kwargs):
+        calls.append([h.get_label() for h in kwargs.get('handles', [])])
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, 'legend', spy)
+    frames = np.random.default_rng(0).random((3, 32, 32))
+    draw_series_detections(frames, str(tmp_path / 'cls.png'),
+                           title='P(thrombus) = 0.7')
+    assert calls == []
+    draw_series_detections(
+        frames, str(tmp_path / 'det.png'),
+        detections=[(np.array([[2, 2, 9, 9]]), np.array([0.9]))] * 3,
+        gt_boxes={1: [2, 2, 9, 9]})
+    assert calls == [['reference box', 'detections (score)']]
