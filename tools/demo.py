@@ -1,6 +1,7 @@
 """The mmdsa demo: synthetic DSA benchmark -> train -> test -> report.
 
-    python tools/demo.py [--out demo_output] [--quick] [--seed 0]
+    python tools/demo.py [--out demo_output] [--scale full|quick|tiny]
+        [--quick] [--seed 0]
 
 1. generates a seeded synthetic DSA benchmark (PA+LAT pairs with thrombus
    labels; series with perforation boxes on the ``temporal`` level, whose
@@ -17,7 +18,10 @@
    trajectory, cine loops (GIF) of a positive and a negative series of each
    task and the Grad-CAM saliency of a thrombus case.
 
-``--quick`` runs the same path at toy scale (used by the test suite).
+``--quick`` (= ``--scale quick``) runs the same path at toy scale (used by
+the test suite); ``--scale tiny`` is smaller still (the determinism test
+runs it twice). On one machine the demo is deterministic: the same seed
+gives the same report figures (tests/test_tools/test_demo_determinism.py).
 """
 import argparse
 import os.path as osp
@@ -39,29 +43,34 @@ DET_CONFIG = 'configs/perforation/' \
 CLS_CONFIG = 'configs/thrombus/' \
     'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py'
 
-# name: (full scale, quick scale)
+# name: (full scale, quick scale, tiny scale)
 # The detector runs on the synthetic level that needs time to be solved
 # (``temporal``: mimics that look like extravasation in one frame, faint
 # growing leaks, dense trees; docs/data_formats.md) at the scale of the
 # reproduction study (tools/analysis_tools/reproduce.py).
 SCALE = dict(
-    det_level=('temporal', 'temporal'),
-    det_train_series=(96, 6),
-    det_eval_series=(48, 4),
-    cls_train_pairs=(100, 4),
-    cls_eval_pairs=(40, 3),
-    det_epochs=(8, 1),
-    cls_epochs=(16, 1),
-    image_size=(128, 64),
-    key_frame_interval=(2, 2),
+    det_level=('temporal', 'temporal', 'temporal'),
+    det_train_series=(96, 6, 4),
+    det_eval_series=(48, 4, 4),
+    cls_train_pairs=(100, 4, 2),
+    cls_eval_pairs=(40, 3, 2),
+    det_epochs=(8, 1, 1),
+    cls_epochs=(16, 1, 1),
+    image_size=(128, 64, 48),
+    key_frame_interval=(2, 2, 4),
+    bootstrap_resamples=(1000, 200, 50),
 )
+SCALES = ('full', 'quick', 'tiny')
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out', default='demo_output')
     parser.add_argument('--quick', action='store_true',
-                        help='toy scale: same path, minutes -> seconds')
+                        help='toy scale: same path, minutes -> seconds '
+                        '(= --scale quick)')
+    parser.add_argument('--scale', choices=SCALES, default=None,
+                        help='full (default), quick or tiny')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--det-config', default=DET_CONFIG)
     parser.add_argument('--cls-config', default=CLS_CONFIG)
@@ -69,7 +78,8 @@ def parse_args(argv=None):
 
 
 def _scale(args):
-    i = 1 if args.quick else 0
+    name = args.scale or ('quick' if args.quick else 'full')
+    i = SCALES.index(name)
     return {k: v[i] for k, v in SCALE.items()}
 
 
@@ -144,7 +154,7 @@ def main(argv=None):
     log('step 4/4: report')
     report = write_report(
         out=out,
-        quick=args.quick,
+        quick=args.quick or args.scale in ('quick', 'tiny'),
         scale=s,
         det=dict(config=det_cfg, **det),
         cls=dict(config=cls_cfg, **cls),

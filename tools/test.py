@@ -1,6 +1,7 @@
 """Evaluate a checkpoint on a config's test set (thin, mmdet-style).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+        [--out FILE.pkl|FILE.json] [--show-dir DIR]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
         [--force] [--no-scope] [--max-oblique DEG]
 
@@ -11,6 +12,13 @@ are listed with their reasons in WORK_DIR/scope.json and counted in the
 log line ``scope: N of M test series out of scope, excluded``. ``--force``
 keeps them in the metrics (still counted and listed); ``--no-scope`` skips
 the check (one model pass over the test series less).
+
+``--out`` dumps the raw predictions (every test data sample) as a pickle
+(MMEngine's ``DumpResults``) or as JSON (``DumpJSONResults``).
+``--show-dir DIR`` writes one picture per test series (the detector's
+boxes, the boxes kept by the series rule and the reference boxes; or the
+recognizer's score), drawn from the series prediction file of the test
+metric (``DIR/predictions.json`` unless the config names one).
 
 Checkpoints load with ``torch.load(weights_only=True)`` and an allow-list of
 MMEngine's own types (mmdsa.utils.compat); anything else is refused. The
@@ -39,7 +47,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out',
         type=str,
-        help='dump the raw predictions to a pickle file (.pkl/.pickle)')
+        help='dump the raw predictions to a pickle (.pkl/.pickle) or JSON '
+        '(.json) file')
+    parser.add_argument(
+        '--show-dir',
+        help='write one picture per test series into this folder')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -67,8 +79,10 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
-    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
-        parser.error(f'--out: expected a .pkl or .pickle file, got {args.out}')
+    if args.out is not None and \
+            not args.out.endswith(('.pkl', '.pickle', '.json')):
+        parser.error('--out: expected a .pkl, .pickle or .json file, got '
+                     f'{args.out}')
     return args
 
 
@@ -86,8 +100,8 @@ def main(argv=None):
         return _refuse(f'{args.checkpoint}: checkpoint not found (no such '
                        'file)')
     if args.out is not None and osp.isdir(args.out):
-        return _refuse(f'{args.out}: --out must be a .pkl file, but it is '
-                       'an existing folder')
+        return _refuse(f'{args.out}: --out must be a .pkl or .json file, '
+                       'but it is an existing folder')
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -102,6 +116,13 @@ def main(argv=None):
     if not args.allow_partial_checkpoint:
         cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
             dict(type='mmdsa.StrictLoadHook', filename=args.checkpoint)]
+    prediction_file = None
+    if args.show_dir is not None:
+        prediction_file = _series_prediction_file(cfg, args.show_dir)
+        if prediction_file is None:
+            return _refuse(f'{args.config}: field "test_evaluator": --show-dir'
+                           ' expected a SeriesDetectionMetric or '
+                           'SeriesClassificationMetric, got none')
     if init_cpu_distributed(args.launcher):
         adapt_config_for_cpu_distributed(cfg)
 
@@ -114,7 +135,11 @@ def main(argv=None):
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
     use_checkpoint_loader(runner)  # load_from / resume: the safe loader
-    if args.out is not None:
+    if args.out is not None and args.out.endswith('.json'):
+        from mmdsa.evaluation.metrics import DumpJSONResults
+        runner.test_evaluator.metrics.append(
+            DumpJSONResults(out_file_path=args.out))
+    elif args.out is not None:
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     try:
@@ -127,6 +152,8 @@ def main(argv=None):
         metrics['scope/out_of_scope'] = scope['num_out_of_scope']
         metrics['scope/excluded'] = 0 if scope['forced'] else \
             scope['num_out_of_scope']
+    if args.show_dir is not None:
+        _show_series(cfg, prediction_file, args.show_dir)
     return metrics
 
 
@@ -173,6 +200,48 @@ def _scope_check(cfg, args):
         print_log(f'scope: out of scope: {entry["series"]}: '
                   + '; '.join(entry['reasons']), logger='current')
     return report
+
+
+SERIES_METRICS = ('SeriesDetectionMetric', 'SeriesClassificationMetric',
+                  'mmdsa.SeriesDetectionMetric',
+                  'mmdsa.SeriesClassificationMetric')
+
+
+def _series_prediction_file(cfg, show_dir):
+    """The series prediction file of the first series metric of the test
+    evaluator (set to ``show_dir/predictions.json`` when it names none),
+    or None without such a metric."""
+    evaluator = cfg.get('test_evaluator', None)
+    metrics = evaluator if isinstance(evaluator, list) else [evaluator]
+    for metric in metrics:
+        if isinstance(metric, dict) and metric.get('type') in SERIES_METRICS:
+            if not metric.get('prediction_file'):
+                metric['prediction_file'] = osp.join(show_dir,
+                                                     'predictions.json')
+            return metric['prediction_file']
+    return None
+
+
+def _show_series(cfg, prediction_file, show_dir):
+    """One picture per series of the prediction file, with progress."""
+    from mmengine.dist import is_main_process
+    from mmengine.utils import ProgressBar
+
+    from mmdsa.apis.prediction_pictures import (draw_prediction,
+                                                picture_name,
+                                                scored_predictions,
+                                                series_paths)
+    from mmdsa.evaluation.metrics import load_prediction_file
+    if not is_main_process():
+        return
+    records = scored_predictions(load_prediction_file(prediction_file))
+    paths = series_paths(cfg)
+    bar = ProgressBar(len(records))
+    for record in records:
+        draw_prediction(record, paths[str(record['series_id'])],
+                        osp.join(show_dir, picture_name(record)))
+        bar.update()
+    print(f'\nwrote {len(records)} series pictures to {show_dir}')
 
 
 def _refuse(message):

@@ -2,6 +2,7 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--amp] [--resume [CKPT]]
         [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+        [--vis-backend local|tensorboard|wandb]
 
 Distributed runs use MMEngine's launchers and torch.distributed (see
 tools/dist_train.sh); on a machine without GPUs the process group is created
@@ -48,11 +49,46 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--vis-backend',
+        choices=sorted(VIS_BACKENDS),
+        help='where training scalars and pictures go, besides the log: '
+        'sets visualizer.vis_backends (LocalVisBackend is always kept) '
+        'without editing a config')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+#: --vis-backend: (MMEngine backend type, the package it needs or None)
+VIS_BACKENDS = {
+    'local': ('LocalVisBackend', None),
+    'tensorboard': ('TensorboardVisBackend', 'tensorboard'),
+    'wandb': ('WandbVisBackend', 'wandb'),
+}
+
+
+def missing_vis_backend_package(name):
+    """The one-line refusal for a backend whose package is not installed,
+    or None when it can be used."""
+    import importlib.util
+    package = VIS_BACKENDS[name][1]
+    if package is None or importlib.util.find_spec(package) is not None:
+        return None
+    return (f'--vis-backend {name}: the "{package}" package is not '
+            f'installed (pip install {package})')
+
+
+def set_vis_backend(cfg, name):
+    """``visualizer.vis_backends`` = LocalVisBackend (+ the chosen one)."""
+    backends = [dict(type='LocalVisBackend')]
+    if name != 'local':
+        backends.append(dict(type=VIS_BACKENDS[name][0]))
+    if cfg.get('visualizer', None) is None:
+        cfg.visualizer = dict(type='Visualizer', name='visualizer')
+    cfg.visualizer.vis_backends = backends
 
 
 def build_config(args):
@@ -66,6 +102,8 @@ def build_config(args):
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    if getattr(args, 'vis_backend', None):
+        set_vis_backend(cfg, args.vis_backend)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
@@ -92,6 +130,10 @@ def main(argv=None):
     from mmdsa.synth.dataset import ForeignFilesError
     from mmdsa.utils.checkpoint import REFUSED_CHECKPOINT_ERRORS
     register_all_modules(init_default_scope=False)
+    if args.vis_backend and missing_vis_backend_package(args.vis_backend):
+        print(f'error: {missing_vis_backend_package(args.vis_backend)}',
+              file=sys.stderr)
+        return 2
     cfg = build_config(args)
     if args.resume not in (None, 'auto') and not osp.isfile(args.resume):
         print(f'error: {args.resume}: checkpoint not found (no such file)',

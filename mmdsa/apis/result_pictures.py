@@ -27,9 +27,21 @@ def result_overlays(result: Dict, detector: bool,
 
 
 def write_result_cine(result: Dict, detector: bool, out_file: str,
-                      fps: float = 3.0, **overlays) -> str:
+                      fps: Optional[float] = 3.0,
+                      max_frames: Optional[int] = None,
+                      max_size: Optional[int] = None, **overlays) -> str:
     """Write the cine loop (``.gif`` or ``.mp4``) of one series result;
-    ``overlays`` (``points``, ``gt_boxes``) go to :func:`result_overlays`."""
+    ``overlays`` (``points``, ``gt_boxes``) go to :func:`result_overlays`.
+
+    ``fps=None`` plays the series at its own timing (``frame_times_ms`` of
+    the result, e.g. the DICOM FrameTime); ``max_frames`` caps the loop's
+    length by a frame stride (see :func:`mmdsa.visualization.cine.
+    cine_timing`) and ``max_size`` its frame size (see
+    :func:`mmdsa.visualization.cine.render_cine_frames`)."""
     from mmdsa.visualization.cine import write_series_cine
-    return write_series_cine(out_file, result['frames'], fps=fps,
-                             **result_overlays(result, detector, **overlays))
+    return write_series_cine(
+        out_file, result['frames'], fps=fps,
+        frame_times_ms=result.get('frame_times_ms') if fps is None else None,
+        max_frames=max_frames, max_size=max_size,
+        **result_overlays(result, detector, **overlays))
+

@@ -96,7 +96,8 @@ def render_cine_frames(frames: np.ndarray,
                        title: str = '',
                        footer: str = '',
                        score_thr: float = 0.3,
-                       min_size: int = 256) -> List[np.ndarray]:
+                       min_size: int = 256,
+                       max_size: Optional[int] = None) -> List[np.ndarray]:
     """Draw the result into every frame of a series.
 
     Args:
@@ -116,6 +117,11 @@ def render_cine_frames(frames: np.ndarray,
         footer (str): Footer band text (red), e.g. "NOT FOR DIAGNOSTIC USE".
         score_thr (float): Lowest detection score drawn.
         min_size (int): See :func:`cine_scale`.
+        max_size (int, optional): A series whose longer side exceeds this
+            is shrunk by the smallest integer factor d that fits (area
+            averaging); a point ``(x, y)`` then lands at ``(x / d,
+            HEADER_PX + y / d)``. Caps the size of cine loops of large
+            acquisitions.
 
     Returns:
         list[np.ndarray]: T RGB canvases (HEADER_PX + H*s (+ FOOTER_PX),
@@ -125,21 +131,31 @@ def render_cine_frames(frames: np.ndarray,
     grey = to_uint8_frames(frames)
     t, h, w = grey.shape
     s = cine_scale(h, w, min_size)
+    down = 1
+    if max_size is not None and max(h, w) > max_size:
+        down = int(math.ceil(max(h, w) / max_size))
+        s = 1.0 / down
+    img_h, img_w = (int(math.ceil(h / down)), int(math.ceil(w / down))) \
+        if down > 1 else (h * s, w * s)
     trajectory = trajectory or {}
     gt_boxes = gt_boxes or {}
     foot = FOOTER_PX if footer else 0
     out = []
     for i in range(t):
-        canvas = np.zeros((HEADER_PX + h * s + foot, w * s, 3), np.uint8)
-        img = np.kron(grey[i], np.ones((s, s), np.uint8)) if s > 1 \
-            else grey[i]
-        canvas[HEADER_PX:HEADER_PX + h * s] = img[..., None]
+        canvas = np.zeros((HEADER_PX + img_h + foot, img_w, 3), np.uint8)
+        if down > 1:
+            img = cv2.resize(grey[i], (img_w, img_h),
+                             interpolation=cv2.INTER_AREA)
+        else:
+            img = np.kron(grey[i], np.ones((s, s), np.uint8)) if s > 1 \
+                else grey[i]
+        canvas[HEADER_PX:HEADER_PX + img_h] = img[..., None]
         if probability is not None:
             p = float(np.clip(probability, 0.0, 1.0))
-            length = int(round(p * w * s))
+            length = int(round(p * img_w))
             canvas[HEADER_PX - 5:HEADER_PX - 1, :length] = COLOURS['bar']
             if threshold is not None:
-                x = int(round(float(np.clip(threshold, 0, 1)) * (w * s - 1)))
+                x = int(round(float(np.clip(threshold, 0, 1)) * (img_w - 1)))
                 canvas[HEADER_PX - 7:HEADER_PX - 1, x] = COLOURS['text']
         head = f'{i + 1}/{t}'
         if probability is not None:
@@ -251,7 +267,63 @@ def write_cine(canvases: Sequence[np.ndarray], out_file: str,
     raise ValueError(f'{out_file}: cine: expected a .gif or .mp4 file name')
 
 
+#: Shortest frame delay a GIF keeps in every browser (shorter ones are
+#: played at 100 ms by some).
+MIN_GIF_DELAY_MS = 20.0
+
+
+def cine_timing(frame_times_ms: Optional[Sequence[float]], num_frames: int,
+                max_frames: Optional[int] = None,
+                default_fps: float = 3.0,
+                min_delay_ms: float = MIN_GIF_DELAY_MS):
+    """Frame stride and playback rate that keep a series' own pace.
+
+    Args:
+        frame_times_ms (Sequence[float], optional): (T,) acquisition times
+            (e.g. from DICOM FrameTime); None or no positive interval: the
+            series is played at ``default_fps``.
+        num_frames (int): T.
+        max_frames (int, optional): At most this many frames in the loop;
+            longer series keep every ``stride``-th frame.
+        default_fps (float): Rate without timing.
+        min_delay_ms (float): Shortest delay per shown frame; faster
+            series are strided too.
+
+    Returns:
+        tuple[int, float]: ``(stride, fps)``: show frames ``::stride`` at
+        ``fps`` frames per second, so the loop lasts as long as the
+        acquisition.
+    """
+    interval = None
+    if frame_times_ms is not None and len(frame_times_ms) > 1:
+        steps = np.diff(np.asarray(frame_times_ms, dtype=float))
+        steps = steps[steps > 0]
+        if steps.size:
+            interval = float(np.median(steps))
+    if interval is None:
+        interval = 1000.0 / default_fps
+    stride = 1
+    if max_frames is not None and max_frames > 0:
+        stride = max(stride, int(math.ceil(num_frames / max_frames)))
+    stride = max(stride, int(math.ceil(min_delay_ms / interval - 1e-9)))
+    return stride, 1000.0 / (interval * stride)
+
+
 def write_series_cine(out_file: str, frames: np.ndarray, fps: float = 3.0,
+                      frame_times_ms: Optional[Sequence[float]] = None,
+                      max_frames: Optional[int] = None,
                       **overlays) -> str:
-    """:func:`render_cine_frames` + :func:`write_cine` in one call."""
-    return write_cine(render_cine_frames(frames, **overlays), out_file, fps)
+    """:func:`render_cine_frames` + :func:`write_cine` in one call.
+
+    With ``frame_times_ms`` the loop plays at the series' own pace
+    (``fps`` ignored) and ``max_frames`` caps its length by a frame stride
+    (:func:`cine_timing`); without, ``fps`` as given (and ``max_frames``
+    still caps)."""
+    canvases = render_cine_frames(frames, **overlays)
+    if frame_times_ms is not None:
+        stride, fps = cine_timing(frame_times_ms, len(canvases), max_frames)
+    else:
+        stride, _ = cine_timing(None, len(canvases), max_frames, fps,
+                                min_delay_ms=0.0)
+        fps = fps / stride
+    return write_cine(canvases[::stride], out_file, fps)

@@ -64,3 +64,22 @@ def test_classification_groups_and_refusal(tmp_path):
                     '--output-dir', out, '--indices', '99'] +
                    _options(f'{tmp_path}/data', 'num_pairs', 1), check=False)
     assert bad.returncode == 2 and bad.stderr.startswith('error: --indices')
+
+
+def test_num_samples_spread_across_series():
+    import importlib
+    import sys
+
+    from tests.conftest import REPO_ROOT
+    sys.path.insert(0, str(REPO_ROOT / 'tools' / 'analysis_tools'))
+    try:
+        spread = importlib.import_module('browse_dataset').spread_indices
+    finally:
+        sys.path.pop(0)
+    ids = ['a'] * 5 + ['b'] * 3 + ['c'] * 4
+    assert spread(ids, 3) == [2, 6, 9]  # the middle sample of each series
+    assert spread(ids, 2) == [2, 9]  # first and last series
+    four = spread(ids, 4)
+    assert len({ids[i] for i in four}) == 3 and len(set(four)) == 4
+    assert sorted(spread(ids, 50)) == list(range(12))
+    assert spread(ids, 0) == []

@@ -122,3 +122,41 @@ def test_bad_inputs(tmp_path):
         write_cine([np.zeros((4, 4, 3), np.uint8)], str(tmp_path / 'x.avi'))
     with pytest.raises(ValueError, match=r'\(T, H, W\)'):
         render_cine_frames(np.zeros((4, 4)))
+
+
+def test_cine_timing_follows_frame_time_and_caps_length():
+    from mmdsa.visualization.cine import cine_timing
+    # 33 ms source (30 fps): played at its own pace, strided so that no
+    # GIF delay is under 20 ms
+    stride, fps = cine_timing(np.arange(96) * 33.0, 96)
+    assert stride == 1 and fps == pytest.approx(1000 / 33.0)
+    stride, fps = cine_timing(np.arange(96) * 10.0, 96)
+    assert stride == 2 and fps == pytest.approx(50.0)
+    # 96 frames capped at 48: every 2nd frame at half the rate, so the
+    # loop lasts as long as the acquisition
+    stride, fps = cine_timing(np.arange(96) * 33.0, 96, max_frames=48)
+    assert stride == 2 and 48 / fps == pytest.approx(96 * 0.033)
+    assert cine_timing(None, 5) == (1, 3.0)
+
+
+def test_cine_gif_duration_and_size_cap(tmp_path):
+    from PIL import Image
+
+    from mmdsa.visualization.cine import (HEADER_PX, render_cine_frames,
+                                          write_series_cine)
+    frames = np.random.default_rng(0).random((30, 200, 100)).astype(
+        np.float32)
+    out = write_series_cine(str(tmp_path / 'c.gif'), frames,
+                            frame_times_ms=np.arange(30) * 66.7,
+                            max_frames=10, max_size=64)
+    gif = Image.open(out)
+    assert gif.n_frames == 10
+    assert gif.info['duration'] == pytest.approx(3 * 66.7, abs=10)
+    # 200 px shrunk by 4 -> 50 rows
+    assert gif.size == (25, HEADER_PX + 50)
+    canvases = render_cine_frames(frames[:2], gt_boxes={0: [40, 80, 80,
+                                                            120]},
+                                  max_size=64)
+    green = np.all(canvases[0] == (0, 255, 0), axis=-1)
+    rows, cols = np.nonzero(green)
+    assert cols.min() == 10 and rows.min() == HEADER_PX + 20

@@ -11,10 +11,16 @@ framed, its boxes in green (ignored boxes dashed). Classification: the
 not move annotated thrombus points with the augmentation, so they are not
 drawn here (tools/infer.py --cine draws them on the original frames).
 Pictures go to DIR/<index>_<series>[_f<frame>].png.
+
+``--num-samples N`` picks samples across series: N series evenly spread
+over the data set, the middle sample (key frame) of each; when N exceeds
+the number of series, further samples of each series in turn.
 """
 import argparse
 import os.path as osp
 import sys
+
+import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
@@ -30,10 +36,53 @@ def parse_args(argv=None):
                         choices=['train', 'val', 'test'])
     parser.add_argument('--num-samples', type=int, default=8)
     parser.add_argument('--indices', type=int, nargs='+',
-                        help='sample indices (default: the first '
-                        '--num-samples)')
+                        help='sample indices (default: --num-samples '
+                        'spread across series)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
+
+
+def spread_indices(series_ids, num):
+    """``num`` sample indices spread across series.
+
+    Args:
+        series_ids (Sequence[str]): The series of each sample, in data set
+            order.
+        num (int): How many indices.
+
+    Returns:
+        list[int]: Round 0 takes the middle sample of ``min(num, S)`` series
+        evenly spaced over the S series; later rounds take further samples
+        of each series (spread over it) until ``num`` or the data set runs
+        out.
+    """
+    groups = {}
+    for index, sid in enumerate(series_ids):
+        groups.setdefault(sid, []).append(index)
+    members = list(groups.values())
+    if num <= 0 or not members:
+        return []
+    picked = sorted(set(np.linspace(0, len(members) - 1,
+                                    min(num, len(members))).round()
+                        .astype(int)))
+    members = [members[i] for i in picked] + \
+        [m for i, m in enumerate(members) if i not in set(picked)]
+
+    def order(items):  # middle first, then the rest spread out
+        mid = (len(items) - 1) // 2
+        rest = sorted(range(len(items)), key=lambda k: (abs(k - mid), k))
+        return [items[k] for k in rest]
+
+    # num < S: round 0 fills ``num`` from the picked series and returns
+    queues = [order(m) for m in members]
+    out = []
+    for round_ in range(max(len(q) for q in queues)):
+        for q in queues:
+            if round_ < len(q):
+                out.append(q[round_])
+                if len(out) == num:
+                    return out
+    return out
 
 
 def _title(sample, index):
@@ -71,7 +120,8 @@ def main(argv=None):
                              ': expected a dataloader, got none')
         dataset = DATASETS.build(loader.dataset)
         indices = args.indices if args.indices is not None else \
-            list(range(min(args.num_samples, len(dataset))))
+            spread_indices([dataset.get_data_info(i).get('series_id', i)
+                            for i in range(len(dataset))], args.num_samples)
         bad = [i for i in indices if not 0 <= i < len(dataset)]
         if bad:
             raise ValueError(f'--indices: expected values in [0, '

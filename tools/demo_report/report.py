@@ -13,17 +13,45 @@ from mmdsa.structures.views import PAIR_VIEWS
 from mmdsa.visualization.output import write_text
 from .report_media import operating_point_summary
 
-DET_KEYS = [('auc', 'series AUC'), ('youden_sens', 'Youden sensitivity'),
-            ('youden_spec', 'Youden specificity'),
-            ('sens95', 'sensitivity at 95 % specificity'), ('ap50', 'AP50'),
-            ('ar50', 'AR50'), ('ap_cin', 'AP centre-in'),
-            ('ar_cin', 'AR centre-in'), ('auprc', 'AUPRC (centre-in)'),
-            ('loc_thr', 'AP / AR operating point (series Youden)')]
-CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC'),
-            ('youden_sens', 'Youden sensitivity'),
-            ('youden_spec', 'Youden specificity'),
-            ('sens95', 'sensitivity at 95 % specificity')]
+#: The detector table: (key, label). ``@op`` keys are evaluated at the
+#: operating point chosen on the validation split (no threshold is chosen
+#: on the test series, except where a label says so).
+DET_KEYS = [
+    ('auc', 'series AUC'),
+    ('sens@op', 'series sensitivity at the operating point'),
+    ('spec@op', 'series specificity at the operating point'),
+    ('sens95', 'series sensitivity at 95 % specificity, optimistic '
+     '(chosen on test)'),
+    ('ap50@op', 'box precision, IoU >= 0.5, at the operating point'),
+    ('ar50@op', 'box recall, IoU >= 0.5, at the operating point'),
+    ('ap_cin@op', 'box precision, centre-in, at the operating point'),
+    ('ar_cin@op', 'box recall, centre-in, at the operating point'),
+    ('auprc', 'area under the box precision-recall curve (centre-in)'),
+]
+CLS_KEYS = [('auc', 'AUC'), ('mcc', 'MCC (threshold 0.5)'),
+            ('sens95', 'sensitivity at 95 % specificity, optimistic '
+             '(chosen on test)')]
+#: One sentence each, printed under the tables.
+SO_SENTENCE = (
+    'SO (series optimiser) links the boxes of consecutive frames into the '
+    'best-scoring trajectory and gives the series the score of that '
+    'trajectory, so a box that appears in one frame only (a mimic) weighs '
+    'less than one that persists; "max frame score" scores a series by its '
+    'single best box instead.')
+LOC_DEFINITION = (
+    'Box precision / recall at the operating point: in every frame only the '
+    'highest-scoring box counts; precision is the share of those with '
+    'score >= the operating point that hit the reference box (IoU >= 0.5, '
+    'or centre-in: one box\'s centre lies in the other), recall the share '
+    'of reference boxes hit. These are not COCO AP / AR as MMDetection '
+    'reports them.')
+SALIENCY_CAVEAT = (
+    'Caveat: Grad-CAM shows where the gradient of the score is large, not '
+    'where a thrombus is. It can peak on the image border or the '
+    'collimator edge (padding and border effects of the convolutions), so '
+    'do not read it as a localisation.')
 AUC_TARGET = 0.85
+TOY = 'Toy-scale (--quick / --scale tiny) run'
 
 
 def _fmt(value) -> str:
@@ -44,13 +72,20 @@ def _table(header, rows):
 
 
 def _roc_from_predictions(path: str, out_png: str, title: str,
-                          by_view: bool) -> Optional[str]:
+                          by_view: bool, threshold: Optional[float] = None,
+                          pair_threshold: Optional[float] = None,
+                          rule: str = 'file',
+                          n_boot: int = 500) -> Optional[str]:
     from mmdsa.structures.pairing import pair_records
     from mmdsa.visualization import plot_roc_curves
     if not osp.isfile(path):
         return None
-    preds = load_prediction_file(path)['predictions']
-    curves = {}
+    data = load_prediction_file(path)
+    preds = data['predictions']
+    if rule == 'max_score' and all('frames' in p for p in preds):
+        from mmdsa.evaluation.cross_validation import scored_series
+        preds = scored_series(data, 'max_score')
+    curves, points = {}, {}
     groups = {'all series': preds}
     if by_view:
         for view in PAIR_VIEWS:
@@ -60,9 +95,13 @@ def _roc_from_predictions(path: str, out_png: str, title: str,
         labels = [int(p['label']) for p in items]
         if len(set(labels)) == 2:
             curves[name] = (labels, [float(p['score']) for p in items])
+            thr = pair_threshold if name.startswith('PA+LAT') else threshold
+            if thr is not None:
+                points[name] = thr
     if not curves:
         return None
-    return plot_roc_curves(curves, out_png, title=title)
+    return plot_roc_curves(curves, out_png, title=title,
+                           operating_points=points, n_boot=n_boot)
 
 
 def _positive_series_picture(det: Dict, out_png: str) -> Optional[Dict]:
@@ -96,19 +135,93 @@ def _positive_series_picture(det: Dict, out_png: str) -> Optional[Dict]:
                 reference_frames=sorted(gt))
 
 
-CI_KEYS = ('auc', 'sens95', 'ap50', 'ar50', 'ap_cin', 'ar_cin', 'auprc')
+CI_KEYS = ('auc', 'sens95', 'sens@op', 'spec@op', 'ap50@op', 'ar50@op',
+           'ap_cin@op', 'ar_cin@op', 'auprc')
 
 
-def detection_rows(metrics: Dict, pred_file: str, n_boot: int = 1000):
+def _table_value(tables, key, thresholds, arm):
+    """One ``DET_KEYS`` value of series tables (NaN when undefined)."""
+    from mmdsa.evaluation.cross_validation import table_metric
+    if not key.endswith('@op'):
+        return table_metric(tables, key)
+    thr = thresholds.get(arm)
+    if thr is None:
+        return float('nan')
+    base = key[:-3]
+    if base in ('sens', 'spec'):
+        labels = np.array([t['label'] for t in tables])
+        pred = np.array([t['score'] for t in tables]) >= thr
+        want = 1 if base == 'sens' else 0
+        if not (labels == want).any():
+            return float('nan')
+        hit = pred[labels == 1] if base == 'sens' else ~pred[labels == 0]
+        return float(hit.mean())
+    return table_metric(tables, base, loc_score_thr=thr)
+
+
+def _bootstrap(tables, key, thresholds, arm, n_boot):
+    """95 % percentile interval over series with
+    :func:`mmdsa.evaluation.functional.bootstrap_ci` (the resampled
+    "scores" are series indices; undefined resamples are skipped)."""
+    from mmdsa.evaluation.functional import bootstrap_ci
+
+    def metric(_labels, idx):
+        value = _table_value([tables[int(i)] for i in idx], key,
+                             thresholds, arm)
+        if np.isnan(value):
+            raise ValueError('undefined on this resample')
+        return value
+
+    labels = [t['label'] for t in tables]
+    try:
+        return bootstrap_ci(metric, labels, np.arange(len(tables)),
+                            n=n_boot)
+    except ValueError:
+        return float('nan'), float('nan')
+
+
+def validation_thresholds(checkpoint: str) -> Dict[str, Optional[float]]:
+    """The series thresholds of both rules, chosen on the validation split:
+    ``so/`` is the checkpoint's calibrated operating point (Youden on the
+    validation predictions); ``max/`` is Youden on the same validation
+    predictions re-scored by the max frame score. None when uncalibrated."""
+    from mmdsa.apis.operating_point import choose_operating_point
+    from mmdsa.evaluation.cross_validation import scored_series
+    point = operating_point_summary(checkpoint)
+    out = {'so/': None, 'max/': None}
+    if point is None:
+        return out
+    out['so/'] = float(point['threshold'])
+    from mmdsa.apis.operating_point import load_operating_point
+    val_file = (load_operating_point(checkpoint) or {}).get(
+        'chosen_on', {}).get('predictions')
+    if val_file and osp.isfile(val_file):
+        data = load_prediction_file(val_file)
+        if all('frames' in p for p in data['predictions']):
+            series = scored_series(data, 'max_score')
+            labels = [s['label'] for s in series]
+            if len(set(labels)) == 2:
+                out['max/'] = float(choose_operating_point(
+                    labels, [s['score'] for s in series],
+                    method=point['method'],
+                    specificity=point.get('required_specificity') or 0.95
+                )['threshold'])
+    return out
+
+
+def detection_rows(metrics: Dict, pred_file: str, n_boot: int = 1000,
+                   thresholds: Optional[Dict] = None):
     """Rows ``[metric, max frame score, with SO]`` of the detector table,
     each value with its 95 % bootstrap interval over the test series.
 
     Both rules are re-scored from the one prediction file (its per-frame
     detections): the same detections under SO and under the max score.
+    ``@op`` rows use ``thresholds`` (``{'max/': t, 'so/': t}``, chosen on
+    the validation split, see :func:`validation_thresholds`).
     """
-    from mmdsa.evaluation.cross_validation import (bootstrap_metric_ci,
-                                                   scored_series,
+    from mmdsa.evaluation.cross_validation import (scored_series,
                                                    series_tables)
+    thresholds = thresholds or {}
     tables = {}
     if osp.isfile(pred_file):
         data = load_prediction_file(pred_file)
@@ -120,9 +233,16 @@ def detection_rows(metrics: Dict, pred_file: str, n_boot: int = 1000):
     for key, label in DET_KEYS:
         cells = [label]
         for arm in ('max/', 'so/'):
-            text = _fmt(metrics.get(f'{arm}{key}'))
-            if arm in tables and key in CI_KEYS:
-                low, high = bootstrap_metric_ci(tables[arm], key, n_boot)
+            if arm in tables:
+                value = _table_value(tables[arm], key, thresholds, arm)
+            elif key.endswith('@op'):
+                value = None
+            else:
+                value = metrics.get(f'{arm}{key}')
+            text = _fmt(value)
+            if arm in tables and key in CI_KEYS and n_boot:
+                low, high = _bootstrap(tables[arm], key, thresholds, arm,
+                                       n_boot)
                 if not (np.isnan(low) or np.isnan(high)):
                     text += f' [{low:.3f}, {high:.3f}]'
             cells.append(text)
@@ -165,16 +285,24 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
     os.makedirs(rdir, exist_ok=True)
     work = osp.join(out, 'work')
     pictures = {}
-    for key, pred, title, by_view in (
+    n_boot = int(scale.get('bootstrap_resamples', 1000))
+    thresholds = validation_thresholds(det['checkpoint'])
+    cls_point = operating_point_summary(cls['checkpoint']) or {}
+    for key, pred, title, by_view, thr, pair_thr, rule in (
             ('roc_perforation_so', 'perforation/predictions_so.json',
-             'Perforation, series level (with SO)', False),
-            ('roc_perforation_max', 'perforation/predictions_max.json',
-             'Perforation, series level (max frame score)', False),
+             'Perforation, series level (with SO)', False,
+             thresholds['so/'], None, 'file'),
+            ('roc_perforation_max', 'perforation/predictions_so.json',
+             'Perforation, series level (max frame score)', False,
+             thresholds['max/'], None, 'max_score'),
             ('roc_thrombus', 'thrombus/predictions.json',
-             'Thrombus, per view and per pair', True)):
+             'Thrombus, per view and per pair', True,
+             cls_point.get('threshold'),
+             (cls_point.get('pair') or {}).get('threshold'), 'file')):
         png = _roc_from_predictions(osp.join(work, pred),
                                     osp.join(rdir, f'{key}.png'), title,
-                                    by_view)
+                                    by_view, thr, pair_thr, rule,
+                                    min(500, n_boot))
         if png:
             pictures[key] = osp.relpath(png, rdir)
     example = _positive_series_picture(
@@ -202,25 +330,32 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
         auc_target=AUC_TARGET, targets=targets, targets_met=checks,
         example=example, pictures=pictures,
         operating_points=operating_points, cine_examples=media['cines'],
-        saliency=media['saliency'])
-    write_json_atomic(osp.join(rdir, 'report.json'), report)
+        saliency=media['saliency'],
+        detector_thresholds={k.rstrip('/'): v for k, v in thresholds.items()},
+        definitions=dict(series_optimiser=SO_SENTENCE,
+                         localisation=LOC_DEFINITION,
+                         saliency=SALIENCY_CAVEAT))
 
     det_rows = detection_rows(
-        dm, osp.join(work, 'perforation', 'predictions_so.json'))
+        dm, osp.join(work, 'perforation', 'predictions_so.json'),
+        n_boot=n_boot, thresholds=thresholds)
+    report['perforation']['table'] = det_rows
+    write_json_atomic(osp.join(rdir, 'report.json'), report)
     cls_rows = [[label] + [
         _fmt(cm.get(f'{p}{k}')) for p in ('pa/', 'lat/', 'pair/', '')
     ] for k, label in CLS_KEYS]
     md = [
         '# mmdsa demo report', '',
-        f"{'Toy-scale (--quick) run' if quick else 'Full demo run'} on "
+        f"{TOY if quick else 'Full demo run'} on "
         f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: '
         + ', '.join(f'{k}={v}' for k, v in scale.items()) + '.', '',
         '## Perforation detection (RetinaNet + temporal neck, T = 5)', '',
         'Both columns score the same detections (one box per frame '
-        '>= 0.05); AP / AR at the series Youden point (`docs/metrics.md`); '
-        '[95 % bootstrap interval over the test series].', '',
+        '>= 0.05). ' + SO_SENTENCE, '',
+        _op_sentence(thresholds) + ' [95 % bootstrap interval over the '
+        'test series].', '',
         _table(['metric (test split)', 'max frame score', 'with SO'],
-               det_rows), '',
+               det_rows), '', LOC_DEFINITION, '',
         '## Thrombus classification (CNN + BiGRU)', '',
         _table(['metric (test split)', 'PA', 'LAT', 'PA+LAT pair',
                 'all series'], cls_rows), '',
@@ -250,15 +385,26 @@ def write_report(out: str, quick: bool, scale: Dict, det: Dict, cls: Dict,
            _table(OP_HEADER, op_rows), '', '## Cine loops', '']
     md += [f"![{c['series']}]({c['cine']})" for c in media['cines']]
     if media['saliency']:
-        md += ['', '## Saliency (Grad-CAM)', '',
+        md += ['', '## Saliency (Grad-CAM)', '', SALIENCY_CAVEAT, '',
                f"![saliency]({media['saliency']['picture']})"]
     md += ['', 'The same report as a web page: [report.html](report.html).']
     path = osp.join(rdir, 'report.md')
     write_text(path, '\n'.join(md) + '\n')
     write_text(osp.join(rdir, 'report.html'), _html(
         quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
-        pictures, op_rows, media))
+        pictures, op_rows, media, thresholds))
     return path
+
+
+def _op_sentence(thresholds: Dict) -> str:
+    """The detector's operating points as thresholds, not metrics."""
+    def thr(arm):
+        value = thresholds.get(arm)
+        return 'not calibrated' if value is None else f'{value:.3f}'
+    return ('Operating points (series-score thresholds chosen on the '
+            f"validation split): max frame score {thr('max/')}, with SO "
+            f"{thr('so/')}; a series is positive when its score >= the "
+            'threshold.')
 
 
 OP_HEADER = ['model', 'unit', 'threshold', 'method', 'val sensitivity',
@@ -317,9 +463,9 @@ def _media(det: Dict, cls: Dict, rdir: str) -> Dict:
 
 
 def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
-          pictures, op_rows, media) -> str:
+          pictures, op_rows, media, thresholds) -> str:
     from .report_html import render_report_html
-    intro = (f"{'Toy-scale (--quick) run' if quick else 'Full demo run'} on "
+    intro = (f"{TOY if quick else 'Full demo run'} on "
              f'synthetic DSA, {elapsed_s / 60:.1f} minutes. Scale: ' +
              ', '.join(f'{k}={v}' for k, v in scale.items()) + '.')
     roc = [(v, k.replace('_', ' '), 420) for k, v in pictures.items()
@@ -331,8 +477,10 @@ def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
              for c in media['cines']]
     sections = [
         dict(heading='Perforation detection (RetinaNet + temporal neck, '
-             'T = 5)', table=(['metric (test split)', 'max frame score',
-                               'with SO'], det_rows)),
+             'T = 5)', text=SO_SENTENCE + ' ' + _op_sentence(thresholds)
+             + ' [95 % bootstrap interval over the test series].',
+             table=(['metric (test split)', 'max frame score', 'with SO'],
+                    det_rows), note=LOC_DEFINITION),
         dict(heading='Thrombus classification (CNN + BiGRU)',
              table=(['metric (test split)', 'PA', 'LAT', 'PA+LAT pair',
                      'all series'], cls_rows)),
@@ -340,17 +488,26 @@ def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
              table=(['target', 'value', f'>= {AUC_TARGET}'],
                     [[k, _fmt(v), 'yes' if checks[k] else 'no']
                      for k, v in targets.items()])),
-        dict(heading='ROC curves', figures=roc),
+        dict(heading='ROC curves', text='Each curve: the test series, '
+             'n+ positive and n- negative; shaded: 95 % bootstrap band of '
+             'the sensitivity; dot: the operating point chosen on the '
+             'validation split.', figures=roc),
         dict(heading='Operating points (chosen on the validation split)',
              text='Verdicts below use these thresholds (score >= '
              'threshold is positive); sensitivity and specificity are those '
              'reached on the validation series.',
              table=(OP_HEADER, op_rows)),
-        dict(heading='Cine loops',
-             text='Detector: yellow = detections, red = kept trajectory, '
-             'green = reference box. Recognizer: orange bar = P(thrombus), '
-             'white tick = threshold, cyan cross = annotated thrombus '
-             'point.', figures=cines),
+        dict(heading='Cine loops, perforation detector',
+             text='Yellow = detections, red = kept trajectory, green = '
+             'reference box. Played at the series\' own frame rate.',
+             figures=[c for c, ex in zip(cines, media['cines'])
+                      if ex['task'] == 'perforation']),
+        dict(heading='Cine loops, thrombus recognizer',
+             text='Orange bar = P(thrombus), white tick = threshold, cyan '
+             'cross = annotated thrombus point. Played at the series\' own '
+             'frame rate.',
+             figures=[c for c, ex in zip(cines, media['cines'])
+                      if ex['task'] == 'thrombus']),
     ]
     if 'positive_series' in pictures:
         sections.append(dict(heading='Detections on a positive series',
@@ -360,6 +517,7 @@ def _html(quick, elapsed_s, scale, det_rows, cls_rows, checks, targets,
         sal = media['saliency']
         sections.append(dict(
             heading='Saliency of a thrombus case (Grad-CAM)',
+            warning=SALIENCY_CAVEAT,
             figures=[(sal['picture'], f"{sal['series']}: P(thrombus) = "
                       f"{sal['probability']:.3f}", 900)]))
     return render_report_html('mmdsa demo report', intro, sections)

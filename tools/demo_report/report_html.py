@@ -17,6 +17,7 @@ figure { display: inline-block; margin: 6px 14px 14px 0;
          vertical-align: top; }
 figcaption { font-size: 12px; max-width: 420px; }
 img { border: 1px solid #ccc; }
+.note { font-size: 12px; color: #444; max-width: 900px; }
 .warn { background: #fff3cd; border: 1px solid #e0c36b; padding: 6px 10px;
         font-size: 13px; }
 """
@@ -46,7 +47,8 @@ def render_report_html(title: str, intro: str,
         title (str): Page and top heading.
         intro (str): First paragraph (plain text).
         sections (list[dict]): In order; each has ``heading`` and any of
-            ``text`` (plain), ``warning`` (plain, highlighted), ``table``
+            ``text`` (plain), ``note`` (plain, small, under the
+            table), ``warning`` (plain, highlighted), ``table``
             (``(header, rows)``) and ``figures`` (list of ``(relative src,
             caption)`` or ``(src, caption, width)``).
 
@@ -66,6 +68,8 @@ def render_report_html(title: str, intro: str,
             parts.append(f'<p>{html.escape(sec["text"])}</p>')
         if sec.get('table'):
             parts.append(_table(*sec['table']))
+        if sec.get('note'):
+            parts.append(f'<p class="note">{html.escape(sec["note"])}</p>')
         for fig in sec.get('figures', []):
             parts.append(_figure(*fig))
     parts.append('</body></html>')

@@ -30,8 +30,15 @@ def _example(result, task, name, label, cine, extra=None):
                 **(extra or {}))
 
 
+#: Longest cine loop of the report (frames; longer series are strided).
+MAX_CINE_FRAMES = 48
+#: Largest side of a cine frame of the report (pixels; larger series are
+#: shrunk by an integer factor).
+MAX_CINE_SIZE = 384
+
+
 def detector_examples(config: str, checkpoint: str, out_dir: str,
-                      fps: float = 3.0) -> List[Dict]:
+                      fps: Optional[float] = None) -> List[Dict]:
     """Cine loops of the first positive and first negative test series:
     detections, the kept trajectory and the reference boxes drawn in."""
     from mmdsa.datasets import load_detection_annotations
@@ -52,7 +59,8 @@ def detector_examples(config: str, checkpoint: str, out_dir: str,
         name = video['name']
         cine = write_result_cine(
             result, True, osp.join(out_dir, f'cine_perforation_{name}.gif'),
-            fps=fps, gt_boxes=gt)
+            fps=fps, max_frames=MAX_CINE_FRAMES,
+            max_size=MAX_CINE_SIZE, gt_boxes=gt)
         out.append(_example(result, 'perforation', name, video['label'], cine,
                             dict(kept_frames=sorted(result['trajectory']),
                                  reference_frames=sorted(gt))))
@@ -60,7 +68,7 @@ def detector_examples(config: str, checkpoint: str, out_dir: str,
 
 
 def recognizer_examples(config: str, checkpoint: str, out_dir: str,
-                        fps: float = 3.0) -> Dict:
+                        fps: Optional[float] = None) -> Dict:
     """Cine loops of the first positive and first negative test series
     (probability bar, annotated thrombus points) and the Grad-CAM picture of
     the positive one.
@@ -88,7 +96,8 @@ def recognizer_examples(config: str, checkpoint: str, out_dir: str,
         points = item.get('thrombus_points') or []
         cine = write_result_cine(
             result, False, osp.join(out_dir, f'cine_thrombus_{name}.gif'),
-            fps=fps, points=points)
+            fps=fps, max_frames=MAX_CINE_FRAMES,
+            max_size=MAX_CINE_SIZE, points=points)
         cines.append(_example(result, 'thrombus', name, item['label'], cine,
                               dict(thrombus_points=points)))
         if item['label'] == 1 and saliency is None:
