@@ -46,6 +46,16 @@ def parse_args(argv=None):
         'next to the checkpoint, else the config test_evaluator threshold, '
         'else 0.5)')
     parser.add_argument('--device', default='cpu')
+    precision = parser.add_mutually_exclusive_group()
+    precision.add_argument(
+        '--precision', choices=['auto', 'fp32', 'bf16', 'fp16'],
+        default=None,
+        help='numeric precision of the model (default: the config\'s '
+        'inference_precision, else auto: bf16 on a CPU with native bf16, '
+        'fp16 autocast on CUDA, else fp32; boxes, NMS and scores are always '
+        'computed in fp32)')
+    precision.add_argument('--fp32', dest='precision', action='store_const',
+                           const='fp32', help='same as --precision fp32')
     parser.add_argument(
         '--allow-partial-checkpoint',
         action='store_true',
@@ -156,7 +166,8 @@ def main(argv=None):
         try:
             result = inference_series(
                 model, path, threshold=args.threshold,
-                modalities='any' if args.any_modality else None)
+                modalities='any' if args.any_modality else None,
+                precision=args.precision)
             entry = _summarise(result, detector, name, args.out)
             _extra_pictures(args, model, result, detector, name, path, entry)
         except (DSAReadError, OperatingPointError, DicomExportError) as exc:
@@ -178,6 +189,7 @@ def main(argv=None):
         config=args.config,
         checkpoint=args.checkpoint,
         task='perforation' if detector else 'thrombus',
+        precision=result['precision'],
         threshold=decision['threshold'],
         score=score,
         verdict=decision['verdict'],

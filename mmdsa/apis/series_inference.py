@@ -73,6 +73,37 @@ def window_settings(cfg) -> Dict[str, int]:
             for k in ('num_frames', 'stride')}
 
 
+def model_precision(model, precision: Optional[str] = None) -> str:
+    """The precision inference runs ``model`` at, and prepare it for it.
+
+    Chosen by ``precision`` when given, else the config's
+    ``inference_precision`` key, else ``'auto'`` (bf16 on a CPU with
+    native bf16, fp16 autocast on CUDA, fp32 elsewhere:
+    :func:`mmdsa.utils.precision.resolve_precision`). For bf16 on a CPU the
+    model's 4-D weights are made channels_last (once; the values do not
+    change, so fp32 calls on the same model give the same results).
+
+    Args:
+        model: A model from :func:`init_model`.
+        precision (str, optional): ``'auto'``, ``'fp32'``, ``'bf16'`` or
+            ``'fp16'`` (CUDA).
+
+    Returns:
+        str: The resolved precision, ``'fp32'``, ``'bf16'`` or ``'fp16'``.
+    """
+    from mmdsa.utils.precision import resolve_precision, uses_channels_last
+    cfg = getattr(model, 'cfg', None)
+    if precision is None and cfg is not None:
+        precision = cfg.get('inference_precision')
+    device = next(model.parameters()).device
+    resolved = resolve_precision(precision, device)
+    if uses_channels_last(resolved, device) and \
+            not getattr(model, '_channels_last', False):
+        model.to(memory_format=torch.channels_last)
+        model._channels_last = True
+    return resolved
+
+
 def is_detector(model) -> bool:
     """Whether ``model`` is a spatio-temporal detector (else recognizer)."""
     return hasattr(model, 'predict_series')
@@ -100,7 +131,8 @@ def _series_info(path: str, modalities=None) -> Dict:
 
 @torch.no_grad()
 def inference_detector_series(model, path: str, batch_size: int = 4,
-                              modalities=None) -> Dict:
+                              modalities=None,
+                              precision: Optional[str] = None) -> Dict:
     """Detect perforations in every frame of a series (the windows of the
     config's test pipeline: its LoadDSAWindow ``num_frames`` and ``stride``,
     :func:`window_settings`), then apply the model's series rule
@@ -114,9 +146,14 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
         modalities (str | list[str], optional): DICOM Modality values to
             accept (default: XA, RF and secondary-capture exports);
             ``'any'`` reads every modality.
+        precision (str, optional): ``'auto'``, ``'fp32'``, ``'bf16'`` or
+            ``'fp16'`` (:func:`model_precision`; default: the config's
+            ``inference_precision``, else ``'auto'``). Box decoding, NMS and
+            the series post-processing run in fp32 at every precision.
 
     Returns:
-        dict: ``frames`` (T, H, W) float32 as read, ``detections`` list over
+        dict: ``precision`` (the resolved one), ``frames`` (T, H, W) float32
+        as read, ``detections`` list over
         frames of ``(boxes (n, 4) x1y1x2y2 in original pixels, scores (n,))``,
         ``trajectory`` ``{frame: box}`` of the boxes the model's series
         optimiser keeps (empty without the optimiser or without a box),
@@ -124,6 +161,7 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
         score without it), ``optimiser`` (bool), ``timings_s``.
     """
     t0 = time.perf_counter()
+    precision = model_precision(model, precision)
     window = window_settings(model.cfg)
     if window['num_frames'] != model.num_frames:
         raise ValueError(
@@ -143,7 +181,8 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
     device = next(model.parameters()).device
     batch = torch.stack(frames).to(device)
     preds = model.predict_series(batch, samples, batch_size=batch_size,
-                                 stride=window['stride'])
+                                 stride=window['stride'],
+                                 precision=precision)
     t2 = time.perf_counter()
     detections = []
     for pred in preds:
@@ -164,6 +203,7 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
             trajectory[f] = pair[0][int(np.argmax(pair[1]))].tolist()
     t3 = time.perf_counter()
     return dict(
+        precision=precision,
         frames=series.frames,
         meta=series.meta,
         detections=detections,
@@ -179,28 +219,36 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
 
 @torch.no_grad()
 def inference_recognizer_series(model, path: str,
-                                modalities=None) -> Dict:
+                                modalities=None,
+                                precision: Optional[str] = None) -> Dict:
     """Thrombus probability of one series.
 
     Args:
         model: A :class:`CNNRNNRecognizer` from :func:`init_model`.
         path (str): DICOM file, DICOM folder, PNG/NPY folder or .npy file.
         modalities: see :func:`inference_detector_series`.
+        precision (str, optional): see :func:`inference_detector_series`
+            (the backbone runs under autocast; the recurrent encoder and
+            the head in fp32).
 
     Returns:
-        dict: ``probability`` (float, P(thrombus)), ``frames``, ``meta``,
-        ``timings_s``.
+        dict: ``precision``, ``probability`` (float, P(thrombus)),
+        ``frames``, ``meta``, ``timings_s``.
     """
     t0 = time.perf_counter()
+    precision = model_precision(model, precision)
     info = _series_info(path, modalities)
     pipeline = _test_pipeline(model.cfg, single_frame=False,
                               modalities=modalities)
     data = pipeline(dict(info['base']))
     t1 = time.perf_counter()
     batch = dict(inputs=[data['inputs']], data_samples=[data['data_samples']])
-    pred = model.test_step(batch)[0]
+    # test_step without its wrapper, to pass the precision on
+    batch = model.data_preprocessor(batch, False)
+    pred = model(**batch, mode='predict', precision=precision)[0]
     t2 = time.perf_counter()
     return dict(
+        precision=precision,
         probability=float(pred.pred_score.reshape(-1)[-1]),
         frames=info['series'].frames,
         meta=info['series'].meta,
@@ -219,7 +267,8 @@ def inference_series(model, path: str, threshold: Optional[float] = None,
         score = result['series_score']
     else:
         result = inference_recognizer_series(
-            model, path, modalities=kwargs.get('modalities'))
+            model, path, modalities=kwargs.get('modalities'),
+            precision=kwargs.get('precision'))
         score = result['probability']
     result['decision'] = model_decision(model, score, threshold)
     return result
