@@ -91,7 +91,8 @@ def model_precision(model, precision: Optional[str] = None) -> str:
     Returns:
         str: The resolved precision, ``'fp32'``, ``'bf16'`` or ``'fp16'``.
     """
-    from mmdsa.utils.precision import resolve_precision, uses_channels_last
+    from mmdsa.utils.precision import (resolve_precision, to_channels_last,
+                                       uses_channels_last)
     cfg = getattr(model, 'cfg', None)
     if precision is None and cfg is not None:
         precision = cfg.get('inference_precision')
@@ -99,7 +100,7 @@ def model_precision(model, precision: Optional[str] = None) -> str:
     resolved = resolve_precision(precision, device)
     if uses_channels_last(resolved, device) and \
             not getattr(model, '_channels_last', False):
-        model.to(memory_format=torch.channels_last)
+        to_channels_last(model)
         model._channels_last = True
     return resolved
 

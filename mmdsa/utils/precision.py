@@ -113,6 +113,24 @@ def uses_channels_last(precision: str, device) -> bool:
     return precision == 'bf16' and torch.device(device).type == 'cpu'
 
 
+def to_channels_last(model: torch.nn.Module) -> torch.nn.Module:
+    """Make the 4-D weights and buffers of ``model`` channels_last, in place.
+
+    Unlike ``model.to(memory_format=torch.channels_last)`` it leaves tensors
+    of other ranks as they are (a temporal neck's 5-D ``Conv3d`` weights).
+    The values do not change.
+
+    Args:
+        model (nn.Module): The model.
+
+    Returns:
+        nn.Module: ``model``.
+    """
+    return model._apply(
+        lambda t: t.contiguous(memory_format=torch.channels_last)
+        if t.dim() == 4 else t)
+
+
 def to_float(outputs):
     """Cast the floating tensors of nested lists / tuples to float32.
 
