@@ -181,10 +181,10 @@ def predict_series(model,
                     cache[i] = tuple(f[j] for f in feats)
             fused = []
             for level in range(len(cache[keys[0]])):
+                # one copy into (B, T, C, h, w), not one per window + one
                 stacked = torch.stack([
-                    torch.stack([cache[i][level] for i in w])
-                    for w in windows
-                ])
+                    cache[i][level] for w in windows for i in w
+                ]).unflatten(0, (len(windows), t))
                 fused.append(stacked[:, 0] if neck is None else neck.fuse(
                     level, stacked))
         results += model.predict_from_feats(fused, frames[keys],
