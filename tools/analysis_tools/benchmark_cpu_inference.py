@@ -175,22 +175,30 @@ def main(argv=None):
     def med(p, key):
         return statistics.median(r[key] for r in runs[p])
 
+    def frame_diff(p):
+        diff = np.abs(runs[p][0]['frame_max'] - ref[0]['frame_max'])
+        return f'{diff.max():.4f}'
+
+    def mib(p, key):
+        return f'{med(p, key) / 2**20:.0f}'
+
+    first = args.precisions[0]
     rows = [('ran at', lambda p: runs[p][0]['precision']),
             ('decode (s)', lambda p: f"{med(p, 'decode'):.2f}"),
             ('model (s)', lambda p: f"{med(p, 'model'):.2f}"),
             ('frames/s (model)',
              lambda p: f"{args.frames / med(p, 'model'):.2f}"),
             ('post-processing (s)', lambda p: f"{med(p, 'post'):.3f}"),
-            ('peak RSS +MiB', lambda p: f"{med(p, 'rss') / 2**20:.0f}"),
-            ('peak RSS MiB', lambda p: f"{med(p, 'rss_total') / 2**20:.0f}"),
-            ('numpy/py peak MiB', lambda p: f"{med(p, 'py_peak') / 2**20:.0f}"),
+            ('peak RSS +MiB', lambda p: mib(p, 'rss')),
+            ('peak RSS MiB', lambda p: mib(p, 'rss_total')),
+            ('numpy/py peak MiB', lambda p: mib(p, 'py_peak')),
             ('series score', lambda p: f"{runs[p][0]['score']:.4f}"),
-            ('max |d frame score|',
-             lambda p: f"{np.abs(runs[p][0]['frame_max'] - ref[0]['frame_max']).max():.4f}"),
+            ('max |d frame score|', frame_diff),
             ('model speed-up',
-             lambda p: f"{med(args.precisions[0], 'model') / med(p, 'model'):.2f}x")]
+             lambda p: f"{med(first, 'model') / med(p, 'model'):.2f}x")]
     for name, fn in rows:
-        print(f'{name:22s}' + ''.join(f'{fn(p):>12s}' for p in args.precisions))
+        print(f'{name:22s}' +
+              ''.join(f'{fn(p):>12s}' for p in args.precisions))
     last = args.precisions[-1]
     print(f'model time {last}: {med(last, "model"):.2f}')
 

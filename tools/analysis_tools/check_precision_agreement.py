@@ -159,9 +159,10 @@ def main(argv=None):
     fig = agreement(scores, verdicts, labels, threshold, args.bootstrap)
     print(f"series scores: max |fp32 - bf16| {fig['max_diff']:.4f}, median "
           f"{fig['median_diff']:.5f}")
-    print(f"verdicts at the operating point (threshold {threshold:.4f}"
-          f"{', outside the score range: trivially equal' if fig['degenerate'] else ''}"
-          f"): {100 * fig['verdicts_same']:.1f} % identical")
+    note = ', outside the score range: trivially equal' \
+        if fig['degenerate'] else ''
+    print(f'verdicts at the operating point (threshold {threshold:.4f}'
+          f"{note}): {100 * fig['verdicts_same']:.1f} % identical")
     print(f"verdicts at the median fp32 score ({fig['median_threshold']:.4f})"
           f": {100 * fig['verdicts_same_median']:.1f} % identical")
     within = 'n/a (one class)'
