@@ -154,6 +154,11 @@ def main(argv=None):
         return _refuse(exc)
     from mmdsa.apis.dicom_export import DicomExportError
     from mmdsa.apis.operating_point import OperatingPointError, model_decision
+    from mmdsa.apis.series_inference import model_precision
+    try:
+        model_precision(model, args.precision)
+    except ValueError as exc:  # e.g. fp16 on a CPU
+        return _refuse(f'--precision: {exc}')
     detector = is_detector(model)
     if args.saliency and detector:
         print('error: --saliency: expected a thrombus recognizer config, '
