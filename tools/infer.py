@@ -72,6 +72,16 @@ def parse_args(argv=None):
         'next to the checkpoint, else the config test_evaluator threshold, '
         'else 0.5)')
     parser.add_argument('--device', default='cpu')
+    precision = parser.add_mutually_exclusive_group()
+    precision.add_argument(
+        '--precision', choices=['auto', 'fp32', 'bf16', 'fp16'],
+        default=None,
+        help='numeric precision of the model (default: the config\'s '
+        'inference_precision, else auto: bf16 on a CPU with native bf16, '
+        'fp16 autocast on CUDA, else fp32; boxes, NMS and scores are always '
+        'computed in fp32)')
+    precision.add_argument('--fp32', dest='precision', action='store_const',
+                           const='fp32', help='same as --precision fp32')
     parser.add_argument(
         '--allow-partial-checkpoint',
         action='store_true',
@@ -197,7 +207,8 @@ def infer_one(args, model, provenance, paths, out_dir, names=None):
         result = inference_series(
             model, path, threshold=args.threshold, force=args.force,
             max_oblique_deg=args.max_oblique,
-            modalities='any' if args.any_modality else None)
+            modalities='any' if args.any_modality else None,
+            precision=args.precision)
         entry = _summarise(result, detector, name, out_dir, path)
         _extra_pictures(args, model, result, detector, name, path, entry,
                         out_dir, provenance)
@@ -223,6 +234,7 @@ def infer_one(args, model, provenance, paths, out_dir, names=None):
         config=args.config,
         checkpoint=args.checkpoint,
         task='perforation' if detector else 'thrombus',
+        precision=result['precision'],
         threshold=decision['threshold'],
         score=score,
         verdict=decision['verdict'],
@@ -277,6 +289,11 @@ def _main(argv):
                         f'a folder of {len(batch["items"])} series')
     model = init_model(args.config, args.checkpoint, device=args.device,
                        strict=not args.allow_partial_checkpoint)
+    from mmdsa.apis.series_inference import model_precision
+    try:
+        model_precision(model, args.precision)
+    except ValueError as exc:  # e.g. fp16 on a CPU
+        raise ToolError(f'--precision: {exc}') from exc
     if args.saliency and is_detector(model):
         raise ToolError('--saliency: expected a thrombus recognizer config, '
                         f'got a detector ({args.config})')

@@ -73,6 +73,38 @@ def window_settings(cfg) -> Dict[str, int]:
             for k in ('num_frames', 'stride')}
 
 
+def model_precision(model, precision: Optional[str] = None) -> str:
+    """The precision inference runs ``model`` at, and prepare it for it.
+
+    Chosen by ``precision`` when given, else the config's
+    ``inference_precision`` key, else ``'auto'`` (bf16 on a CPU with
+    native bf16, fp16 autocast on CUDA, fp32 elsewhere:
+    :func:`mmdsa.utils.precision.resolve_precision`). For bf16 on a CPU the
+    model's 4-D weights are made channels_last (once; the values do not
+    change, so fp32 calls on the same model give the same results).
+
+    Args:
+        model: A model from :func:`init_model`.
+        precision (str, optional): ``'auto'``, ``'fp32'``, ``'bf16'`` or
+            ``'fp16'`` (CUDA).
+
+    Returns:
+        str: The resolved precision, ``'fp32'``, ``'bf16'`` or ``'fp16'``.
+    """
+    from mmdsa.utils.precision import (resolve_precision, to_channels_last,
+                                       uses_channels_last)
+    cfg = getattr(model, 'cfg', None)
+    if precision is None and cfg is not None:
+        precision = cfg.get('inference_precision')
+    device = next(model.parameters()).device
+    resolved = resolve_precision(precision, device)
+    if uses_channels_last(resolved, device) and \
+            not getattr(model, '_channels_last', False):
+        to_channels_last(model)
+        model._channels_last = True
+    return resolved
+
+
 def is_detector(model) -> bool:
     """Whether ``model`` is a spatio-temporal detector (else recognizer)."""
     return hasattr(model, 'predict_series')
@@ -100,7 +132,8 @@ def _series_info(path: str, modalities=None) -> Dict:
 
 @torch.no_grad()
 def inference_detector_series(model, path: str, batch_size: int = 4,
-                              modalities=None) -> Dict:
+                              modalities=None,
+                              precision: Optional[str] = None) -> Dict:
     """Detect perforations in every frame of a series (the windows of the
     config's test pipeline: its LoadDSAWindow ``num_frames`` and ``stride``,
     :func:`window_settings`), then apply the model's series rule
@@ -114,9 +147,13 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
         modalities (str | list[str], optional): DICOM Modality values to
             accept (default: XA, RF and secondary-capture exports);
             ``'any'`` reads every modality.
+        precision (str, optional): ``'auto'``, ``'fp32'``, ``'bf16'`` or
+            ``'fp16'`` (:func:`model_precision`; default: the config's
+            ``inference_precision``, else ``'auto'``). Box decoding, NMS and
+            the series post-processing run in fp32 at every precision.
 
     Returns:
-        dict: ``frames`` (T, H, W) float32 as read, ``meta``,
+        dict: ``precision`` (the resolved one), ``frames`` (T, H, W) float32 as read, ``meta``,
         ``frame_times_ms`` (T,), ``frame_time_source``, ``scope_feature``
         ((C,) mean of the pooled last backbone map over the frames, for
         :mod:`mmdsa.apis.scope`), ``detections`` list over
@@ -127,6 +164,7 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
         score without it), ``optimiser`` (bool), ``timings_s``.
     """
     t0 = time.perf_counter()
+    precision = model_precision(model, precision)
     window = window_settings(model.cfg)
     if window['num_frames'] != model.num_frames:
         raise ValueError(
@@ -148,7 +186,8 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
     from .scope import capture_backbone_features, pooled_feature
     with capture_backbone_features(model) as captured:
         preds = model.predict_series(batch, samples, batch_size=batch_size,
-                                     stride=window['stride'])
+                                     stride=window['stride'],
+                                     precision=precision)
     t2 = time.perf_counter()
     detections = []
     for pred in preds:
@@ -169,6 +208,7 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
             trajectory[f] = pair[0][int(np.argmax(pair[1]))].tolist()
     t3 = time.perf_counter()
     return dict(
+        precision=precision,
         frames=series.frames,
         meta=series.meta,
         frame_times_ms=series.frame_times_ms,
@@ -187,21 +227,26 @@ def inference_detector_series(model, path: str, batch_size: int = 4,
 
 @torch.no_grad()
 def inference_recognizer_series(model, path: str,
-                                modalities=None) -> Dict:
+                                modalities=None,
+                                precision: Optional[str] = None) -> Dict:
     """Thrombus probability of one series.
 
     Args:
         model: A :class:`CNNRNNRecognizer` from :func:`init_model`.
         path (str): DICOM file, DICOM folder, PNG/NPY folder or .npy file.
         modalities: see :func:`inference_detector_series`.
+        precision (str, optional): see :func:`inference_detector_series`
+            (the backbone runs under autocast; the recurrent encoder and
+            the head in fp32).
 
     Returns:
-        dict: ``probability`` (float, P(thrombus)), ``frames``, ``meta``,
+        dict: ``precision``, ``probability`` (float, P(thrombus)), ``frames``, ``meta``,
         ``frame_times_ms``, ``frame_time_source``, ``scope_feature`` ((C,)
         mean of the pooled last backbone map over the frame groups),
         ``timings_s``.
     """
     t0 = time.perf_counter()
+    precision = model_precision(model, precision)
     info = _series_info(path, modalities)
     pipeline = _test_pipeline(model.cfg, single_frame=False,
                               modalities=modalities)
@@ -210,10 +255,13 @@ def inference_recognizer_series(model, path: str,
     batch = dict(inputs=[data['inputs']], data_samples=[data['data_samples']])
     from .scope import capture_backbone_features, pooled_feature
     with capture_backbone_features(model) as captured:
-        pred = model.test_step(batch)[0]
+        # test_step without its wrapper, to pass the precision on
+        batch = model.data_preprocessor(batch, False)
+        pred = model(**batch, mode='predict', precision=precision)[0]
     t2 = time.perf_counter()
     series = info['series']
     return dict(
+        precision=precision,
         probability=float(pred.pred_score.reshape(-1)[-1]),
         frames=series.frames,
         meta=series.meta,
@@ -259,7 +307,8 @@ def inference_series(model, path: str, threshold: Optional[float] = None,
         score = result['series_score']
     else:
         result = inference_recognizer_series(
-            model, path, modalities=kwargs.get('modalities'))
+            model, path, modalities=kwargs.get('modalities'),
+            precision=kwargs.get('precision'))
         score = result['probability']
     facts = scope_lib.series_facts(result['meta'], result['frame_times_ms'],
                                    result['frame_time_source'])

@@ -23,7 +23,16 @@ the tensors autograd saves for the backward pass (unique storages, via
 ``torch.autograd.graph.saved_tensors_hooks``), i.e. the memory a step holds
 at the end of its forward pass.
 
-The last line is ``speedup: X.XX`` (measured, temporal-convolution neck).
+``--precisions fp32 bf16`` runs every neck at each precision in the same
+process (bf16: backbone, FPN, neck and head convolutions under bf16
+autocast with channels_last weights and frames, box decoding and NMS in
+fp32, as ``mmdsa.apis.inference_series`` runs it). The naive and cached
+series runs alternate ``--series-repeat`` times; the fastest and the
+median are printed, and the load average before and after (on a shared
+machine only figures of one run are comparable).
+
+The last line is ``speedup: X.XX`` (measured, temporal-convolution neck,
+first precision).
 
 Example::
 
@@ -34,6 +43,8 @@ Example::
 """
 import argparse
 import copy
+import os
+import statistics
 import time
 
 import torch
@@ -44,6 +55,8 @@ from mmengine.registry import init_default_scope
 import mmdsa.models  # noqa: F401
 from mmdsa.models.detectors import predict_series_naive
 from mmdsa.registry import MODELS
+from mmdsa.utils.precision import (feature_autocast, to_channels_last,
+                                   uses_channels_last)
 
 NECKS = ('TemporalConvolution', 'TemporalAttention', 'BiConvGRU',
          'BiConvLSTM')
@@ -67,6 +80,9 @@ def parse_args():
                         help='naive / cached series runs (fastest kept)')
     parser.add_argument('--necks', nargs='+', default=list(NECKS),
                         choices=NECKS)
+    parser.add_argument('--precisions', nargs='+', default=['fp32'],
+                        choices=['fp32', 'bf16'],
+                        help='inference precisions, each neck at each')
     parser.add_argument('--memory-frames', type=int, nargs='*',
                         default=[1, 3, 5, 9],
                         help='T values for the memory table (none: skip)')
@@ -152,55 +168,80 @@ def plain_recurrent_window(neck, level, x):
 
 
 @torch.no_grad()
-def bench_neck(cfg, neck_type, args):
+def bench_neck(cfg, neck_type, args, precision='fp32'):
     t, n, dev = args.num_frames, args.series_length, args.device
     model = build(cfg, neck_type, t, dev).eval()
+    if uses_channels_last(precision, dev):
+        to_channels_last(model)
     neck = model.temporal_neck
     size = args.image_size
     frames = torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8)
     frames = frames.to(dev)
     per = args.batch_size
+    amp = lambda: feature_autocast(precision, dev)  # noqa: E731
+    fmt = torch.channels_last if uses_channels_last(precision, dev) else \
+        torch.contiguous_format
     # a real window (the series' first T frames), repeated per key frame
     win = model.data_preprocessor({'inputs': [frames[:t]],
                                    'data_samples': None})['inputs'][0]
-    one = win[t // 2:t // 2 + 1].expand(per, -1, -1, -1).contiguous()
-    feats = model.extract_frame_feat(one)
-    feats_win = model.extract_frame_feat(win)
-    windows = [
-        neck.precompute(i, f).unsqueeze(0).expand(per, -1, -1, -1,
-                                                  -1).contiguous()
-        for i, f in enumerate(feats_win)
-    ]
-    fused = [neck.fuse(i, w) for i, w in enumerate(windows)]
-    samples = predict_series_naive(model, frames[:per])
-    b = timed(lambda: model.extract_frame_feat(one), args.repeat, dev) / per
-    p = timed(lambda: [neck.precompute(i, f) for i, f in enumerate(feats)],
-              args.repeat, dev) / per
-    f = timed(lambda: [neck.fuse(i, w) for i, w in enumerate(windows)],
-              args.repeat, dev) / per
-    h = timed(lambda: model.predict_from_feats(fused, one, samples),
+    win = win.contiguous(memory_format=fmt)
+    one = win[t // 2:t // 2 + 1].expand(per, -1, -1, -1).contiguous(
+        memory_format=fmt)
+    with amp():
+        feats = model.extract_frame_feat(one)
+        feats_win = model.extract_frame_feat(win)
+        windows = [
+            neck.precompute(i, f).unsqueeze(0).expand(per, -1, -1, -1,
+                                                      -1).contiguous()
+            for i, f in enumerate(feats_win)
+        ]
+        fused = [neck.fuse(i, w) for i, w in enumerate(windows)]
+    samples = predict_series_naive(model, frames[:per], precision=precision)
+
+    def under_amp(fn):
+        def run():
+            with amp():
+                return fn()
+        return run
+
+    b = timed(under_amp(lambda: model.extract_frame_feat(one)), args.repeat,
+              dev) / per
+    p = timed(under_amp(
+        lambda: [neck.precompute(i, f) for i, f in enumerate(feats)]),
+        args.repeat, dev) / per
+    f = timed(under_amp(
+        lambda: [neck.fuse(i, w) for i, w in enumerate(windows)]),
+        args.repeat, dev) / per
+    h = timed(lambda: model.predict_from_feats(fused, one, samples,
+                                               precision=precision),
               args.repeat, dev) / per
     ideal = (t * (b + p) + f + h) / (b + p + f + h)
     naive, cached = [], []
-    for _ in range(args.series_repeat):  # alternate, keep the fastest
+    for _ in range(args.series_repeat):  # alternate
         naive.append(timed(
-            lambda: predict_series_naive(model, frames, batch_size=per), 1,
+            lambda: predict_series_naive(model, frames, batch_size=per,
+                                         precision=precision), 1,
             dev, False))
         cached.append(timed(
-            lambda: model.predict_series(frames, batch_size=per), 1, dev,
+            lambda: model.predict_series(frames, batch_size=per,
+                                         precision=precision), 1, dev,
             False))
+    ratios = [a / c for a, c in zip(naive, cached)]
+    median = statistics.median(ratios)
     naive, cached = min(naive), min(cached)
     measured = naive / cached
     row = dict(neck=neck_type, B=b, P=p, F=f, H=h, ideal=ideal,
-               naive=naive, cached=cached, measured=measured)
-    if hasattr(neck, 'gates'):
+               naive=naive, cached=cached, measured=measured,
+               median=median)
+    if hasattr(neck, 'gates') and precision == 'fp32':
         raw = [f.unsqueeze(0).expand(per, -1, -1, -1, -1).contiguous()
                for f in feats_win]
         row['plain'] = timed(
             lambda: [plain_recurrent_window(neck, i, x)
                      for i, x in enumerate(raw)], args.repeat, dev) / per
-        out = plain_recurrent_window(neck, 0, raw[0])
-        row['plain_max_diff'] = (out - neck.fuse(0, windows[0])).abs().max()
+        out = plain_recurrent_window(neck, 0, raw[0].float())
+        row['plain_max_diff'] = (
+            out - neck.fuse(0, windows[0]).float()).abs().max()
     return row
 
 
@@ -252,18 +293,23 @@ def main():
     cfg = Config.fromfile(args.config).model
     print(f'config {args.config}, {args.image_size} px, series of '
           f'{args.series_length} frames, T = {args.num_frames}, batch '
-          f'{args.batch_size}, {args.threads} threads, {args.device}')
+          f'{args.batch_size}, {args.threads} threads, {args.device}, '
+          f'load average {os.getloadavg()[0]:.2f}')
     rows = {}
-    for neck in args.necks:
-        rows[neck] = row = bench_neck(cfg, neck, args)
-        print(f"{neck:20s} backbone+FPN {row['B'] * 1e3:7.1f} ms/frame | "
+    for neck, precision in [(n, p) for n in args.necks
+                            for p in args.precisions]:
+        row = bench_neck(cfg, neck, args, precision)
+        rows.setdefault(neck, row)
+        print(f'{neck} {precision}')
+        print(f"{'':20s} backbone+FPN {row['B'] * 1e3:7.1f} ms/frame | "
               f"neck per-frame {row['P'] * 1e3:6.1f} ms | neck fuse "
               f"{row['F'] * 1e3:6.1f} ms/window | head "
               f"{row['H'] * 1e3:6.1f} ms/key frame")
         print(f"{'':20s} ideal {row['ideal']:.2f}x | naive "
               f"{row['naive']:.2f} s, cached {row['cached']:.2f} s -> "
               f"measured {row['measured']:.2f}x = "
-              f"{row['measured'] / row['ideal']:.2f} x ideal")
+              f"{row['measured'] / row['ideal']:.2f} x ideal (median of "
+              f"{args.series_repeat}: {row['median'] / row['ideal']:.2f})")
         if 'plain' in row:
             before = row['plain'] * 1e3
             after = (row['P'] + row['F']) * 1e3
@@ -280,6 +326,7 @@ def main():
             saving = training_memory(cfg, t, 'context_no_grad', args)
             print(f'  T = {t}: {plain / 2**20:8.1f} MiB | context_no_grad '
                   f'{saving / 2**20:8.1f} MiB')
+    print(f'load average at the end {os.getloadavg()[0]:.2f}')
     if 'TemporalConvolution' in rows:
         print(f"speedup: {rows['TemporalConvolution']['measured']:.2f}")
 

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from typing import Optional, Sequence, Tuple, Union
 
 import torch
-from mmdet.models.detectors import BaseDetector
+from mmdet.models.detectors import BaseDetector, SingleStageDetector
 from mmdet.structures import DetDataSample, OptSampleList, SampleList
 from mmengine.config import ConfigDict
 from mmengine.registry import DefaultScope
@@ -12,6 +12,7 @@ from torch import Tensor
 from torch.utils.checkpoint import checkpoint
 
 from mmdsa.registry import MODELS
+from mmdsa.utils.precision import feature_autocast, to_float
 from ..losses import check_iou_loss_config
 from mmdsa.structures.series import (build_series_post_processor,
                                detector_score_thr, resolve_post_processor_cfg,
@@ -281,41 +282,64 @@ class SpatioTemporalDetector(BaseDetector):
     def predict(self,
                 batch_inputs: Tensor,
                 batch_data_samples: SampleList,
-                rescale: bool = True) -> SampleList:
+                rescale: bool = True,
+                precision: str = 'fp32') -> SampleList:
         """Key-frame predictions (``pred_instances``).
 
         Args:
             batch_inputs (Tensor): (B, T, C, H, W).
             batch_data_samples (list[DetDataSample]): Key-frame samples.
             rescale (bool): Boxes in original image coordinates.
+            precision (str): ``'fp32'``, or ``'bf16'`` / ``'fp16'``
+                autocast of the feature computation (see
+                :meth:`predict_from_feats`; resolved by
+                :func:`mmdsa.utils.precision.resolve_precision`).
 
         Returns:
             list[DetDataSample]: The samples with ``pred_instances``.
         """
         self._check_samples(batch_data_samples)
-        feats = self.extract_feat(batch_inputs)
+        with feature_autocast(precision, batch_inputs.device):
+            feats = self.extract_feat(batch_inputs)
         key_frames = batch_inputs[:, self.key_frame_index]
         return self.predict_from_feats(feats, key_frames, batch_data_samples,
-                                       rescale)
+                                       rescale, precision)
 
     def predict_from_feats(self, feats: Sequence[Tensor], key_frames: Tensor,
                            batch_data_samples: SampleList,
-                           rescale: bool = True) -> SampleList:
+                           rescale: bool = True,
+                           precision: str = 'fp32') -> SampleList:
         """Run the wrapped detector's ``predict`` on fused features.
 
+        At a reduced ``precision`` only the head's convolutions of a
+        single-stage detector run under autocast; its outputs are cast to
+        float32 before ``bbox_head.predict_by_feat``, so box decoding, NMS
+        and everything after them run in fp32. Other detectors (two-stage,
+        cascade: RoI ops) run their heads in fp32 on float32 features.
+
         Args:
-            feats (tuple[Tensor]): Per level (B, C', h, w).
+            feats (tuple[Tensor]): Per level (B, C', h, w), any float dtype.
             key_frames (Tensor): (B, C, H, W) key frames (only passed on).
             batch_data_samples (list[DetDataSample]): Key-frame samples.
             rescale (bool): Boxes in original image coordinates.
+            precision (str): ``'fp32'``, ``'bf16'`` or ``'fp16'``.
 
         Returns:
-            list[DetDataSample]: The samples with ``pred_instances``.
+            list[DetDataSample]: The samples with ``pred_instances``
+            (float32 boxes and scores).
         """
-        with self._features_from(feats):
+        det = self.detector
+        if precision != 'fp32' and isinstance(det, SingleStageDetector):
+            metas = [sample.metainfo for sample in batch_data_samples]
+            with feature_autocast(precision, key_frames.device):
+                outs = det.bbox_head(tuple(feats))
+            results = det.bbox_head.predict_by_feat(
+                *to_float(outs), batch_img_metas=metas, rescale=rescale)
             return self._tag_predictions(
-                self.detector.predict(key_frames, batch_data_samples,
-                                      rescale))
+                det.add_pred_to_datasample(batch_data_samples, results))
+        with self._features_from(to_float(tuple(feats))):
+            return self._tag_predictions(
+                det.predict(key_frames, batch_data_samples, rescale))
 
     def _forward(self,
                  batch_inputs: Tensor,
@@ -331,11 +355,14 @@ class SpatioTemporalDetector(BaseDetector):
                        data_samples: Optional[Sequence[DetDataSample]] = None,
                        batch_size: int = 4,
                        rescale: bool = True,
-                       stride: int = 1) -> SampleList:
+                       stride: int = 1,
+                       precision: str = 'fp32') -> SampleList:
         """Cached sliding-window inference over a whole series.
 
         See :func:`mmdsa.models.detectors.window_inference.predict_series`
-        (``stride``: the config's ``LoadDSAWindow`` stride).
+        (``stride``: the config's ``LoadDSAWindow`` stride; ``precision``:
+        a resolved precision, :func:`mmdsa.utils.precision.
+        resolve_precision`).
         """
         return predict_series(self, frames, data_samples, batch_size, rescale,
-                              stride=stride)
+                              stride=stride, precision=precision)

@@ -23,6 +23,7 @@ from mmengine.utils import ProgressBar
 from torch import Tensor
 
 from mmdsa.structures.window import window_indices
+from mmdsa.utils.precision import feature_autocast, uses_channels_last
 
 __all__ = [
     'SlidingFeatureCache', 'window_indices', 'predict_series',
@@ -97,19 +98,23 @@ def predict_series_naive(
         data_samples: Optional[Sequence[DetDataSample]] = None,
         batch_size: int = 4,
         rescale: bool = True,
-        stride: int = 1) -> List[DetDataSample]:
+        stride: int = 1,
+        precision: str = 'fp32') -> List[DetDataSample]:
     """Reference: the full model on every window (N x T backbone passes).
 
     Args and returns as :func:`predict_series`.
     """
     frames, samples = _prepare(model, frames, data_samples)
+    if uses_channels_last(precision, frames.device):
+        frames = frames.contiguous(memory_format=torch.channels_last)
     n, t = frames.shape[0], model.num_frames
     results = []
     for start in range(0, n, batch_size):
         keys = range(start, min(start + batch_size, n))
         windows = torch.stack(
             [frames[window_indices(i, t, n, stride)] for i in keys])
-        results += model.predict(windows, [samples[i] for i in keys], rescale)
+        results += model.predict(windows, [samples[i] for i in keys], rescale,
+                                 precision)
     return results
 
 
@@ -120,7 +125,8 @@ def predict_series(model,
                    batch_size: int = 4,
                    rescale: bool = True,
                    show_progress: bool = False,
-                   stride: int = 1) -> List[DetDataSample]:
+                   stride: int = 1,
+                   precision: str = 'fp32') -> List[DetDataSample]:
     """Cached sliding-window inference: backbone + FPN once per frame.
 
     Args:
@@ -137,15 +143,23 @@ def predict_series(model,
         stride (int): Step between a window's frames: the ``stride`` of the
             config's ``LoadDSAWindow`` (what the model saw in training and
             in ``tools/test.py``). Defaults to 1.
+        precision (str): ``'fp32'`` (default), or ``'bf16'`` / ``'fp16'``:
+            backbone, FPN, neck and head convolutions under autocast (with
+            channels_last frames for bf16 on a CPU), box decoding and NMS
+            in fp32 (:meth:`SpatioTemporalDetector.predict_from_feats`).
+            Resolve ``'auto'`` with :func:`mmdsa.utils.precision.
+            resolve_precision` first.
 
     Returns:
-        list[DetDataSample]: N samples with ``pred_instances``, in frame
-        order.
+        list[DetDataSample]: N samples with ``pred_instances`` (float32), in
+        frame order.
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError('predict_series: expected a positive int '
                          f'batch_size, got {batch_size!r}')
     frames, samples = _prepare(model, frames, data_samples)
+    if uses_channels_last(precision, frames.device):
+        frames = frames.contiguous(memory_format=torch.channels_last)
     n, t = frames.shape[0], model.num_frames
     neck = model.temporal_neck
     cache = SlidingFeatureCache()
@@ -156,22 +170,26 @@ def predict_series(model,
         windows = [window_indices(i, t, n, stride) for i in keys]
         cache.evict_before(windows[0][0])
         new = sorted({i for w in windows for i in w} - set(cache))
-        if new:
-            feats = model.extract_frame_feat(frames[new])
-            if neck is not None:
-                feats = tuple(
-                    neck.precompute(level, f) for level, f in enumerate(feats))
-            for j, i in enumerate(new):
-                cache[i] = tuple(f[j] for f in feats)
-        fused = []
-        for level in range(len(cache[keys[0]])):
-            stacked = torch.stack(
-                [torch.stack([cache[i][level] for i in w]) for w in windows])
-            fused.append(stacked[:, 0] if neck is None else neck.fuse(
-                level, stacked))
+        with feature_autocast(precision, frames.device):
+            if new:
+                feats = model.extract_frame_feat(frames[new])
+                if neck is not None:
+                    feats = tuple(
+                        neck.precompute(level, f)
+                        for level, f in enumerate(feats))
+                for j, i in enumerate(new):
+                    cache[i] = tuple(f[j] for f in feats)
+            fused = []
+            for level in range(len(cache[keys[0]])):
+                # one copy into (B, T, C, h, w), not one per window + one
+                stacked = torch.stack([
+                    cache[i][level] for w in windows for i in w
+                ]).unflatten(0, (len(windows), t))
+                fused.append(stacked[:, 0] if neck is None else neck.fuse(
+                    level, stacked))
         results += model.predict_from_feats(fused, frames[keys],
                                             [samples[i] for i in keys],
-                                            rescale)
+                                            rescale, precision)
         if progress is not None:
             for _ in keys:
                 progress.update()

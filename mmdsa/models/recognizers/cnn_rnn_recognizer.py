@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from mmdsa.registry import MODELS
+from mmdsa.utils.precision import feature_autocast, uses_channels_last
 
 
 def _grid(grid_size) -> Tuple[int, int]:
@@ -143,7 +144,8 @@ class CNNRNNRecognizer(BaseModel):
         return lengths
 
     def extract_feat(self, inputs: torch.Tensor,
-                     lengths: Optional[torch.Tensor] = None
+                     lengths: Optional[torch.Tensor] = None,
+                     precision: str = 'fp32'
                      ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Per-step RNN outputs of a padded batch.
 
@@ -151,6 +153,11 @@ class CNNRNNRecognizer(BaseModel):
             inputs (Tensor): (B, G_max, 3, H, W).
             lengths (Tensor, optional): (B,) true group counts; all G_max
                 when None.
+            precision (str): ``'fp32'``, or ``'bf16'`` / ``'fp16'``: the
+                backbone runs under autocast (channels_last groups for bf16
+                on a CPU); its pooled features are cast to float32 before
+                the recurrent encoder and the head
+                (:mod:`mmdsa.utils.precision`).
 
         Returns:
             tuple: outputs (B, G_max, encoder.out_channels) and lengths (B,).
@@ -158,7 +165,12 @@ class CNNRNNRecognizer(BaseModel):
         lengths = self._check_inputs(inputs, lengths)
         b, g = inputs.shape[:2]
         valid = torch.arange(g, device=inputs.device)[None] < lengths[:, None]
-        feats = self.group_features(inputs[valid])  # (sum L, F), one pass
+        groups = inputs[valid]
+        if uses_channels_last(precision, groups.device):
+            groups = groups.contiguous(memory_format=torch.channels_last)
+        with feature_autocast(precision, groups.device):
+            feats = self.group_features(groups)  # (sum L, F), one pass
+        feats = feats.float()
         padded = feats.new_zeros((b, g, feats.shape[1]))
         padded[valid] = feats
         return self.encoder(padded, lengths), lengths
@@ -167,7 +179,8 @@ class CNNRNNRecognizer(BaseModel):
                 inputs: torch.Tensor,
                 data_samples: Optional[List] = None,
                 mode: str = 'tensor',
-                lengths: Optional[torch.Tensor] = None
+                lengths: Optional[torch.Tensor] = None,
+                precision: str = 'fp32'
                 ) -> Union[Dict[str, torch.Tensor], List, torch.Tensor]:
         """MMEngine entry point.
 
@@ -179,6 +192,7 @@ class CNNRNNRecognizer(BaseModel):
             mode (str): ``'loss'``, ``'predict'`` or ``'tensor'`` (logits
                 (B,)).
             lengths (Tensor, optional): (B,) true group counts.
+            precision (str): see :meth:`extract_feat` (inference).
         """
         if mode not in ('loss', 'predict', 'tensor'):
             raise ValueError("CNNRNNRecognizer: expected mode 'loss', "
@@ -186,7 +200,7 @@ class CNNRNNRecognizer(BaseModel):
         if mode == 'loss' and data_samples is None:
             raise ValueError("CNNRNNRecognizer: mode='loss' needs "
                              'data_samples with gt_label')
-        outputs, lengths = self.extract_feat(inputs, lengths)
+        outputs, lengths = self.extract_feat(inputs, lengths, precision)
         if mode == 'tensor':
             return self.head(outputs, lengths)
         if mode == 'loss':
