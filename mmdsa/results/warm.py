@@ -15,8 +15,8 @@ import numpy as np
 
 def warm_up(include_sc: bool = False) -> float:
     """Read a tiny synthetic XA header, build and encode (in memory) the
-    result objects of a positive detector result on it once, so that the first real series does not pay for
-    imports and dictionary loading.
+    result objects of a positive detector result on it once, so that the
+    first real series does not pay for imports and dictionary loading.
 
     Args:
         include_sc (bool): Also build and encode a Secondary Capture (loads

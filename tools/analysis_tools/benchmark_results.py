@@ -14,7 +14,7 @@ group) is turned into the SR, the GSPS and the KOS with
 
 Printed, per layout and image size: reading the source headers, the
 median build time of each object kind and its write time (wall and CPU
-seconds of this process), over ``--repeat`` runs after a first one; and
+time of this process; the build steps in wall time only), over ``--repeat`` runs after a first one; and
 the first call in a fresh process, with and without
 :func:`mmdsa.results.warm_up` at start-up (each in a child process). The
 Secondary Capture (``--sc``) is timed separately: it encodes pixels.
@@ -118,7 +118,7 @@ def once(path: str, result: Dict, out_dir: str, sc: bool) -> Dict:
         write_result_datasets([ds], out_dir)
         wall[f'write_{kind}'], cpu[f'write_{kind}'] = (
             time.perf_counter() - w0, time.process_time() - c0)
-    return dict(wall=wall, cpu=cpu, regions=len(datasets[0].ContentSequence))
+    return dict(wall=wall, cpu=cpu)
 
 
 def first_call(mode: str, size: int, frames: int, boxes: int) -> Dict:
@@ -153,12 +153,12 @@ def _fmt(values: List[float]) -> str:
     return f'{np.median(values) * 1000:7.0f}' if values else '      -'
 
 
-def report(name: str, runs: List[Dict]) -> None:
+def report(name: str, runs: List[Dict], boxes: int) -> None:
     """Median ms of each step over ``runs``."""
     def col(kind, key):
         return [r[kind][key] for r in runs if key in r[kind]]
-    print(f'\n[{name}] {runs[0]["regions"] - 2} SR content items in the '
-          f'report; median of {len(runs)} runs (ms, wall / CPU)')
+    print(f'\n[{name}] {boxes} boxes (SR region groups); median of '
+          f'{len(runs)} runs (ms, wall / CPU)')
     print(f'  read source headers   {_fmt(col("wall", "read"))} / '
           f'{_fmt(col("cpu", "read"))}')
     for kind in KINDS:
@@ -172,11 +172,10 @@ def report(name: str, runs: List[Dict]) -> None:
             print(f'  write {kind:<8}        '
                   f'{_fmt(col("wall", f"write_{kind}"))} / '
                   f'{_fmt(col("cpu", f"write_{kind}"))}')
-    total = [r['wall']['build'] + sum(v for k, v in r['wall'].items()
-                                      if k.startswith('write_') and
-                                      k != 'write_sc')
-             for r in runs]
-    print(f'  build + write SR/GSPS/KOS (wall) {_fmt(total)}')
+    parts = ['build_prepare', 'build_sr', 'build_gsps', 'build_kos',
+             'write_sr', 'write_gsps', 'write_kos']
+    total = [sum(r['wall'].get(k, 0.0) for k in parts) for r in runs]
+    print(f'  SR + GSPS + KOS, build + write (wall) {_fmt(total)}')
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -208,13 +207,18 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                  os.cpu_count()))
     for mode in ('cold', 'warm'):
         out = child_first_call(mode, args)
-        print(f'first call in a fresh process ({args.sizes[0]} px, folder, '
-              f'{mode}'
-              + (f', warm_up() {out["warm_up"] * 1000:.0f} ms at start-up'
-                 if mode == 'warm' else '') +
-              f'): build {out["wall"]["build"] * 1000:.0f} ms, write '
-              f'{sum(v for k, v in out["wall"].items() if k.startswith("write_")) * 1000:.0f} ms')  # noqa: E501
+        wall, cpu = out['wall'], out['cpu']
+        writes = [k for k in wall if k.startswith('write_')]
+        warm = (f', after warm_up() at start-up ({out["warm_up"]:.1f} s)'
+                if mode == 'warm' else ', no warm-up')
+        print(f'first call in a fresh process ({args.sizes[0]} px, folder'
+              f'{warm}): build {wall["build"]:.2f} s / CPU '
+              f'{cpu["build"]:.2f} s, write '
+              f'{sum(wall[k] for k in writes):.2f} s / CPU '
+              f'{sum(cpu[k] for k in writes):.2f} s')
     from mmengine.utils import ProgressBar
+
+    from mmdsa.results import summarise
     with tempfile.TemporaryDirectory() as tmp:
         cases = [(layout, size) for size in args.sizes
                  for layout in ('multiframe', 'folder')]
@@ -230,10 +234,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 if i:  # the first one is a warm-up
                     runs.append(run)
                 bar.update()
-            results[(layout, size)] = runs
+            results[(layout, size)] = runs, len(summarise(
+                result, 'perforation', size, size)['boxes'])
         print()
-        for (layout, size), runs in results.items():
-            report(f'{layout}, {size} x {size}', runs)
+        for (layout, size), (runs, boxes) in results.items():
+            report(f'{layout}, {size} x {size}', runs, boxes)
     print('\nload average after: %.1f %.1f %.1f' % os.getloadavg())
     return 0
 
