@@ -7,8 +7,8 @@ A synthetic XA series (:func:`mmdsa.synth.dicom_writer.write_xa_dicom`)
 of ``--frames`` frames is written twice, as one multi-frame file and as a
 folder of single-frame files (what a DICOM node receives from a modality),
 and a detector result with about ``--boxes`` reported boxes over its
-frames (a kept trajectory plus scattered detections, each one SR region
-group) is turned into the SR, the GSPS and the KOS with
+frames (scattered detections plus a kept trajectory, each box one SR
+region group) is turned into the SR, the GSPS and the KOS with
 :func:`mmdsa.results.build_result_datasets`, then written with
 :func:`mmdsa.results.write_result_datasets` (atomic, fsync'd).
 
@@ -65,8 +65,10 @@ def write_source(folder: str, size: int, num_frames: int,
 
 
 def detector_result(size: int, num_frames: int, num_boxes: int) -> Dict:
-    """A positive detector result: a kept trajectory over a sixth of the
-    frames and detections, ``num_boxes`` reported boxes in all."""
+    """A positive detector result: ``num_boxes`` detections (scores 0.35 to
+    0.95, all reported) and a kept trajectory over a sixth of the frames
+    (its boxes are detections too), so ``num_boxes`` + that many boxes
+    are reported."""
     rng = np.random.default_rng(1)
     traj_frames = list(range(num_frames // 3, num_frames // 3 +
                              max(1, num_frames // 6)))
@@ -202,7 +204,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                          args.boxes)
         print(json.dumps(out))
         return 0
-    print(f'{args.frames} frames, {args.boxes} reported boxes; load '
+    print(f'{args.frames} frames, {args.boxes} detections; load '
           'average %.1f %.1f %.1f on %d CPUs' % (*os.getloadavg(),
                                                  os.cpu_count()))
     for mode in ('cold', 'warm'):
