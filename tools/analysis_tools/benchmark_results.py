@@ -6,18 +6,18 @@
 A synthetic XA series (:func:`mmdsa.synth.dicom_writer.write_xa_dicom`)
 of ``--frames`` frames is written twice, as one multi-frame file and as a
 folder of single-frame files (what a DICOM node receives from a modality),
-and a detector result with about ``--boxes`` reported boxes over its
-frames (scattered detections plus a kept trajectory, each box one SR
-region group) is turned into the SR, the GSPS and the KOS with
+and a detector result with ``--boxes`` detections over its frames (and a
+kept trajectory; each box is one SR region group) is turned into the SR, the GSPS and the KOS with
 :func:`mmdsa.results.build_result_datasets`, then written with
 :func:`mmdsa.results.write_result_datasets` (atomic, fsync'd).
 
 Printed, per layout and image size: reading the source headers, the
 median build time of each object kind and its write time (wall and CPU
-time of this process; the build steps in wall time only), over ``--repeat`` runs after a first one; and
-the first call in a fresh process, with and without
-:func:`mmdsa.results.warm_up` at start-up (each in a child process). The
-Secondary Capture (``--sc``) is timed separately: it encodes pixels.
+time of this process; the build steps in wall time only) over
+``--repeat`` runs after a first one; and the first call in a fresh
+process, with and without :func:`mmdsa.results.warm_up` at start-up (each
+in a child process). The Secondary Capture (``--sc``) is timed
+separately: it encodes pixels.
 The load average is printed: on a busy machine the wall times grow.
 """
 import argparse
