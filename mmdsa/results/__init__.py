@@ -16,10 +16,12 @@ from .findings import DEFAULT_BOX_SCORE_THR, summarise
 from .sources import (ResultExportError, check_sources, frame_reference,
                       read_source_datasets)
 from .uids import ResultUIDs, derive_uid
+from .warm import warm_up
 
 __all__ = [
     'build_result_datasets', 'write_result_datasets', 'check_provenance',
     'RESEARCH_USE_STATEMENT', 'RESEARCH_USE_LABEL', 'DEFAULT_BOX_SCORE_THR',
     'summarise', 'ResultExportError', 'read_source_datasets',
-    'check_sources', 'frame_reference', 'ResultUIDs', 'derive_uid'
+    'check_sources', 'frame_reference', 'ResultUIDs', 'derive_uid',
+    'warm_up'
 ]

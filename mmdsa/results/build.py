@@ -3,8 +3,9 @@ tools and the DICOM node call)."""
 import copy
 import os
 import os.path as osp
+import time
 import warnings
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from .findings import DEFAULT_BOX_SCORE_THR, result_frames, summarise
 from .sources import ResultExportError, check_sources
@@ -41,14 +42,32 @@ def check_provenance(provenance: Dict) -> Dict:
     return provenance
 
 
+def header_copy(ds):
+    """A copy of ``ds`` without its pixel data (group 7FE0).
+
+    The pixel data is neither read (a deferred element stays in its file)
+    nor copied; the other elements are deep-copied (still encoded ones stay
+    encoded, with the source's encoding), so the copy can be changed
+    without changing ``ds``.
+    """
+    from pydicom.dataset import Dataset
+    header = Dataset()
+    implicit, little = ds.original_encoding
+    if implicit is not None:
+        header.set_original_encoding(implicit, little,
+                                     ds.original_character_set)
+    for tag in ds.keys():
+        if tag.group != 0x7FE0:
+            header[tag] = copy.deepcopy(ds.get_item(tag, keep_deferred=True))
+    return header
+
+
 def _headers(source_datasets: Sequence) -> List:
     """Copies of the source headers without pixel data, with the Type 2
     patient / study attributes present (empty where the source has none)."""
     out = []
     for ds in source_datasets:
-        ds = copy.deepcopy(ds)
-        for tag in [t for t in ds.keys() if t.group == 0x7FE0]:
-            del ds[tag]
+        ds = header_copy(ds)
         for key in _TYPE2:
             if key not in ds:
                 setattr(ds, key, '')
@@ -60,7 +79,9 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
                           provenance: Dict, *, task: str, model_name: str,
                           include_sc: bool = False,
                           box_score_thr: float = DEFAULT_BOX_SCORE_THR,
-                          sc_compression: str = 'jpeg') -> List:
+                          sc_compression: str = 'jpeg',
+                          timings: Optional[Dict[str, float]] = None
+                          ) -> List:
     """The DICOM result objects of one series result.
 
     Args:
@@ -81,6 +102,9 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
             kept trajectory is always reported).
         sc_compression (str): ``'jpeg'`` (baseline, default) or
             ``'lossless'`` (JPEG-LS) for the Secondary Capture.
+        timings (dict, optional): When given, the seconds each step took
+            are stored in it: ``prepare`` (headers, boxes, UIDs), ``sr``,
+            ``gsps``, ``kos``, ``sc`` (the objects built).
 
     Returns:
         list[pydicom.Dataset]: The SR; the GSPS when there are boxes; the
@@ -92,6 +116,7 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
         ResultExportError: The headers do not describe the result's series.
         ValueError: A malformed result or provenance.
     """
+    start = time.perf_counter()
     check_provenance(provenance)
     if not isinstance(model_name, str) or not model_name.strip():
         raise ValueError(f'model_name: expected a non-empty string, got '
@@ -102,29 +127,39 @@ def build_result_datasets(result: Dict, source_datasets: Sequence,
                         int(sources[0].Columns), box_score_thr)
     uids = ResultUIDs(sources, provenance['checkpoint_sha256'])
     args = (sources, provenance, uids, model_name)
+    timings = {} if timings is None else timings
+    timings['prepare'] = time.perf_counter() - start
     with warnings.catch_warnings():
         # highdicom doubts single-component patient names; they are the
         # source's and copied as they are
         warnings.filterwarnings('ignore', 'The string .* is unlikely to '
                                 'represent the intended person name')
         return _build(result, summary, args,
-                      sc_compression if include_sc else None)
+                      sc_compression if include_sc else None, timings)
 
 
-def _build(result, summary, args, sc_compression):
+def _timed(timings: Dict[str, float], kind: str, fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    timings[kind] = time.perf_counter() - start
+    return out
+
+
+def _build(result, summary, args, sc_compression, timings):
     from .gsps import build_gsps
     from .kos import build_kos
     from .sc import build_sc
     from .sr import build_sr
-    sr = build_sr(summary, *args)
+    sr = _timed(timings, 'sr', build_sr, summary, *args)
     out = [sr]
     if summary['boxes']:
-        out.append(build_gsps(summary, *args, frames=result.get('frames')))
+        out.append(_timed(timings, 'gsps', build_gsps, summary, *args,
+                          frames=result.get('frames')))
     if summary['verdict'] == 'positive':
-        out.append(build_kos(summary, *args, sr=sr))
+        out.append(_timed(timings, 'kos', build_kos, summary, *args, sr=sr))
     if sc_compression is not None:
-        out.append(build_sc(summary, result['frames'], *args,
-                            compression=sc_compression))
+        out.append(_timed(timings, 'sc', build_sc, summary, result['frames'],
+                          *args, compression=sc_compression))
     return out
 
 

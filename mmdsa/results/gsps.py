@@ -13,7 +13,7 @@ layer can be switched off:
 - ``MMDSA_NOTICE``: a line of text on every frame, the verdict and
   "research use only, not a medical device".
 
-The colours are those of the cine loops (:data:`mmdsa.visualization.cine.
+The colours are those of the cine loops (:data:`mmdsa.utils.colours.
 COLOURS`). Rectangles are closed POLYLINEs in PIXEL units (the top-left
 corner of the top-left pixel is 0, 0; the same coordinates as the SR).
 The window (VOI LUT) is the source's.
@@ -36,7 +36,7 @@ LAYERS = dict(
 
 def _layers() -> Dict[str, object]:
     import highdicom as hd
-    from mmdsa.visualization.cine import COLOURS
+    from mmdsa.utils.colours import COLOURS
     return {key: hd.pr.GraphicLayer(
         layer_name=name, order=order, description=description,
         display_color=hd.color.CIELabColor.from_rgb(*COLOURS[colour]))

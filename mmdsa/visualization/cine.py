@@ -13,20 +13,12 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from mmdsa.utils.colours import COLOURS
+
 from .output import write_output
 
 HEADER_PX = 22
 FOOTER_PX = 18
-#: RGB colours of the overlays (exact in the written GIF).
-COLOURS = dict(
-    detection=(255, 255, 0),
-    trajectory=(255, 0, 0),
-    reference=(0, 255, 0),
-    point=(0, 255, 255),
-    bar=(255, 128, 0),
-    text=(255, 255, 255),
-    banner=(255, 64, 64),
-)
 _GREYS = 248
 
 

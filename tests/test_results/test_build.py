@@ -124,3 +124,39 @@ def test_source_must_be_dicom_and_match(source, provenance, tmp_path):
         build_result_datasets(detector_result(frames[:5].repeat(2, 0)),
                               read_source_datasets(str(path)), provenance,
                               task='perforation', model_name='m')
+
+
+def test_header_copy_neither_reads_nor_copies_pixel_data(source):
+    """A deferred PixelData stays unread in its file; a loaded one is not
+    copied; the copy is independent of the source."""
+    from mmdsa.results.build import header_copy
+    path, _ = source
+    deferred = pydicom.dcmread(str(path), defer_size=1024)
+    header = header_copy(deferred)
+    raw = deferred.get_item(0x7FE00010, keep_deferred=True)
+    assert raw.value is None  # still deferred: never read
+    assert 0x7FE00010 not in header
+    assert header.SOPInstanceUID == deferred.SOPInstanceUID
+    assert header.Rows == 64 and header.WindowCenter == deferred.WindowCenter
+    loaded = pydicom.dcmread(str(path))
+    header = header_copy(loaded)
+    assert 0x7FE00010 not in header and 'PixelData' in loaded
+    header.PatientName = 'CHANGED'
+    header.FrameTimeVector[1] = 1.0
+    assert loaded.PatientName != 'CHANGED'
+    assert loaded.FrameTimeVector[1] == 100.0
+    # every other element is the same
+    assert [e.tag for e in header] == [e.tag for e in loaded
+                                       if e.tag.group != 0x7FE0]
+
+
+def test_timings_name_every_object_built(source, provenance):
+    path, frames = source
+    timings = {}
+    datasets = build_result_datasets(
+        detector_result(frames), read_source_datasets(str(path)),
+        provenance, task='perforation', model_name='m', include_sc=True,
+        timings=timings)
+    assert [str(ds.Modality) for ds in datasets] == ['SR', 'PR', 'KO', 'OT']
+    assert sorted(timings) == ['gsps', 'kos', 'prepare', 'sc', 'sr']
+    assert all(v >= 0 for v in timings.values())
