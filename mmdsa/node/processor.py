@@ -70,6 +70,10 @@ class ModelProcessor:
             self.models.append(
                 (spec, model, task, provenance(spec.config,
                                                spec.checkpoint)))
+        # build the result objects of a tiny series once now, so the first
+        # real series does not pay for imports and dictionary loading
+        from mmdsa.results import warm_up
+        warm_up(include_sc=cfg.include_sc)
 
     def __call__(self, paths: Sequence[str]) -> SeriesOutput:
         from mmdsa.apis import inference_series
