@@ -64,6 +64,8 @@ def parse_args(argv=None):
                         'Secondary Capture into this folder')
     parser.add_argument('--saliency', action='store_true',
                         help='Grad-CAM picture per series (recognizer)')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -194,4 +196,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -78,6 +78,10 @@ def parse_args(argv=None):
                    default={}, help='overrides passed to train and test')
     p.add_argument('--dry-run', action='store_true',
                    help='print the commands, run nothing')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     args = p.parse_args(argv)
     args.task = task_of(Config.fromfile(args.config))
     if args.folds is None:
@@ -450,4 +454,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

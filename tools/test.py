@@ -47,6 +47,8 @@ def parse_args(argv=None):
         help='evaluate a checkpoint whose weights do not fit the model '
         'exactly (default: refuse it)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -108,5 +110,5 @@ def _refuse(message):
 
 
 if __name__ == '__main__':
-    result = main()
-    sys.exit(result if isinstance(result, int) else 0)
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -34,6 +34,7 @@ Example::
 """
 import argparse
 import copy
+import sys
 import time
 
 import torch
@@ -49,7 +50,7 @@ NECKS = ('TemporalConvolution', 'TemporalAttention', 'BiConvGRU',
          'BiConvLSTM')
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         '--config',
@@ -72,7 +73,9 @@ def parse_args():
                         help='T values for the memory table (none: skip)')
     parser.add_argument('--device', default='cuda'
                         if torch.cuda.is_available() else 'cpu')
-    return parser.parse_args()
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
+    return parser.parse_args(argv)
 
 
 def build(cfg, neck, t, device, memory_saving=None):
@@ -245,8 +248,8 @@ def training_memory(cfg, t, memory_saving, args):
     return sum(storages.values()) + 2 * params  # + gradients
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     torch.set_num_threads(args.threads)
     init_default_scope('mmdsa')
     cfg = Config.fromfile(args.config).model
@@ -285,4 +288,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -49,6 +49,8 @@ def time_once(num_frames: int, num_boxes: int, dense: bool,
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--repeat', type=int, default=20)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         print(f'error: expected --repeat >= 1, got {args.repeat}',
@@ -67,4 +69,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

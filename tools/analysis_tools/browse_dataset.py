@@ -33,6 +33,8 @@ def parse_args(argv=None):
                         help='sample indices (default: the first '
                         '--num-samples)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -98,4 +100,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -96,6 +96,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='decision threshold for MCC / sens / spec')
     parser.add_argument('--out', required=True, help='output JSON')
     parser.add_argument('--plot', default=None, help='output ROC PNG')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
 
     # the combination rules live in the library (one place for the CLI,

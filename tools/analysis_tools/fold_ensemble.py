@@ -107,6 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--out', required=True, help='output folder')
     p.add_argument('--threshold', type=float, default=0.5)
     p.add_argument('--method', choices=('mean', 'median'), default='mean')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     missing = [f for f in args.files if not osp.isfile(f)]
     if missing:

@@ -139,6 +139,10 @@ def parse_args(argv=None):
                    'doubles the iterations)')
     p.add_argument('--bootstrap', type=int, default=1000,
                    help='paired bootstrap resamples per comparison')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     args = p.parse_args(argv)
     if args.key_frame_interval is not None and args.key_frame_interval < 1:
         p.error('--key-frame-interval: expected >= 1, got '
@@ -647,4 +651,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -67,6 +67,10 @@ def parse_args(argv=None):
                    help='synthetic difficulty preset (mmdsa.synth)')
     p.add_argument('--quick', action='store_true',
                    help='tiny smoke-test scale')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     return p.parse_args(argv)
 
 
@@ -438,4 +442,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

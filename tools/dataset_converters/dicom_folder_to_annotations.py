@@ -289,6 +289,8 @@ def main(argv=None):
     p.add_argument('--no-harmonise-pairs', action='store_true',
                    help='keep per-view labels as given (default: a pair '
                    'with one positive view gets label 1 in both views)')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     if not (args.labels or args.boxes) or not (args.out_cls or args.out_det):
         p.error('give --labels and/or --boxes, and --out-cls and/or --out-det')
@@ -317,4 +319,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -33,6 +33,10 @@ def parse_args(argv=None):
                         choices=SPLITS, help='data loaders to prepare')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value config overrides')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     return parser.parse_args(argv)
 
 
@@ -108,4 +112,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))
