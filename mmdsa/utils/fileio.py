@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 __all__ = [
     'atomic_write', 'write_json_atomic', 'remove_stale_temp_files',
     'make_temp_sibling_dir', 'replace_dir', 'TEMP_MARK', 'output_run',
-    'allow_overwrite', 'written_by_this_run'
+    'allow_overwrite', 'overwrite_allowed', 'written_by_this_run'
 ]
 
 
@@ -78,6 +78,11 @@ def allow_overwrite(flag: bool = True) -> None:
     """Let the current run replace existing files (the ``--overwrite``
     option of every tool, :func:`mmdsa.utils.cli.add_overwrite_argument`)."""
     _POLICY.overwrite = bool(flag)
+
+
+def overwrite_allowed() -> bool:
+    """Whether the current run may replace files it did not write."""
+    return _POLICY.overwrite
 
 
 def written_by_this_run(path: Union[str, os.PathLike]) -> bool:

@@ -249,11 +249,12 @@ def run_job(job):
         log(f"seed {job['seed']} {job['level']} {job['name']}: done before")
         return job
     t0 = time.time()
+    # the study's own job folder: a rerun replaces its earlier files
     run_tool(['train.py', job['config'], '--work-dir',
-              job['work_dir']])
+              job['work_dir'], '--overwrite'])
     ckpt = best_or_last_checkpoint(job['work_dir'])
     run_tool(['test.py', job['config'], ckpt, '--work-dir',
-              osp.join(job['work_dir'], 'test')])
+              osp.join(job['work_dir'], 'test'), '--overwrite'])
     log(f"seed {job['seed']} {job['level']} {job['name']}: "
         f'{(time.time() - t0) / 60:.1f} min')
     return job

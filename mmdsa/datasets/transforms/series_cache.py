@@ -51,7 +51,7 @@ def _atomic_write(path: str, write) -> None:
         with open(tmp, 'wb') as f:
             write(f)
 
-    atomic_write(path, writer=_writer, fsync=False)
+    atomic_write(path, writer=_writer, fsync=False, overwrite=True)
 
 
 class IntensityStatsCache:
