@@ -14,8 +14,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.evaluator import DumpResults
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -73,11 +72,14 @@ def main(argv=None):
     if args.out is not None and osp.isdir(args.out):
         return _refuse(f'{args.out}: --out must be a .pkl file, but it is '
                        'an existing folder')
+    from mmdsa.evaluation.metrics import AtomicDumpResults
+    from mmdsa.utils.cli import load_config
+    from mmdsa.utils.fileio import check_new_output
+    if args.out is not None:
+        check_new_output(args.out)
 
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -95,7 +97,7 @@ def main(argv=None):
     use_checkpoint_loader(runner)  # load_from / resume: the safe loader
     if args.out is not None:
         runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
+            AtomicDumpResults(out_file_path=args.out))
     try:
         metrics = runner.test()
     except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError, ) as exc:

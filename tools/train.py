@@ -17,7 +17,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -59,10 +59,9 @@ def parse_args(argv=None):
 
 def build_config(args):
     """Load the config and apply the command-line overrides."""
-    cfg = Config.fromfile(args.config)
+    from mmdsa.utils.cli import load_config
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

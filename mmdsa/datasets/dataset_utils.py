@@ -49,6 +49,28 @@ def split_filter(split_file, split, fold, where):
     return split_patients(spl, split, fold, where=split_file)
 
 
+def check_split_known(keep, patients, split_file, split, fold,
+                      ann_file) -> None:
+    """Refuse patients a split names but the annotation file lacks.
+
+    A typo or a stale split file would otherwise silently drop those
+    patients from training or testing.
+
+    Raises:
+        AnnotationError: naming the split file, the split and the ids.
+    """
+    if keep is None:
+        return
+    unknown = sorted(set(keep) - set(patients), key=str)
+    if unknown:
+        from .annotations import AnnotationError
+        where = split if fold is None or split == 'test' else \
+            f'folds[{fold}].{split}'
+        raise AnnotationError(
+            f'{split_file}: {where}: expected patient ids of {ann_file}, '
+            f'got {len(unknown)} unknown: {unknown[:10]}')
+
+
 def resolve_file(rel: str, ann_file: str, img_prefix: str) -> str:
     """Absolute path of a series file named in an annotation file.
 

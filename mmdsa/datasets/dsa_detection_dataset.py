@@ -9,7 +9,8 @@ from mmdsa.registry import DATASETS
 from mmdsa.utils.deprecation import register_renamed
 from .annotations import (DETECTION_CLASSES, check_has_series,
                           load_detection_annotations)
-from .dataset_utils import (check_view, prepare_synthetic, resolve_file,
+from .dataset_utils import (check_split_known, check_view,
+                            prepare_synthetic, resolve_file,
                             split_filter)
 
 
@@ -75,6 +76,9 @@ class DSADetectionDataset(BaseDataset):
         ann = load_detection_annotations(self.ann_file)
         keep = split_filter(self.split_file, self.split, self.fold,
                             type(self).__name__)
+        check_split_known(keep, {v['patient_id'] for v in ann['videos']},
+                          self.split_file, self.split, self.fold,
+                          self.ann_file)
         prefix = self.data_prefix.get('img_path', '') \
             if self._user_img_prefix else ''
         data_list = []

@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 __all__ = [
     'atomic_write', 'write_json_atomic', 'remove_stale_temp_files',
     'make_temp_sibling_dir', 'replace_dir', 'TEMP_MARK', 'output_run',
-    'allow_overwrite', 'overwrite_allowed', 'written_by_this_run'
+    'allow_overwrite', 'overwrite_allowed', 'check_new_output', 'written_by_this_run'
 ]
 
 
@@ -88,6 +88,24 @@ def overwrite_allowed() -> bool:
 def written_by_this_run(path: Union[str, os.PathLike]) -> bool:
     """Whether :func:`atomic_write` wrote ``path`` in the current run."""
     return osp.abspath(os.fspath(path)) in _POLICY.written
+
+
+def check_new_output(path: Union[str, os.PathLike]) -> str:
+    """Refuse early an output :func:`atomic_write` would refuse at the end
+    (an existing file this run may not replace), before long work.
+
+    Raises:
+        FileExistsError: ``path`` exists and may not be replaced.
+        IsADirectoryError: ``path`` is an existing folder.
+    """
+    path = os.fspath(path)
+    if osp.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, 'expected a file path to '
+                                'write, but it is an existing folder', path)
+    if osp.lexists(path) and not (_POLICY.overwrite
+                                  or osp.abspath(path) in _POLICY.written):
+        _refuse_foreign(path)
+    return path
 
 
 def _refuse_foreign(path: str) -> None:
