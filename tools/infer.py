@@ -66,7 +66,11 @@ def parse_args(argv=None):
                         help='Grad-CAM picture per series (recognizer)')
     from mmdsa.utils.cli import add_overwrite_argument
     add_overwrite_argument(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not 0 < args.cine_fps <= 1000:
+        parser.error(f'--cine-fps: expected a number in (0, 1000], got '
+                     f'{args.cine_fps}')
+    return args
 
 
 def _refuse(message):
@@ -139,6 +143,20 @@ def main(argv=None):
     if not osp.isfile(args.checkpoint):
         return _refuse(f'{args.checkpoint}: checkpoint not found (no such '
                        'file)')
+    from mmdsa.utils.cli import check_device
+    from mmdsa.utils.fileio import check_new_output
+    from mmdsa.utils.paths import check_out_dir, safe_name, unique_names
+    check_device(args.device)
+    check_out_dir(args.out, [args.series, args.pair])
+    paths = [args.series] + ([args.pair] if args.pair else [])
+    # one safe, distinct output name per input (same-named files of two
+    # folders, ids with separators); existing files are refused up front
+    names = unique_names([safe_name(
+        osp.splitext(osp.basename(osp.normpath(p)))[0], 'series') for p in
+        paths])
+    for name in names:
+        check_new_output(osp.join(args.out, f'{name}.png'))
+    check_new_output(osp.join(args.out, 'result.json'))
     try:
         model = init_model(args.config, args.checkpoint, device=args.device,
                            strict=not args.allow_partial_checkpoint)
@@ -151,10 +169,8 @@ def main(argv=None):
         print('error: --saliency: expected a thrombus recognizer config, '
               f'got a detector ({args.config})', file=sys.stderr)
         return 2
-    paths = [args.series] + ([args.pair] if args.pair else [])
     entries = []
-    for path in paths:
-        name = osp.splitext(osp.basename(osp.normpath(path)))[0]
+    for path, name in zip(paths, names):
         try:
             result = inference_series(
                 model, path, threshold=args.threshold,

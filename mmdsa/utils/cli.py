@@ -24,7 +24,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Type
 
 __all__ = ['ToolError', 'refusal_errors', 'register_refusal_error',
            'refuse', 'run_tool', 'add_overwrite_argument',
-           'apply_cfg_options', 'load_config']
+           'apply_cfg_options', 'load_config', 'check_device']
 
 
 class ToolError(Exception):
@@ -115,6 +115,29 @@ def add_overwrite_argument(parser: argparse.ArgumentParser) -> None:
         '--overwrite', action=_OverwriteAction,
         help='replace existing output files (default: refuse any file '
         'this run did not write)')
+
+
+def check_device(device: str) -> str:
+    """Refuse a ``--device`` torch does not know or this machine lacks.
+
+    Raises:
+        ToolError: e.g. ``--device banana`` or ``cuda`` without a GPU.
+    """
+    import torch
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ToolError(f'--device: expected cpu, cuda or cuda:N, got '
+                        f'{device!r}') from exc
+    if dev.type == 'cuda':
+        count = torch.cuda.device_count()
+        if count == 0 or (dev.index is not None and dev.index >= count):
+            raise ToolError(f'--device {device}: this machine has '
+                            f'{count} CUDA device(s)')
+    elif dev.type != 'cpu':
+        raise ToolError(f'--device: expected cpu, cuda or cuda:N, got '
+                        f'{device!r}')
+    return device
 
 
 def _config_keys(node) -> List[str]:
@@ -213,8 +236,21 @@ def load_config(path: str, options=None):
     return cfg
 
 
+def _worker_message(text: str) -> str:
+    """The original error line of an error a DataLoader worker re-raised
+    (``Caught X in DataLoader worker process 0. Original Traceback ...``)."""
+    if 'Original Traceback' not in text:
+        return text
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    last = lines[-1] if lines else text
+    head, sep, rest = last.partition(': ')
+    if sep and head.replace('.', '').replace('_', '').isalnum():
+        return rest
+    return last
+
+
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = _worker_message(str(exc).strip()) or type(exc).__name__
     if isinstance(exc, OSError) and exc.filename and exc.strerror:
         text = f'{exc.filename}: {exc.strerror}'
         if exc.filename2:
@@ -249,6 +285,12 @@ def run_tool(main: Callable[..., Optional[int]],
     (:func:`mmdsa.utils.fileio.output_run`).
     """
     from mmdsa.utils.fileio import output_run
+    for stream in (sys.stdout, sys.stderr):
+        # a non-UTF-8 file name printed as \xNN instead of a crash
+        try:
+            stream.reconfigure(errors='backslashreplace')
+        except (AttributeError, ValueError, OSError):
+            pass
     try:
         with output_run(overwrite=False):
             status = main(argv) if argv is not None else main()

@@ -26,7 +26,6 @@ Optional labels.csv columns ``occlusion_level`` and ``flags``:
   ``--no-harmonise-pairs`` keeps the labels as given.
 """
 import argparse
-import csv
 import os.path as osp
 import sys
 
@@ -71,17 +70,19 @@ def _datetime(ds):
 
 
 def read_header(root, rel, where):
-    import pydicom
     path = osp.join(root, rel)
     if not osp.isfile(path):
         raise ConvertError(f'{where}: field "file": expected a file under '
                            f'{root}, got {rel!r} (not found)')
     from mmdsa.fileio import DSAReadError, int_field
+    from mmdsa.fileio.dicom import check_image_dataset, read_dicom_dataset
     try:
-        ds = pydicom.dcmread(path, stop_before_pixels=True)
-    except Exception as exc:  # pydicom raises many types
-        raise ConvertError(f'{where}: {path}: not a readable DICOM image '
-                           f'({exc})') from exc
+        ds = read_dicom_dataset(path, defer=True)
+        # refuse here what the loader would refuse mid-training (RGB,
+        # broken Modality LUT, pixel data shorter than the header says)
+        check_image_dataset(ds, path, modalities='any')
+    except DSAReadError as exc:
+        raise ConvertError(f'{where}: {exc}') from exc
     try:  # "field: expected an integer, got 'abc'" naming the file
         rows, cols = (int_field(ds, k, path) for k in ('Rows', 'Columns'))
         num_frames = int_field(ds, 'NumberOfFrames', path, default=1)
@@ -97,14 +98,13 @@ def read_header(root, rel, where):
 
 
 def _rows(path, required):
-    with open(path, newline='', encoding='utf-8') as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConvertError(f'{path}: header: expected columns '
-                               f'{required}, missing {missing}')
-        for i, row in enumerate(reader, start=2):
-            yield f'{path}: row {i}', row
+    # one CSV reader (UTF-8 byte-order mark accepted, other encodings
+    # refused in one line): mmdsa.fileio.csv_table
+    from mmdsa.fileio.csv_table import CSVTableError, read_csv_rows
+    try:
+        yield from read_csv_rows(path, required)
+    except CSVTableError as exc:
+        raise ConvertError(str(exc)) from None
 
 
 def _number(where, row, field, cast):
@@ -125,6 +125,16 @@ def collect(root, labels_csv, boxes_csv):
             if label not in ('0', '1'):
                 raise ConvertError(f'{where}: field "label": expected 0 or 1'
                                    f', got {row["label"]!r}')
+            if row['file'] in series:
+                old = series[row['file']]['label']
+                if old != int(label):
+                    raise ConvertError(
+                        f'{where}: field "label": {row["file"]!r} is listed '
+                        f'again with label {label}, earlier with {old}; '
+                        'expected one row per file')
+                raise ConvertError(f'{where}: field "file": {row["file"]!r}'
+                                   ' is listed twice; expected one row per '
+                                   'file')
             info = read_header(root, row['file'], where)
             info['label'] = int(label)
             for key in ('patient_id', 'pair_id', 'view'):
@@ -294,6 +304,12 @@ def main(argv=None):
     args = p.parse_args(argv)
     if not (args.labels or args.boxes) or not (args.out_cls or args.out_det):
         p.error('give --labels and/or --boxes, and --out-cls and/or --out-det')
+    outs = [o for o in (args.out_cls, args.out_det) if o]
+    real = [osp.realpath(o) for o in outs]
+    inputs = {osp.realpath(i) for i in (args.labels, args.boxes) if i}
+    if len(set(real)) < len(real) or inputs & set(real):
+        p.error(f'--out-cls / --out-det: expected two different new files, '
+                f'not an input, got {outs}')
     try:
         series, boxes = collect(args.dicom_dir, args.labels, args.boxes)
         if not series:
