@@ -43,8 +43,8 @@ class UnsafePathError(ValueError):
 def display_path(path: Union[str, os.PathLike]) -> str:
     """``path`` as printable text: undecodable bytes of a non-UTF-8 name
     are shown as ``\\xNN`` instead of raising ``UnicodeEncodeError``."""
-    text = os.fsdecode(os.fspath(path))
-    return text.encode('utf-8', 'backslashreplace').decode('utf-8')
+    raw = os.fsencode(os.fspath(path))
+    return raw.decode('utf-8', 'backslashreplace')
 
 
 def safe_name(name, what: str = 'id') -> str:
