@@ -140,8 +140,13 @@ def check_device(device: str) -> str:
     return device
 
 
+def _is_map(node) -> bool:
+    return isinstance(node, dict) or (hasattr(node, 'keys')
+                                      and hasattr(node, '__getitem__'))
+
+
 def _config_keys(node) -> List[str]:
-    if isinstance(node, dict):
+    if _is_map(node):
         return [str(k) for k in node.keys()]
     if isinstance(node, (list, tuple)):
         return [str(i) for i in range(len(node))]
@@ -149,8 +154,8 @@ def _config_keys(node) -> List[str]:
 
 
 def _lookup(node, key):
-    if isinstance(node, dict):
-        return node[key] if key in node else KeyError
+    if _is_map(node):
+        return node[key] if key in node.keys() else KeyError
     if isinstance(node, (list, tuple)) and key.isdigit() and \
             int(key) < len(node):
         return node[int(key)]
@@ -165,7 +170,7 @@ def _check_option(cfg, key: str, value: Any) -> None:
     for depth, part in enumerate(parts):
         child = _lookup(node, part)
         if child is KeyError:
-            if not isinstance(node, dict):
+            if not _is_map(node):
                 raise ToolError(
                     f'--cfg-options {key}: expected an index below '
                     f'{len(node) if hasattr(node, "__len__") else 0} or a '
