@@ -113,6 +113,8 @@ def read_dicom_dataset(path, defer=False):
         else:
             ds = pydicom.dcmread(str(path),
                                  defer_size=DEFER_SIZE if defer else None)
+    except DSAReadError:
+        raise
     except InvalidDicomError as exc:
         raise DSAReadError(
             path, 'not a DICOM file: no File Meta Information header or '
