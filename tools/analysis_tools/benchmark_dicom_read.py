@@ -43,8 +43,6 @@ def parse_args(argv=None):
                         help='frames of the generated 16-bit file')
     parser.add_argument('--size', type=int, default=512,
                         help='rows = columns of the generated file')
-    from mmdsa.utils.cli import add_overwrite_argument
-    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.frames < 1 or args.size < 1:
         parser.error('--repeat, --frames and --size must be >= 1')

@@ -73,8 +73,6 @@ def parse_args(argv=None):
                         help='T values for the memory table (none: skip)')
     parser.add_argument('--device', default='cuda'
                         if torch.cuda.is_available() else 'cpu')
-    from mmdsa.utils.cli import add_overwrite_argument
-    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 

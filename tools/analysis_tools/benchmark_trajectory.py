@@ -49,13 +49,11 @@ def time_once(num_frames: int, num_boxes: int, dense: bool,
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--repeat', type=int, default=20)
-    from mmdsa.utils.cli import add_overwrite_argument
-    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         print(f'error: expected --repeat >= 1, got {args.repeat}',
               file=sys.stderr)
-        return 1
+        return 2
     for dense in (False, True):
         name = 'dense links' if dense else 'sparse links'
         base = time_once(60, 100, dense, args.repeat)

@@ -44,8 +44,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('file_a')
     parser.add_argument('file_b')
-    from mmdsa.utils.cli import add_overwrite_argument
-    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     from mmdsa.evaluation.functional import delong_test
     try:
