@@ -427,12 +427,14 @@ def run_thrombus_seed(args, seed):
 def main(argv=None):
     from mmdsa.evaluation.cross_validation import mean_std
     from mmdsa.utils.fileio import write_json_atomic
+    from mmdsa.utils.cli import ToolError, load_config
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.task == 'thrombus':
-        check_config(args.config, args.split_file)
+        try:
+            check_config(args.config, args.split_file)
+        except ValueError as exc:   # e.g. no split file: a refusal
+            raise ToolError(str(exc)) from exc
     seeds = []
     for seed in args.seeds:
         rec = run_detection_seed(args, cfg, seed) \

@@ -255,3 +255,11 @@ def test_a_bug_keeps_its_traceback():
 
     with pytest.raises(KeyError):
         run_tool(main, [])
+
+
+def test_cross_validation_without_a_split_file_is_one_line(tmp_path,
+                                                          capsys):
+    assert _status('run_cross_validation.py', [
+        THROMBUS, '--work-dir', tmp_path / 'cv', '--dry-run']) == 2
+    _one_line(capsys, 'split_file', '--split-file')
+    assert not (tmp_path / 'cv').exists()

@@ -82,7 +82,8 @@ def main(argv=None):
         action = DictAction(option_strings=[], dest='cfg_options')
         options = {}
         action(None, options, args.cfg_options)
-        cfg.merge_from_dict(options['cfg_options'])
+        from mmdsa.utils.cli import apply_cfg_options
+        apply_cfg_options(cfg, options['cfg_options'])
     register_all_modules()
     written = kept = 0
     start = time.perf_counter()
