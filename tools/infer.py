@@ -155,7 +155,9 @@ def main(argv=None):
         osp.splitext(osp.basename(osp.normpath(p)))[0], 'series') for p in
         paths])
     for name in names:
-        check_new_output(osp.join(args.out, f'{name}.png'))
+        for tail in ['.png'] + ([f'.{args.cine}'] if args.cine else []) + (
+                ['_saliency.png'] if args.saliency else []):
+            check_new_output(osp.join(args.out, name + tail))
     check_new_output(osp.join(args.out, 'result.json'))
     try:
         model = init_model(args.config, args.checkpoint, device=args.device,
