@@ -41,7 +41,8 @@ from typing import Any, Callable, Iterator, Optional, Union
 __all__ = [
     'atomic_write', 'write_json_atomic', 'remove_stale_temp_files',
     'make_temp_sibling_dir', 'replace_dir', 'TEMP_MARK', 'output_run',
-    'allow_overwrite', 'overwrite_allowed', 'check_new_output', 'written_by_this_run'
+    'allow_overwrite', 'overwrite_allowed', 'check_new_output',
+    'written_by_this_run'
 ]
 
 

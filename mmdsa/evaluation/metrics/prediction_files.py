@@ -164,13 +164,15 @@ def load_prediction_file(path: str,
         if p['label'] not in (0, 1):
             bad_labels.append(sid)
     if dupes:
-        raise PredictionFileError(f'{path}: duplicated series ids: {dupes[:10]}')
+        raise PredictionFileError(
+            f'{path}: duplicated series ids: {dupes[:10]}')
     if bad_scores:
-        raise PredictionFileError(f'{path}: scores NaN, missing or outside [0, 1] '
-                         f'for series {bad_scores[:10]}')
+        raise PredictionFileError(
+            f'{path}: scores NaN, missing or outside [0, 1] for series '
+            f'{bad_scores[:10]}')
     if bad_labels:
-        raise PredictionFileError(f'{path}: labels not in {{0, 1}} for series '
-                         f'{bad_labels[:10]}')
+        raise PredictionFileError(
+            f'{path}: labels not in {{0, 1}} for series {bad_labels[:10]}')
     for p in preds:
         p['series_id'] = str(p['series_id'])
         p['label'] = int(p['label'])
