@@ -66,6 +66,8 @@ def refusal_errors() -> Tuple[Type[BaseException], ...]:
     errors.append(UnsafePathError)
     from mmdsa.utils.finite import NonFiniteError
     errors.append(NonFiniteError)
+    from mmdsa.fileio.csv_table import CSVTableError
+    errors.append(CSVTableError)
     try:
         from mmdsa.evaluation.metrics.prediction_files import \
             PredictionFileError
