@@ -4,7 +4,7 @@ import os.path as osp
 from typing import Optional
 
 from mmdsa.structures.views import PAIR_VIEWS
-from .splits import load_split, split_patients
+from .splits import SplitError, load_split, split_patients
 
 VIEW_CHOICES = (None, ) + PAIR_VIEWS
 
@@ -39,11 +39,11 @@ def split_filter(split_file, split, fold, where):
     """Return the set of patient ids to keep, or None to keep all."""
     if split_file is None:
         if split is not None or fold is not None:
-            raise ValueError(f'{where}: split={split!r} / fold={fold!r} '
+            raise SplitError(f'{where}: split={split!r} / fold={fold!r} '
                              'given without split_file')
         return None
     if split is None:
-        raise ValueError(f"{where}: split_file given: expected split "
+        raise SplitError(f"{where}: split_file given: expected split "
                          f"'train', 'val' or 'test', got None")
     spl = load_split(split_file)
     return split_patients(spl, split, fold, where=split_file)

@@ -79,6 +79,8 @@ def refusal_errors() -> Tuple[Type[BaseException], ...]:
     try:  # modules that import torch-heavy code are optional here
         from mmdsa.datasets.annotations import AnnotationError
         errors.append(AnnotationError)
+        from mmdsa.datasets.splits import SplitError
+        errors.append(SplitError)
     except ImportError:  # pragma: no cover
         pass
     try:

@@ -116,3 +116,16 @@ def test_split_naming_unknown_patients_is_refused(cls_root):
         DSAClassificationDataset(ann_file='thrombus.json',
                                  data_root=str(root),
                                  split_file='split.json', split='test')
+
+
+def test_unknown_split_name_is_a_refusal(cls_root):
+    from mmdsa.datasets import DSAClassificationDataset
+    from mmdsa.datasets.splits import SplitError
+    from mmdsa.utils.cli import refusal_errors
+    split = dict(test=['P0'], folds=[dict(train=['P1'], val=['P2'])])
+    (cls_root / 'split.json').write_text(json.dumps(split))
+    with pytest.raises(SplitError, match="'banana'") as info:
+        DSAClassificationDataset(ann_file='thrombus.json',
+                                 data_root=str(cls_root),
+                                 split_file='split.json', split='banana')
+    assert isinstance(info.value, refusal_errors())
