@@ -74,6 +74,10 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--det-config', default=DET_CONFIG)
     parser.add_argument('--cls-config', default=CLS_CONFIG)
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     return parser.parse_args(argv)
 
 
@@ -164,4 +168,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -115,7 +115,13 @@ def parse_args(argv=None):
                         'picture (JPEG baseline, or JPEG-LS lossless)')
     parser.add_argument('--saliency', action='store_true',
                         help='Grad-CAM picture per series (recognizer)')
-    return parser.parse_args(argv)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
+    args = parser.parse_args(argv)
+    if not 0 < args.cine_fps <= 1000:
+        parser.error(f'--cine-fps: expected a number in (0, 1000], got '
+                     f'{args.cine_fps}')
+    return args
 
 
 def _summarise(result, detector, name, out_dir, path):
@@ -278,6 +284,11 @@ def _main(argv):
     if not osp.isfile(args.checkpoint):
         raise ToolError(f'{args.checkpoint}: checkpoint not found (no such '
                         'file)')
+    from mmdsa.utils.cli import check_device
+    from mmdsa.utils.fileio import check_new_output
+    from mmdsa.utils.paths import check_out_dir, safe_name, unique_names
+    check_device(args.device)
+    check_out_dir(args.out, [args.series, args.pair])
     batch = None
     if osp.isdir(args.series) or batch_inference.is_dicomdir(args.series):
         found = batch_inference.discover_series(args.series)
@@ -301,7 +312,17 @@ def _main(argv):
     if batch is not None:
         return _main_batch(args, model, prov, batch)
     paths = [args.series] + ([args.pair] if args.pair else [])
-    out = infer_one(args, model, prov, paths, args.out)
+    # one safe, distinct output name per input (same-named files of two
+    # folders, ids with separators); existing files are refused up front
+    names = unique_names([safe_name(
+        osp.splitext(osp.basename(osp.normpath(p)))[0], 'series') for p in
+        paths])
+    for name in names:
+        for tail in ['.png'] + ([f'.{args.cine}'] if args.cine else []) + (
+                ['_saliency.png'] if args.saliency else []):
+            check_new_output(osp.join(args.out, name + tail))
+    check_new_output(osp.join(args.out, 'result.json'))
+    out = infer_one(args, model, prov, paths, args.out, names=names)
     print(json.dumps(dict(
         {k: out[k] for k in ('task', 'score', 'verdict', 'threshold',
                              'forced')},
@@ -331,4 +352,5 @@ def _main_batch(args, model, prov, found):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

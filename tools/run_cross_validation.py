@@ -78,6 +78,10 @@ def parse_args(argv=None):
                    default={}, help='overrides passed to train and test')
     p.add_argument('--dry-run', action='store_true',
                    help='print the commands, run nothing')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     args = p.parse_args(argv)
     args.task = task_of(Config.fromfile(args.config))
     if args.folds is None:
@@ -152,8 +156,9 @@ def fold_commands(args, fold, checkpoint=None, seed=0):
     pred_file = osp.abspath(
         osp.join(run, 'predictions', f'fold_{fold}_test.json'))
     opts = fold_overrides(fold, args.split_file, args.cfg_options, seed)
+    # the study's own fold folders: a rerun replaces its earlier files
     train = [sys.executable, osp.join(TOOLS, 'train.py'), args.config,
-             '--work-dir', fold_dir]
+             '--work-dir', fold_dir, '--overwrite']
     if args.amp:
         train.append('--amp')
     train += ['--cfg-options'] + _options(opts)
@@ -163,7 +168,8 @@ def fold_commands(args, fold, checkpoint=None, seed=0):
     test_opts['test_evaluator.model_name'] = f'{name}_seed{seed}_fold{fold}'
     test = [sys.executable, osp.join(TOOLS, 'test.py'), args.config,
             checkpoint or osp.join(fold_dir, '<best checkpoint>.pth'),
-            '--work-dir', osp.join(fold_dir, 'test'), '--cfg-options'
+            '--work-dir', osp.join(fold_dir, 'test'), '--overwrite',
+            '--cfg-options'
             ] + _options(test_opts)
     return train, test, pred_file
 
@@ -185,7 +191,7 @@ def val_command(args, fold, checkpoint, seed=0):
                  f'{name}_seed{seed}_fold{fold}_val'})
     cmd = [sys.executable, osp.join(TOOLS, 'test.py'), args.config,
            checkpoint, '--work-dir', osp.join(fold_dir, 'test_val'),
-           '--cfg-options'] + _options(opts)
+           '--overwrite', '--cfg-options'] + _options(opts)
     return cmd, val_file
 
 
@@ -306,7 +312,8 @@ def run_detection_seed(args, cfg, seed):
                                          name)
         path = osp.join(fold_dir, 'config.py')
         train = [sys.executable, osp.join(TOOLS, 'train.py'), path,
-                 '--work-dir', fold_dir] + (['--amp'] if args.amp else [])
+                 '--work-dir', fold_dir, '--overwrite'] + (
+                     ['--amp'] if args.amp else [])
         print(f'=== seed {seed} fold {fold} ===', flush=True)
         if args.dry_run:
             print(' '.join(train))
@@ -316,7 +323,7 @@ def run_detection_seed(args, cfg, seed):
         _run(train)
         ckpt = last_checkpoint(fold_dir)
         _run([sys.executable, osp.join(TOOLS, 'test.py'), path, ckpt,
-              '--work-dir', osp.join(fold_dir, 'test')])
+              '--work-dir', osp.join(fold_dir, 'test'), '--overwrite'])
         preds.append(pred)
     if args.dry_run:
         return None
@@ -420,12 +427,14 @@ def run_thrombus_seed(args, seed):
 def main(argv=None):
     from mmdsa.evaluation.cross_validation import mean_std
     from mmdsa.utils.fileio import write_json_atomic
+    from mmdsa.utils.cli import ToolError, load_config
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.task == 'thrombus':
-        check_config(args.config, args.split_file)
+        try:
+            check_config(args.config, args.split_file)
+        except ValueError as exc:   # e.g. no split file: a refusal
+            raise ToolError(str(exc)) from exc
     seeds = []
     for seed in args.seeds:
         rec = run_detection_seed(args, cfg, seed) \
@@ -450,4 +459,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

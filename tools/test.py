@@ -31,8 +31,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.evaluator import DumpResults
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -76,6 +75,8 @@ def parse_args(argv=None):
     parser.add_argument('--max-oblique', type=float, default=None,
                         help='view rule limit in degrees (default 20)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -102,11 +103,14 @@ def main(argv=None):
     if args.out is not None and osp.isdir(args.out):
         return _refuse(f'{args.out}: --out must be a .pkl or .json file, '
                        'but it is an existing folder')
+    from mmdsa.evaluation.metrics import AtomicDumpResults
+    from mmdsa.utils.cli import load_config
+    from mmdsa.utils.fileio import check_new_output
+    if args.out is not None:
+        check_new_output(args.out)
 
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -141,7 +145,7 @@ def main(argv=None):
             DumpJSONResults(out_file_path=args.out))
     elif args.out is not None:
         runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
+            AtomicDumpResults(out_file_path=args.out))
     try:
         metrics = runner.test()
     except REFUSED_CHECKPOINT_ERRORS + (ForeignFilesError, ) as exc:
@@ -251,5 +255,5 @@ def _refuse(message):
 
 
 if __name__ == '__main__':
-    result = main()
-    sys.exit(result if isinstance(result, int) else 0)
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

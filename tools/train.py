@@ -18,7 +18,7 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -56,6 +56,8 @@ def parse_args(argv=None):
         'sets visualizer.vis_backends (LocalVisBackend is always kept) '
         'without editing a config')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
@@ -93,10 +95,9 @@ def set_vis_backend(cfg, name):
 
 def build_config(args):
     """Load the config and apply the command-line overrides."""
-    cfg = Config.fromfile(args.config)
+    from mmdsa.utils.cli import load_config
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -153,4 +154,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

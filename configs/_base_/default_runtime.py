@@ -16,6 +16,8 @@ default_hooks = dict(
     # load_from / resume read with mmdsa's safe loader (weights_only=True,
     # MMEngine's types allowed while loading); nothing else is changed
     safe_load=dict(type='SafeCheckpointLoaderHook'),
+    # a NaN / Inf loss or weight stops the run; never saved as a checkpoint
+    finite_guard=dict(type='NonFiniteGuardHook'),
 )
 
 env_cfg = dict(

@@ -166,10 +166,13 @@ def train_and_test(cfg_path: str, work_dir: str,
         dict: ``checkpoint`` and test ``metrics``.
     """
     if train or not osp.exists(osp.join(work_dir, 'last_checkpoint')):
-        run_tool(['train.py', cfg_path, '--work-dir', work_dir])
+        # the study's own job folder: a rerun replaces its earlier files
+        run_tool(['train.py', cfg_path, '--work-dir', work_dir,
+                  '--overwrite'])
     ckpt = best_or_last_checkpoint(work_dir)
     test_dir = osp.join(work_dir, 'test')
-    run_tool(['test.py', cfg_path, ckpt, '--work-dir', test_dir])
+    run_tool(['test.py', cfg_path, ckpt, '--work-dir', test_dir,
+              '--overwrite'])
     return dict(checkpoint=ckpt, metrics=read_test_metrics(test_dir))
 
 

@@ -35,6 +35,24 @@ class OperatingPointError(ValueError):
     """A sidecar that cannot be used, or data that cannot choose one."""
 
 
+def check_threshold(value, where: str) -> float:
+    """A decision threshold: a finite number in [0, 1] (scores are
+    probabilities), or :class:`OperatingPointError` naming ``where``."""
+    if not isinstance(value, (int, float, np.floating, np.integer)) or \
+            isinstance(value, bool) or not np.isfinite(value) or \
+            not 0.0 <= float(value) <= 1.0:
+        raise OperatingPointError(
+            f'{where}: expected a finite number in [0, 1], got {value!r}')
+    return float(value)
+
+
+def task_of_config(cfg) -> str:
+    """'perforation' for a detector config, else 'thrombus'."""
+    model = cfg.get('model', {}) if cfg is not None else {}
+    return 'perforation' if str(model.get('type', '')).endswith(
+        'SpatioTemporalDetector') else 'thrombus'
+
+
 def sidecar_path(checkpoint: str) -> str:
     """The operating-point file that belongs to ``checkpoint``."""
     return osp.splitext(checkpoint)[0] + SIDECAR_SUFFIX
@@ -110,17 +128,20 @@ def choose_operating_point(labels: Sequence[int],
 def operating_point_from_predictions(prediction_file: str,
                                      method: str = 'youden',
                                      specificity: float = 0.95,
-                                     split: str = 'val') -> Dict:
+                                     split: str = 'val',
+                                     task: Optional[str] = None) -> Dict:
     """:func:`choose_operating_point` on a prediction file (the contract's
     format, e.g. a metric's ``prediction_file`` on the validation split),
     with ``chosen_on`` naming the file, its hash, the split and model.
 
     When the file holds PA+LAT pairs (same ``pair_id``), ``pair`` holds a
     second point chosen on the pair scores (mean of the two views, label =
-    either view's, the metrics' pairing rule) for pair verdicts."""
+    either view's, the metrics' pairing rule) for pair verdicts.
+    ``task`` ('thrombus' / 'perforation') refuses a file of the other
+    task."""
     from mmdsa.evaluation.metrics.prediction_files import \
         load_prediction_file
-    data = load_prediction_file(prediction_file)
+    data = load_prediction_file(prediction_file, task=task)
     preds = data['predictions']
     try:
         point = choose_operating_point([p['label'] for p in preds],
@@ -192,20 +213,11 @@ def load_operating_point(checkpoint: Optional[str]) -> Optional[Dict]:
         raise OperatingPointError(
             f'{path}: field "format": expected "{SIDECAR_FORMAT}", got '
             f'{point.get("format") if isinstance(point, dict) else point!r}')
-    thr = point.get('threshold')
-    if not isinstance(thr, (int, float)) or isinstance(thr, bool) or \
-            not np.isfinite(thr):
-        raise OperatingPointError(
-            f'{path}: field "threshold": expected a finite number, got '
-            f'{thr!r}')
+    check_threshold(point.get('threshold'), f'{path}: field "threshold"')
     pair = point.get('pair')
-    if pair is not None and not (
-            isinstance(pair, dict)
-            and isinstance(pair.get('threshold'), (int, float))
-            and np.isfinite(pair['threshold'])):
-        raise OperatingPointError(
-            f'{path}: field "pair.threshold": expected a finite number, got '
-            f'{pair.get("threshold") if isinstance(pair, dict) else pair!r}')
+    if pair is not None:
+        check_threshold(pair.get('threshold') if isinstance(pair, dict)
+                        else pair, f'{path}: field "pair.threshold"')
     if osp.isfile(checkpoint):
         digest = file_sha256(checkpoint)
         if point.get('checkpoint_sha256') != digest:
@@ -238,7 +250,8 @@ def config_threshold(cfg) -> Optional[float]:
     evaluator = cfg.get('test_evaluator', {}) if cfg is not None else {}
     for metric in evaluator if isinstance(evaluator, list) else [evaluator]:
         if isinstance(metric, dict) and 'threshold' in metric:
-            return float(metric['threshold'])
+            return check_threshold(metric['threshold'],
+                                   'config: test_evaluator.threshold')
     return None
 
 
@@ -265,10 +278,7 @@ def resolve_operating_point(threshold: Optional[float] = None,
         raise OperatingPointError(
             f"operating point: expected unit 'series' or 'pair', got {unit!r}")
     if threshold is not None:
-        threshold = float(threshold)
-        if not np.isfinite(threshold):
-            raise OperatingPointError(
-                f'threshold: expected a finite number, got {threshold}')
+        threshold = check_threshold(threshold, 'threshold (--threshold)')
         return dict(threshold=threshold, source='explicit', calibrated=False,
                     note='threshold given by the caller (--threshold)')
     if operating_point is not None:

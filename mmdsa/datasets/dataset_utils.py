@@ -5,7 +5,7 @@ from typing import Optional
 
 from mmdsa.structures.views import PAIR_VIEWS
 from .annotations import AnnotationError
-from .splits import load_split, split_patients
+from .splits import SplitError, load_split, split_patients
 
 VIEW_CHOICES = (None, ) + PAIR_VIEWS
 
@@ -78,14 +78,36 @@ def split_filter(split_file, split, fold, where):
     """Return the set of patient ids to keep, or None to keep all."""
     if split_file is None:
         if split is not None or fold is not None:
-            raise ValueError(f'{where}: split={split!r} / fold={fold!r} '
+            raise SplitError(f'{where}: split={split!r} / fold={fold!r} '
                              'given without split_file')
         return None
     if split is None:
-        raise ValueError(f"{where}: split_file given: expected split "
+        raise SplitError(f"{where}: split_file given: expected split "
                          f"'train', 'val' or 'test', got None")
     spl = load_split(split_file)
     return split_patients(spl, split, fold, where=split_file)
+
+
+def check_split_known(keep, patients, split_file, split, fold,
+                      ann_file) -> None:
+    """Refuse patients a split names but the annotation file lacks.
+
+    A typo or a stale split file would otherwise silently drop those
+    patients from training or testing.
+
+    Raises:
+        AnnotationError: naming the split file, the split and the ids.
+    """
+    if keep is None:
+        return
+    unknown = sorted(set(keep) - set(patients), key=str)
+    if unknown:
+        from .annotations import AnnotationError
+        where = split if fold is None or split == 'test' else \
+            f'folds[{fold}].{split}'
+        raise AnnotationError(
+            f'{split_file}: {where}: expected patient ids of {ann_file}, '
+            f'got {len(unknown)} unknown: {unknown[:10]}')
 
 
 def resolve_file(rel: str, ann_file: str, img_prefix: str) -> str:

@@ -12,8 +12,9 @@ from mmdsa.utils.deprecation import register_renamed
 from .annotations import (CLASSIFICATION_CLASSES, AnnotationError,
                           check_has_series,
                           load_classification_annotations)
-from .dataset_utils import (check_annotation_file, check_view,
-                            prepare_synthetic, resolve_file, split_filter)
+from .dataset_utils import (check_annotation_file, check_split_known,
+                            check_view, prepare_synthetic, resolve_file,
+                            split_filter)
 from .pair_rules import (PAPER_EXCLUSIONS, check_flags, exclude_flagged,
                          harmonise_pair_labels)
 
@@ -110,6 +111,9 @@ class DSAClassificationDataset(BaseDataset):
         keep = split_filter(self.split_file, self.split, self.fold,
                             type(self).__name__)
         entries = ann['data_list']
+        check_split_known(keep, {d['patient_id'] for d in entries},
+                          self.split_file, self.split, self.fold,
+                          self.ann_file)
         if self.harmonise_pairs:
             entries, changed = harmonise_pair_labels(entries)
             if changed:

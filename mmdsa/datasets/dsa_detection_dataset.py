@@ -9,8 +9,9 @@ from mmdsa.registry import DATASETS
 from mmdsa.utils.deprecation import register_renamed
 from .annotations import (DETECTION_CLASSES, check_has_series,
                           load_detection_annotations)
-from .dataset_utils import (check_annotation_file, check_view,
-                            prepare_synthetic, resolve_file, split_filter)
+from .dataset_utils import (check_annotation_file, check_split_known,
+                            check_view, prepare_synthetic, resolve_file,
+                            split_filter)
 
 
 @DATASETS.register_module()
@@ -77,6 +78,9 @@ class DSADetectionDataset(BaseDataset):
         ann = load_detection_annotations(self.ann_file)
         keep = split_filter(self.split_file, self.split, self.fold,
                             type(self).__name__)
+        check_split_known(keep, {v['patient_id'] for v in ann['videos']},
+                          self.split_file, self.split, self.fold,
+                          self.ann_file)
         prefix = self.data_prefix.get('img_path', '') \
             if self._user_img_prefix else ''
         data_list = []

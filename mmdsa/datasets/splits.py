@@ -22,24 +22,29 @@ from mmdsa.utils.fileio import write_json_atomic
 SPLIT_METHODS = ('chronological_kfold', 'stratified_group_kfold')
 
 
+
+class SplitError(ValueError):
+    """A split file, split name or fold that cannot be used; the message
+    names the file (or dataset) and the field."""
+
 def _parse_time(value, patient_id):
     if value is None:
-        raise ValueError(
+        raise SplitError(
             f'chronological split: patient {patient_id!r}: expected an '
             'acquisition_datetime (ISO string), got None')
     try:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
+        raise SplitError(
             f'chronological split: patient {patient_id!r}: expected an ISO '
             f'acquisition_datetime, got {value!r}') from exc
 
 
 def _check_folds(folds, n_patients, where):
     if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
-        raise ValueError(f'{where}: expected folds >= 2, got {folds!r}')
+        raise SplitError(f'{where}: expected folds >= 2, got {folds!r}')
     if folds > n_patients:
-        raise ValueError(f'{where}: expected at most as many folds as '
+        raise SplitError(f'{where}: expected at most as many folds as '
                          f'patients ({n_patients}), got {folds}')
 
 
@@ -64,7 +69,7 @@ def chronological_kfold(records: Sequence[dict],
         dict: a split in the format above.
     """
     if not 0 <= test_fraction < 1:
-        raise ValueError('chronological split: expected test_fraction in '
+        raise SplitError('chronological split: expected test_fraction in '
                          f'[0, 1), got {test_fraction!r}')
     first = {}
     for rec in records:
@@ -145,32 +150,32 @@ def validate_split(split: Dict, where: str = 'split') -> Dict:
         ValueError: naming ``where`` and the offending key / patient.
     """
     if not isinstance(split, dict):
-        raise ValueError(f'{where}: expected a JSON object, got '
+        raise SplitError(f'{where}: expected a JSON object, got '
                          f'{type(split).__name__}')
     for key, typ in (('test', list), ('folds', list)):
         if not isinstance(split.get(key), typ):
-            raise ValueError(f'{where}: field "{key}": expected a list, got '
+            raise SplitError(f'{where}: field "{key}": expected a list, got '
                              f'{split.get(key)!r:.80}')
     test = set(split['test'])
     seen_val = {}
     for k, fold in enumerate(split['folds']):
         if not isinstance(fold, dict) or not all(
                 isinstance(fold.get(s), list) for s in ('train', 'val')):
-            raise ValueError(f'{where}: folds[{k}]: expected an object with '
+            raise SplitError(f'{where}: folds[{k}]: expected an object with '
                              f'"train" and "val" lists, got {fold!r:.80}')
         train, val = set(fold['train']), set(fold['val'])
         for name, group in (('train', train), ('val', val)):
             both = sorted(group & test)
             if both:
-                raise ValueError(f'{where}: folds[{k}].{name}: patient '
+                raise SplitError(f'{where}: folds[{k}].{name}: patient '
                                  f'{both[0]!r} is also in "test"')
         both = sorted(train & val)
         if both:
-            raise ValueError(f'{where}: folds[{k}]: patient {both[0]!r} is '
+            raise SplitError(f'{where}: folds[{k}]: patient {both[0]!r} is '
                              'in both train and val')
         for p in val:
             if p in seen_val:
-                raise ValueError(f'{where}: folds[{k}].val: patient {p!r} '
+                raise SplitError(f'{where}: folds[{k}].val: patient {p!r} '
                                  f'is also in folds[{seen_val[p]}].val')
             seen_val[p] = k
     return split
@@ -182,7 +187,7 @@ def load_split(path: str) -> Dict:
         with open(path, encoding='utf-8') as f:
             split = json.load(f)
     except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f'{path}: cannot read split file ({exc})') from exc
+        raise SplitError(f'{path}: cannot read split file ({exc})') from exc
     return validate_split(split, where=path)
 
 
@@ -192,12 +197,12 @@ def split_patients(split: Dict, name: str, fold=None, where='split'):
     if name == 'test':
         return set(split['test'])
     if name not in ('train', 'val'):
-        raise ValueError(f"{where}: expected split 'train', 'val' or "
+        raise SplitError(f"{where}: expected split 'train', 'val' or "
                          f"'test', got {name!r}")
     n = len(split['folds'])
     if not isinstance(fold, int) or isinstance(fold, bool) or \
             not 0 <= fold < n:
-        raise ValueError(f'{where}: split={name!r} needs fold in '
+        raise SplitError(f'{where}: split={name!r} needs fold in '
                          f'[0, {n - 1}], got {fold!r}')
     return set(split['folds'][fold][name])
 

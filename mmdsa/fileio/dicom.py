@@ -87,6 +87,16 @@ def decoder_install_hint(syntax):
         'pylibjpeg-openjpeg), pyjpegls, Pillow or gdcm'
 
 
+def _is_deflated(path) -> bool:
+    """Whether the file's meta information names the Deflated syntax
+    (reads the meta group only; False when it cannot be read)."""
+    try:
+        meta = pydicom.filereader.read_file_meta_info(str(path))
+    except Exception:  # noqa: BLE001 - dcmread reports it properly
+        return False
+    return meta.get('TransferSyntaxUID') == DeflatedExplicitVRLittleEndian
+
+
 def read_dicom_dataset(path, defer=False):
     """``pydicom.dcmread(path)`` with DSAReadError for unreadable files.
 
@@ -97,8 +107,14 @@ def read_dicom_dataset(path, defer=False):
             large series costs what its header costs.
     """
     try:
-        ds = pydicom.dcmread(str(path),
-                             defer_size=DEFER_SIZE if defer else None)
+        if _is_deflated(path):   # inflated with bounded memory
+            from .bounded import read_deflated_dataset
+            ds = read_deflated_dataset(str(path))
+        else:
+            ds = pydicom.dcmread(str(path),
+                                 defer_size=DEFER_SIZE if defer else None)
+    except DSAReadError:
+        raise
     except InvalidDicomError as exc:
         raise DSAReadError(
             path, 'not a DICOM file: no File Meta Information header or '
@@ -282,12 +298,89 @@ def check_image_dataset(ds, path, modalities=DEFAULT_MODALITIES):
     if num_frames < 1:
         raise DSAReadError(
             path, f'NumberOfFrames is {num_frames}: zero frames')
+    check_modality_lut(ds, path)
     if pixel_data_length(ds) == 0 or (
             ds.file_meta.TransferSyntaxUID.is_encapsulated
             and not ds.PixelData):
         raise DSAReadError(path, 'the Pixel Data element is empty')
     _check_pixel_data_size(ds, path, num_frames)
     return num_frames
+
+
+def check_modality_lut(ds, path):
+    """Refuse a Modality LUT with fewer entries than its descriptor says.
+
+    PS3.3 C.11.1.1: ``LUTDescriptor`` = (entries, first stored value mapped,
+    bits per entry); ``LUTData`` holds that many entries. A short table
+    would index past its end for some stored values.
+    """
+    seq = ds.get('ModalityLUTSequence')
+    if not seq:
+        return
+    item = seq[0]
+    descriptor = item.get('LUTDescriptor')
+    data = item.get('LUTData')
+    try:
+        entries = int(descriptor[0]) or (1 << 16)
+        bits = int(descriptor[2])
+    except (TypeError, ValueError, IndexError):
+        raise DSAReadError(
+            path, 'Modality LUT: field "LUTDescriptor": expected (entries, '
+            f'first mapped value, bits per entry), got {descriptor!r}'
+        ) from None
+    if bits not in (8, 16):
+        raise DSAReadError(
+            path, 'Modality LUT: field "LUTDescriptor": expected 8 or 16 bits'
+            f' per entry, got {bits}')
+    if data is None:
+        count = 0
+    elif isinstance(data, (bytes, bytearray)):
+        count = len(data) // 2   # OW: 16-bit words, an 8-bit entry each
+    else:
+        try:
+            count = len(data)
+        except TypeError:   # one value
+            count = 1
+    if count < entries:
+        raise DSAReadError(
+            path, f'Modality LUT: field "LUTData": holds {count} entries, '
+            f'but LUTDescriptor says {entries}; the table is truncated')
+
+
+def padding_range(ds, path):
+    """The values padding pixels take after the value mapping, or None.
+
+    Pixel Padding Value (0028,0120) and, when present, Pixel Padding Range
+    Limit (0028,0121) name the stored values of pixels that are no part of
+    the image (PS3.3 C.7.5.1.1.2): the one value, or every value between
+    the two, inclusive. They are mapped like the frames
+    (:func:`stored_to_values`), so the range is in the frames' units.
+
+    Returns:
+        tuple[float, float] | None: (lowest, highest) mapped value of a
+        padding pixel.
+    """
+    pad = ds.get('PixelPaddingValue')
+    if pad is None or pad == '':
+        return None
+    limit = ds.get('PixelPaddingRangeLimit')
+    try:
+        a = int(pad)
+        b = int(limit) if limit not in (None, '') else a
+    except (TypeError, ValueError):
+        raise DSAReadError(
+            path, 'field "PixelPaddingValue" / "PixelPaddingRangeLimit": '
+            f'expected integers, got {pad!r} / {limit!r}') from None
+    low, high = stored_range(ds)
+    if int(ds.PixelRepresentation) == 1:   # a signed value read as US
+        a, b = (v - (1 << 16) if v >= 1 << 15 else v for v in (a, b))
+    a, b = sorted((a, b))
+    a, b = max(a, low), min(b, high)
+    if a > b:   # no representable stored value is padding
+        return None
+    codes = np.arange(a, b + 1, dtype=np.int64)
+    values = stored_to_values(codes, ds, path, masked=False)
+    return float(values.min()), float(values.max())
 
 
 def stored_range(ds):
@@ -453,6 +546,10 @@ def decode_stored(ds, path, num_frames, indices=None, as_list=False):
                 return [arr[i] for i in (indices if indices is not None
                                          else range(num_frames))], True
             return (arr if indices is None else arr[indices]), True
+        if not getattr(ds, '_mmdsa_frames_checked', False):
+            from .bounded import check_frame_codestreams
+            check_frame_codestreams(ds, path, num_frames)
+            ds._mmdsa_frames_checked = True   # once per opened file
         if indices is not None:
             unique = sorted(set(indices))
             decoded = dict(zip(unique, (arr for arr, _ in decoder.iter_array(
@@ -612,6 +709,7 @@ def inverted_window_center(ds, center, path):
 def series_meta(ds, path, num_frames):
     """``dicom_meta`` plus the MONOCHROME1 inversion of the window centre."""
     meta = dicom_meta(ds, path, num_frames)
+    meta['padding_range'] = padding_range(ds, path)
     meta['inverted'] = meta['photometric_interpretation'] == 'MONOCHROME1'
     if meta['inverted']:
         meta['window_center'] = inverted_window_center(

@@ -17,10 +17,13 @@ class DSAReadError(ValueError):
         reason (str): As given.
     """
 
-    def __init__(self, path, reason):
-        self.path = str(path)
-        self.reason = str(reason)
-        super().__init__(f'{self.path}: {self.reason}')
+    def __init__(self, path, reason=None):
+        # one argument: a whole message (torch's DataLoader re-raises a
+        # worker's error as ``type(exc)(message)``)
+        self.path = str(path) if reason is not None else ''
+        self.reason = str(reason) if reason is not None else str(path)
+        super().__init__(f'{self.path}: {self.reason}' if reason is not None
+                         else self.reason)
 
     def __reduce__(self):
         return (type(self), (self.path, self.reason))

@@ -272,15 +272,22 @@ def scan_dicom_folder(folder, files, modalities=DEFAULT_MODALITIES):
                     folder, f'{osp.basename(path)} is a multi-frame file '
                     f'({num_frames} frames); a folder must hold single-frame '
                     'files of one series (read multi-frame files directly)')
-    series = {ds.get('SeriesInstanceUID') for _, ds, _ in items}
-    if len(series) > 1:
-        first = {}
-        for path, ds, _ in items:
-            first.setdefault(ds.get('SeriesInstanceUID'), osp.basename(path))
-        listing = ', '.join(f'{uid} ({name})' for uid, name in first.items())
-        raise DSAReadError(
-            folder, f'mixed series: {len(series)} SeriesInstanceUIDs '
-            f'({listing}); expected the files of one series')
+    # one patient, one study, one series (a missing UID does not make
+    # files of different patients one series)
+    for key, what in (('PatientID', 'patients'),
+                      ('StudyInstanceUID', 'studies'),
+                      ('SeriesInstanceUID', 'series')):
+        values = {str(ds.get(key, '') or '') for _, ds, _ in items}
+        if len(values) > 1:
+            first = {}
+            for path, ds, _ in items:
+                first.setdefault(str(ds.get(key, '') or '') or '<none>',
+                                 osp.basename(path))
+            listing = ', '.join(f'{uid} ({name})'
+                                for uid, name in list(first.items())[:5])
+            raise DSAReadError(
+                folder, f'mixed {what}: {len(values)} {key}s ({listing}); '
+                'expected the files of one series')
     if len(items) > 1:
         _check_unique_instances(items, folder)
     ordered = sorted(((p, d) for p, d, _ in items), key=_sort_key)

@@ -36,12 +36,14 @@ class CheckpointMismatchError(RuntimeError):
 
 def _refused():
     from .compat import CorruptCheckpointError, UnsafeCheckpointError
+    from .finite import NonFiniteError
     return (CorruptCheckpointError, UnsafeCheckpointError,
-            CheckpointMismatchError)
+            CheckpointMismatchError, NonFiniteError)
 
 
 #: What a tool answers with one line ``error: ...`` and exit status 2: a
-#: truncated, unsafe or non-fitting checkpoint (their messages name the file).
+#: truncated, unsafe, non-finite or non-fitting checkpoint (their messages
+#: name the file).
 REFUSED_CHECKPOINT_ERRORS = _refused()
 
 

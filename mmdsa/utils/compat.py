@@ -179,6 +179,8 @@ def load_checkpoint_file(filename: str, map_location=None):
             tensor, a builtin container or an allow-listed MMEngine type.
         CorruptCheckpointError: the file is truncated (e.g. a killed save)
             or is no torch checkpoint.
+        NonFiniteError: its weights hold NaN or infinite values (a run
+            that diverged).
     """
     filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
@@ -186,7 +188,7 @@ def load_checkpoint_file(filename: str, map_location=None):
             f'{filename}: checkpoint not found (no such file)')
     try:
         with mmengine_checkpoint_globals_allowed():
-            return torch.load(
+            checkpoint = torch.load(
                 filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as exc:
         if 'global' not in str(exc).lower():   # garbage, not a foreign object
@@ -203,6 +205,12 @@ def load_checkpoint_file(filename: str, map_location=None):
         raise CorruptCheckpointError(
             f'{filename}: not a complete checkpoint (truncated or not a '
             f'torch file; torch said: {_first_line(exc)})') from exc
+    from .finite import check_finite_weights
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else {}
+    if isinstance(state, dict):
+        check_finite_weights(state, f'{filename}: checkpoint refused')
+    return checkpoint
 
 
 def _first_line(exc: BaseException) -> str:

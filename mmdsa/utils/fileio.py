@@ -17,7 +17,18 @@ Files are created with the permissions the process's umask gives an ordinary
 Temporary folders (:func:`make_temp_sibling_dir`) and folder swaps
 (:func:`replace_dir`) follow the same rules for outputs that are folders
 (generated data sets).
+
+No overwrite of foreign files: inside a tool run (:func:`output_run`, which
+:func:`mmdsa.utils.cli.run_tool` opens) :func:`atomic_write` replaces an
+existing file only when this run wrote it or the user asked for it
+(``--overwrite``, :func:`allow_overwrite`); any other existing file is
+refused with :class:`FileExistsError`, and the refusal is atomic (the new
+file is linked into place only if the name is still free). Outside a tool
+run (library calls) existing files are replaced, as before. Writers that
+own their files (checkpoint hook, caches) pass ``overwrite=True``.
 """
+import contextlib
+import errno
 import glob
 import json
 import os
@@ -25,12 +36,97 @@ import os.path as osp
 import re
 import shutil
 import uuid
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 __all__ = [
     'atomic_write', 'write_json_atomic', 'remove_stale_temp_files',
-    'make_temp_sibling_dir', 'replace_dir', 'TEMP_MARK'
+    'make_temp_sibling_dir', 'replace_dir', 'TEMP_MARK', 'output_run',
+    'allow_overwrite', 'overwrite_allowed', 'check_new_output',
+    'written_by_this_run'
 ]
+
+
+class _RunPolicy:
+    """Which existing files :func:`atomic_write` may replace."""
+
+    def __init__(self, overwrite: bool = True):
+        self.overwrite = overwrite
+        self.written = set()
+
+
+_POLICY = _RunPolicy(overwrite=True)   # library default: replace
+
+
+@contextlib.contextmanager
+def output_run(overwrite: bool = False) -> Iterator[_RunPolicy]:
+    """One tool run: existing files not written inside it are refused.
+
+    Args:
+        overwrite (bool): Replace existing files anyway (``--overwrite``).
+
+    Yields:
+        The run's policy (``written`` holds the absolute paths written).
+    """
+    global _POLICY
+    old, _POLICY = _POLICY, _RunPolicy(overwrite=overwrite)
+    try:
+        yield _POLICY
+    finally:
+        _POLICY = old
+
+
+def allow_overwrite(flag: bool = True) -> None:
+    """Let the current run replace existing files (the ``--overwrite``
+    option of every tool, :func:`mmdsa.utils.cli.add_overwrite_argument`)."""
+    _POLICY.overwrite = bool(flag)
+
+
+def overwrite_allowed() -> bool:
+    """Whether the current run may replace files it did not write."""
+    return _POLICY.overwrite
+
+
+def written_by_this_run(path: Union[str, os.PathLike]) -> bool:
+    """Whether :func:`atomic_write` wrote ``path`` in the current run."""
+    return osp.abspath(os.fspath(path)) in _POLICY.written
+
+
+def check_new_output(path: Union[str, os.PathLike]) -> str:
+    """Refuse early an output :func:`atomic_write` would refuse at the end
+    (an existing file this run may not replace), before long work.
+
+    Raises:
+        FileExistsError: ``path`` exists and may not be replaced.
+        IsADirectoryError: ``path`` is an existing folder.
+    """
+    path = os.fspath(path)
+    if osp.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, 'expected a file path to '
+                                'write, but it is an existing folder', path)
+    if osp.lexists(path) and not (_POLICY.overwrite
+                                  or osp.abspath(path) in _POLICY.written):
+        _refuse_foreign(path)
+    return path
+
+
+def _refuse_foreign(path: str) -> None:
+    raise FileExistsError(
+        errno.EEXIST, 'exists and was not written by this run; expected a '
+        'new file name (pass --overwrite to replace it)', path)
+
+
+def _link_new(tmp: str, path: str) -> None:
+    """Move ``tmp`` to ``path`` only if ``path`` does not exist (atomic)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        _refuse_foreign(path)
+    except OSError:   # no hard links here (e.g. FAT, some FUSE mounts)
+        if osp.lexists(path):
+            _refuse_foreign(path)
+        os.replace(tmp, path)
+        return
+    os.remove(tmp)
 
 #: Every temporary sibling's name contains this mark.
 TEMP_MARK = '.tmp'
@@ -68,7 +164,8 @@ def atomic_write(path: Union[str, os.PathLike],
                  *,
                  writer: Optional[Callable[[str], Any]] = None,
                  encoding: str = 'utf-8',
-                 fsync: bool = True) -> str:
+                 fsync: bool = True,
+                 overwrite: Optional[bool] = None) -> str:
     """Write ``path`` atomically from ``data`` or through ``writer``.
 
     Exactly one of ``data`` and ``writer`` is given:
@@ -90,6 +187,10 @@ def atomic_write(path: Union[str, os.PathLike],
         encoding (str): Text encoding for str ``data``.
         fsync (bool): Flush the file and its folder to disk before and after
             the rename, so that the rename survives a power loss.
+        overwrite (bool, optional): Replace an existing ``path``. ``None``
+            (default) follows the run's policy (:func:`output_run`):
+            replace a file written by this run, or any file when the user
+            passed ``--overwrite`` or outside a tool run.
 
     Returns:
         str: ``path``.
@@ -98,6 +199,7 @@ def atomic_write(path: Union[str, os.PathLike],
         TypeError: neither or both of ``data`` and ``writer``, or ``data`` of
             another type.
         IsADirectoryError: ``path`` is an existing folder.
+        FileExistsError: ``path`` exists and may not be replaced.
     """
     path = os.fspath(path)
     if (data is None) == (writer is None):
@@ -109,7 +211,12 @@ def atomic_write(path: Union[str, os.PathLike],
     if osp.isdir(path):
         raise IsADirectoryError(f'{path}: expected a file path to write, '
                                 'but it is an existing folder')
-    folder = osp.dirname(osp.abspath(path))
+    key = osp.abspath(path)
+    may_replace = overwrite if overwrite is not None else (
+        _POLICY.overwrite or key in _POLICY.written)
+    if not may_replace and osp.lexists(path):
+        _refuse_foreign(path)
+    folder = osp.dirname(key)
     os.makedirs(folder, exist_ok=True)
     tmp = _temp_name(path)
     fd = _create(tmp)
@@ -130,9 +237,13 @@ def atomic_write(path: Union[str, os.PathLike],
             if fsync:
                 with open(tmp, 'rb+') as f:
                     os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if may_replace:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
         if fsync:
             _fsync_dir(folder)
+        _POLICY.written.add(key)
     except BaseException:
         if fd is not None:
             os.close(fd)

@@ -147,10 +147,13 @@ def test_calibrate_tool_with_prediction_file(tmp_path):
     preds = _prediction_file(tmp_path / 'val.json', labels, scores)
     ckpt = tmp_path / 'm.pth'
     ckpt.write_bytes(b'x')
+    # the config names the task the prediction file must be of
+    config = 'configs/thrombus/' \
+        'cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus.py'
     proc = run_tool(['tools/analysis_tools/calibrate_threshold.py',
-                     'unused_config.py', ckpt, '--predictions', preds,
+                     config, ckpt, '--predictions', preds,
                      '--method', 'sens-at-spec', '--specificity', '0.9',
-                     '--no-scope'])  # the scope needs the model's config
+                     '--no-scope'])
     summary = json.loads(proc.stdout.splitlines()[0])
     assert summary['method'] == 'sens_at_spec'
     assert summary['specificity'] >= 0.9

@@ -142,7 +142,7 @@ def test_delong_tool_prints_and_refuses(tmp_path, capsys):
     auc_a = roc_auc_score(labels, [p['score'] for p in pa])
     assert f'{auc_a:.4f}' in out and 'z = ' in out
     c = _write(tmp_path / 'c.json', pb[:-1])
-    assert delong([a, c]) == 1
+    assert delong([a, c]) == 2   # a refusal: exit status 2
     assert 'S11_PA' in capsys.readouterr().err
 
 
@@ -155,7 +155,7 @@ def test_plot_roc_and_benchmark_tools(tmp_path, capsys):
     boxes, scores = bench.random_series(5, 7, dense=True)
     assert len(boxes) == 5 and boxes[0].shape == (7, 4)
     assert bench.time_once(6, 10, False, 2) > 0
-    assert bench.main(['--repeat', '0']) == 1
+    assert bench.main(['--repeat', '0']) == 2
 
 
 def test_plot_roc_keeps_curves_of_the_same_name(tmp_path, monkeypatch):

@@ -83,3 +83,38 @@ def test_num_samples_spread_across_series():
     assert len({ids[i] for i in four}) == 3 and len(set(four)) == 4
     assert sorted(spread(ids, 50)) == list(range(12))
     assert spread(ids, 0) == []
+
+
+def test_hostile_series_ids_stay_in_the_output_dir(tmp_path):
+    """Ids from an annotation file never name a file outside --output-dir
+    (both views of a pair included)."""
+    import importlib.util
+    import json
+    import shutil
+
+    from mmdsa.utils.cli import run_tool as wrapper
+    from tests.conftest import REPO_ROOT
+    spec = importlib.util.spec_from_file_location(
+        '_browse', REPO_ROOT / 'tools/analysis_tools/browse_dataset.py')
+    browse = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(browse)
+    gen = tmp_path / 'gen'
+    assert wrapper(browse.main, [CLS, '--output-dir', str(tmp_path / 'first'),
+                                 '--num-samples', '1'] +
+                   _options(gen, 'num_pairs', 1)) == 0
+    data = tmp_path / 'copy'
+    shutil.copytree(gen, data)
+    ann = data / 'thrombus.json'
+    content = json.loads(ann.read_text())
+    for k, entry in enumerate(content['data_list']):
+        entry['series_id'] = f'x/../../../../ESCAPED{k}'
+    ann.write_text(json.dumps(content))
+    out = tmp_path / 'a' / 'b' / 'c' / 'browse'
+    assert wrapper(browse.main, [
+        CLS, '--output-dir', str(out), '--num-samples', '1', '--cfg-options',
+        f'train_dataloader.dataset.data_root={data}/',
+        'train_dataloader.dataset.synthetic=None']) == 0
+    escaped = [p for p in tmp_path.rglob('*ESCAPED*')
+               if out not in p.parents]
+    assert not escaped, escaped
+    assert len(list(out.glob('*ESCAPED*.png'))) >= 1

@@ -31,6 +31,8 @@ def parse_args(argv=None):
     plot.add_argument('--out', default='curves.png')
     time = sub.add_parser('cal_train_time', help='seconds per iteration')
     time.add_argument('logs', nargs='+')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -58,4 +60,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

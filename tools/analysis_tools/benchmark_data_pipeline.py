@@ -73,6 +73,10 @@ def parse_args(argv=None):
     parser.add_argument('--steps', action='store_true',
                         help='also print ms per sample of every step of the '
                         'detection pipeline and of its ideal')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     args = parser.parse_args(argv)
     for name in ('size', 'series', 'samples', 'repeat'):
         if getattr(args, name) < 1:
@@ -375,4 +379,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -17,6 +17,7 @@ Example::
 """
 import argparse
 import os.path as osp
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,7 +34,7 @@ REAL_XA = Path(__file__).resolve().parents[2] / '..' / 'shared' / 'data' / \
     'real_xa'
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('files', nargs='*', help='DICOM files to time')
     parser.add_argument('--repeat', type=int, default=5,
@@ -42,7 +43,7 @@ def parse_args():
                         help='frames of the generated 16-bit file')
     parser.add_argument('--size', type=int, default=512,
                         help='rows = columns of the generated file')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.repeat < 1 or args.frames < 1 or args.size < 1:
         parser.error('--repeat, --frames and --size must be >= 1')
     return args
@@ -100,8 +101,8 @@ def benchmark(path, repeat, min_seconds=0.05):
     return num_frames, num_frames / best_ref, num_frames / best_ours
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     files = list(args.files)
     with tempfile.TemporaryDirectory() as tmp:
         if not files:
@@ -121,4 +122,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

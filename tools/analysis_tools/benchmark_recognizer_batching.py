@@ -15,6 +15,7 @@ the model is ResNet18 (timm, random weights) + BiGRU 3 x 512, grid 7 x 7.
 ``--train`` times forward + backward of the loss instead of inference.
 """
 import argparse
+import sys
 import time
 
 import torch
@@ -36,6 +37,8 @@ def parse_args(argv=None):
                    help='time forward + backward of the loss')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--out', help='write the figures to this JSON file')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     if not 1 <= args.min_groups <= args.max_groups:
         p.error('expected 1 <= --min-groups <= --max-groups, got '
@@ -201,4 +204,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -45,6 +45,7 @@ import argparse
 import copy
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -62,7 +63,7 @@ NECKS = ('TemporalConvolution', 'TemporalAttention', 'BiConvGRU',
          'BiConvLSTM')
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         '--config',
@@ -88,7 +89,7 @@ def parse_args():
                         help='T values for the memory table (none: skip)')
     parser.add_argument('--device', default='cuda'
                         if torch.cuda.is_available() else 'cpu')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def build(cfg, neck, t, device, memory_saving=None):
@@ -286,8 +287,8 @@ def training_memory(cfg, t, memory_saving, args):
     return sum(storages.values()) + 2 * params  # + gradients
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     torch.set_num_threads(args.threads)
     init_default_scope('mmdsa')
     cfg = Config.fromfile(args.config).model
@@ -332,4 +333,5 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -53,7 +53,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.repeat < 1:
         print(f'error: expected --repeat >= 1, got {args.repeat}',
               file=sys.stderr)
-        return 1
+        return 2
     for dense in (False, True):
         name = 'dense links' if dense else 'sparse links'
         base = time_once(60, 100, dense, args.repeat)
@@ -67,4 +67,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -39,6 +39,8 @@ def parse_args(argv=None):
                         help='sample indices (default: --num-samples '
                         'spread across series)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -104,16 +106,13 @@ def _title(sample, index):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
-
     from mmdsa.registry import DATASETS
     from mmdsa.utils import register_all_modules
     from mmdsa.visualization.sample_figure import draw_packed_sample
     register_all_modules(init_default_scope=True)
     try:
-        cfg = Config.fromfile(args.config)
-        if args.cfg_options:
-            cfg.merge_from_dict(args.cfg_options)
+        from mmdsa.utils.cli import load_config
+        cfg = load_config(args.config, args.cfg_options)
         loader = cfg.get(f'{args.phase}_dataloader')
         if not loader:
             raise ValueError(f'{args.config}: field "{args.phase}_dataloader"'
@@ -129,6 +128,7 @@ def main(argv=None):
     except (ValueError, OSError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
+    from mmdsa.utils.paths import confined_path
     written = []
     for i in indices:
         data = dataset[i]
@@ -137,15 +137,18 @@ def main(argv=None):
             inputs, samples = [inputs], [samples]
         for x, sample in zip(inputs, samples):
             meta = sample.metainfo
+            # ids come from the annotation file: confined to --output-dir
             name = f'{i:04d}_{meta.get("series_id", "sample")}'
-            if 'frame_id' in meta:
-                name += f'_f{meta["frame_id"]}'
+            suffix = f'_f{int(meta["frame_id"])}' if 'frame_id' in meta \
+                else ''
             written.append(draw_packed_sample(
-                x, sample, osp.join(args.output_dir, f'{name}.png'),
+                x, sample, confined_path(args.output_dir, name,
+                                         f'{suffix}.png', 'series_id'),
                 title=_title(sample, i)))
     print(f'wrote {len(written)} pictures to {args.output_dir}')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -72,6 +72,8 @@ def parse_args(argv=None):
                         'ranges (default 0.5)')
     parser.add_argument('--device', default='cpu',
                         help='device for the scope calibration')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -133,9 +135,8 @@ def predict_split(config, checkpoint, split, out_file, cfg_options=None):
     from mmdsa.utils import register_all_modules
     from mmdsa.utils.compat import use_checkpoint_loader
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    from mmdsa.utils.cli import load_config
+    cfg = load_config(config, cfg_options)
     loader = cfg.get(f'{split}_dataloader')
     if not loader:
         raise ValueError(f'{config}: field "{split}_dataloader": expected a '
@@ -161,7 +162,9 @@ def main(argv=None):
     args = parse_args(argv)
     from mmdsa.apis.operating_point import (OperatingPointError,
                                             operating_point_from_predictions,
+                                            task_of_config,
                                             write_operating_point)
+    from mmdsa.utils.cli import load_config
     method = args.method.replace('-', '_')
     try:
         if not osp.isfile(args.checkpoint):
@@ -179,8 +182,10 @@ def main(argv=None):
                 f'.{args.split}_predictions.json'
             predict_split(args.config, args.checkpoint, args.split,
                           predictions, args.cfg_options)
+        task = task_of_config(load_config(args.config, args.cfg_options))
         point = operating_point_from_predictions(predictions, method,
-                                                 args.specificity, args.split)
+                                                 args.specificity, args.split,
+                                                 task=task)
         if not args.no_scope:
             point['scope'] = calibrate_model_scope(args)
         path = write_operating_point(args.checkpoint, point)
@@ -200,4 +205,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

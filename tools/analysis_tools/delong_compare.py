@@ -19,11 +19,13 @@ def paired_scores(path_a: str, path_b: str):
         ValueError: Different series sets or different labels, naming the
             files and series ids.
     """
-    from mmdsa.evaluation.metrics import load_prediction_file
-    a = {p['series_id']: p for p in load_prediction_file(path_a)
-         ['predictions']}
-    b = {p['series_id']: p for p in load_prediction_file(path_b)
-         ['predictions']}
+    from mmdsa.evaluation.metrics.prediction_files import (
+        check_same_task, load_prediction_file)
+    data_a, data_b = load_prediction_file(path_a), load_prediction_file(
+        path_b)
+    check_same_task([data_a, data_b], [path_a, path_b])
+    a = {p['series_id']: p for p in data_a['predictions']}
+    b = {p['series_id']: p for p in data_b['predictions']}
     only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
     if only_a or only_b:
         raise ValueError(f'series sets differ: only in {path_a}: '
@@ -49,7 +51,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         res = delong_test(y, sa, sb)
     except ValueError as err:
         print(f'error: {err}', file=sys.stderr)
-        return 1
+        return 2
     print(f'series: {len(ids)} ({int(y.sum())} positive)')
     print(f'AUC A ({args.file_a}): {res.auc_a:.4f}')
     print(f'AUC B ({args.file_b}): {res.auc_b:.4f}')
@@ -58,4 +60,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

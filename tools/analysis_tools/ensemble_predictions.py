@@ -96,11 +96,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help='decision threshold for MCC / sens / spec')
     parser.add_argument('--out', required=True, help='output JSON')
     parser.add_argument('--plot', default=None, help='output ROC PNG')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
 
     # the combination rules live in the library (one place for the CLI,
     # tools/run_cross_validation.py and the combination search)
     from mmdsa.evaluation.ensembles import combine_pairs, combine_series
+    from mmdsa.evaluation.metrics.prediction_files import check_same_task
     from mmdsa.evaluation.metrics import (binary_summary,
                                           load_prediction_file,
                                           write_prediction_file)
@@ -117,10 +120,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if len(set(args.files)) != len(args.files):
             raise ValueError(f'a file is given twice: {args.files}')
         files = {p: load_prediction_file(p) for p in args.files}
-        tasks = {d.get('task') for d in files.values()}
-        if len(tasks) > 1:
-            raise ValueError('files of different tasks: '
-                             f'{sorted(map(str, tasks))}')
+        task = check_same_task(list(files.values()), list(files))
         records = combine_series(files, args.method)
         if args.pair:
             records = combine_pairs(records, args.method)
@@ -128,7 +128,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  [r['score'] for r in records],
                                  args.threshold, 'ensemble')
         write_prediction_file(
-            args.out, tasks.pop(), f'{args.method} ensemble of '
+            args.out, task, f'{args.method} ensemble of '
             f'{len(files)} files', records,
             extra=dict(method=args.method,
                        level='pair' if args.pair else 'series',
@@ -161,4 +161,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -55,17 +55,15 @@ def write_fold_ensemble(pred_files: Sequence[str], out_dir: str,
         fold_ensemble_report`) without the records, plus ``files``.
     """
     from mmdsa.evaluation.ensembles import fold_ensemble_report
+    from mmdsa.evaluation.metrics.prediction_files import check_same_task
     from mmdsa.evaluation.metrics import (load_prediction_file,
                                           write_json_atomic,
                                           write_prediction_file)
     if len(set(pred_files)) != len(pred_files):
         raise ValueError(f'a file is given twice: {list(pred_files)}')
     files = {p: load_prediction_file(p) for p in pred_files}
-    tasks = {d.get('task') for d in files.values()}
-    if len(tasks) > 1:
-        raise ValueError('files of different tasks: '
-                         f'{sorted(map(str, tasks))}')
-    task = next(iter(tasks)) or 'thrombus'
+    task = check_same_task(list(files.values()), list(files)) or \
+        'thrombus'
     report = fold_ensemble_report(files, threshold, method)
     written = {}
     for view, records in report['records'].items():
@@ -109,6 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--out', required=True, help='output folder')
     p.add_argument('--threshold', type=float, default=0.5)
     p.add_argument('--method', choices=('mean', 'median'), default='mean')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     missing = [f for f in args.files if not osp.isfile(f)]
     if missing:
@@ -128,4 +128,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -40,6 +40,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('files', nargs='+', help='prediction files')
     parser.add_argument('--out', required=True, help='output PNG')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     args = parser.parse_args(argv)
     from mmdsa.evaluation.metrics import load_prediction_file
     curves = []
@@ -58,4 +60,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

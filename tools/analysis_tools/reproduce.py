@@ -126,6 +126,10 @@ def parse_args(argv=None):
     p.add_argument('--quick', action='store_true')
     p.add_argument('--bootstrap', type=int, default=1000,
                    help='paired bootstrap resamples per comparison and seed')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     args = p.parse_args(argv)
     if args.workers < 1:
         p.error(f'--workers: expected >= 1, got {args.workers}')
@@ -263,10 +267,11 @@ def run_job(job):
         log(f"seed {job['seed']} {job['name']}: done before")
         return None
     t0 = time.time()
-    run_tool(['train.py', job['config'], '--work-dir', job['work_dir']])
+    run_tool(['train.py', job['config'], '--work-dir', job['work_dir'],
+              '--overwrite'])
     ckpt = best_or_last_checkpoint(job['work_dir'])
     run_tool(['test.py', job['config'], ckpt, '--work-dir',
-              osp.join(job['work_dir'], 'test')])
+              osp.join(job['work_dir'], 'test'), '--overwrite'])
     minutes = round((time.time() - t0) / 60, 1)
     log(f"seed {job['seed']} {job['name']}: {minutes} min")
     return minutes

@@ -90,6 +90,10 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.part and args.ledger_report:
         p.error('--part and --ledger-report: expected one of them')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     return args
 
 
@@ -649,4 +653,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

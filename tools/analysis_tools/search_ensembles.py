@@ -131,6 +131,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument('--threshold', type=float, default=0.5)
     p.add_argument('--top', type=int, default=10,
                    help='combinations printed')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     from mmdsa.evaluation.ensembles import search_combinations
     from mmdsa.evaluation.metrics import write_json_atomic
@@ -169,4 +171,5 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -25,6 +25,8 @@ def parse_args(argv=None):
     parser.add_argument('--out', default='saliency.png', help='PNG file')
     parser.add_argument('--max-groups', type=int, default=8)
     parser.add_argument('--device', default='cpu')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -50,4 +52,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

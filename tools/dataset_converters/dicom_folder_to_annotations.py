@@ -55,12 +55,21 @@ def main(argv=None):
     p.add_argument('--no-harmonise-pairs', action='store_true',
                    help='keep per-view labels as given (default: a pair '
                    'with one positive view gets label 1 in both views)')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     if not (args.labels or args.boxes or args.points) or \
             not (args.out_cls or args.out_det):
         p.error('give --labels, --boxes and/or --points, and --out-cls '
                 'and/or --out-det')
     source = args.labels or args.boxes or args.points
+    outs = [o for o in (args.out_cls, args.out_det) if o]
+    real = [osp.realpath(o) for o in outs]
+    inputs = {osp.realpath(i) for i in (args.labels, args.boxes, args.points)
+              if i}
+    if len(set(real)) < len(real) or inputs & set(real):
+        p.error(f'--out-cls / --out-det: expected two different new files, '
+                f'not an input, got {outs}')
     try:
         series, boxes = collect(args.dicom_dir, args.labels, args.boxes,
                                 args.points)

@@ -33,6 +33,8 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, default=0,
                         help='stratified_group_kfold: tie shuffling seed')
     parser.add_argument('--out', required=True, help='split JSON to write')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -64,4 +66,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -50,6 +50,8 @@ def parse_args(argv=None):
     parser.add_argument('--contact-sheet', action='store_true',
                         help='also write PNG contact sheets of a few series')
     parser.add_argument('--num-sheets', type=int, default=4)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -124,4 +126,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

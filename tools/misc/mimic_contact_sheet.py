@@ -31,6 +31,8 @@ def parse_args(argv=None):
     parser.add_argument('out', help='output PNG')
     parser.add_argument('--size', type=int, default=192)
     parser.add_argument('--frames', type=int, default=10)
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -87,4 +89,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -33,6 +33,10 @@ def parse_args(argv=None):
                         choices=SPLITS, help='data loaders to prepare')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value config overrides')
+    # a study / work folder of its own: reruns replace (resume) its
+    # own earlier results there
+    from mmdsa.utils.fileio import allow_overwrite
+    allow_overwrite()
     return parser.parse_args(argv)
 
 
@@ -78,7 +82,8 @@ def main(argv=None):
         action = DictAction(option_strings=[], dest='cfg_options')
         options = {}
         action(None, options, args.cfg_options)
-        cfg.merge_from_dict(options['cfg_options'])
+        from mmdsa.utils.cli import apply_cfg_options
+        apply_cfg_options(cfg, options['cfg_options'])
     register_all_modules()
     written = kept = 0
     start = time.perf_counter()
@@ -108,4 +113,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmdsa.utils.cli import run_tool
+    sys.exit(run_tool(main))

@@ -14,13 +14,19 @@ def intensity_range(frames: Optional[np.ndarray],
                     percentiles: Sequence[float] = (0.5, 99.5),
                     bits: Optional[int] = None,
                     window: Optional[Sequence[float]] = None,
-                    where: str = 'intensity') -> Tuple[float, float]:
+                    where: str = 'intensity',
+                    padding: Optional[Sequence[float]] = None
+                    ) -> Tuple[float, float]:
     """The stored values ``(lo, hi)`` that become 0 and 255.
 
     Args:
         frames (np.ndarray, optional): (T, H, W) stored values of the whole
             series; only ``'minmax'`` reads them (may be None otherwise).
         mode, percentiles, bits, window, where: see :func:`to_uint8`.
+        padding (tuple[float, float], optional): ``(low, high)`` values of
+            padding pixels (Pixel Padding Value / Range Limit, mapped; the
+            series meta's ``padding_range``): left out of the percentiles,
+            so the window depends on the image only (PS3.3 C.7.5.1.1.2).
 
     Returns:
         tuple[float, float]: ``(lo, hi)``.
@@ -28,8 +34,11 @@ def intensity_range(frames: Optional[np.ndarray],
     if mode == 'minmax':
         if frames is None:
             raise ValueError(f"{where}: intensity='minmax' needs the frames")
-        lo, hi = np.percentile(np.asarray(frames, dtype=np.float32),
-                               percentiles)
+        values = np.asarray(frames, dtype=np.float32)
+        if padding is not None:
+            image = values[(values < padding[0]) | (values > padding[1])]
+            values = image if image.size else values   # all padding: flat
+        lo, hi = np.percentile(values, percentiles)
     elif mode == 'bits':
         if bits is None or not 1 <= int(bits) <= 32:
             raise ValueError(f"{where}: intensity='bits' needs the bit depth "
@@ -254,6 +263,14 @@ class StoredToUint8:
         else:
             np.take(self.table, frame.view(self._unsigned), out=out)
         return out
+
+
+def padding_mask(values: np.ndarray, padding) -> Optional[np.ndarray]:
+    """Boolean mask of the padding pixels of float ``values``, or None
+    (no padding range)."""
+    if padding is None:
+        return None
+    return (values >= padding[0]) & (values <= padding[1])
 
 
 def to_uint8(frames: np.ndarray,

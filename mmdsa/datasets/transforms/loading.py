@@ -35,7 +35,7 @@ from mmdsa.fileio import (DEFAULT_MODALITIES, open_dsa_series,
 from mmdsa.registry import TRANSFORMS
 from mmdsa.structures.window import window_indices
 from .intensity import (INTENSITY_MODES, StoredToUint8, intensity_range,
-                        map_to_uint8)
+                        map_to_uint8, padding_mask)
 from .series_cache import (IntensityStatsCache, prepared_paths, read_prepared,
                            settings_key, write_prepared)
 
@@ -60,6 +60,10 @@ class _Entry:
         self.decoded = decoded  # float32 series decoded for the statistics
         self.frames = {}  # frame index -> uint8 frame at output size
         self.mapper = None  # StoredToUint8 of the stored frames' dtype
+        # (low, high) values of padding pixels (PixelPaddingValue), or None
+        self.padding = None if source is None else \
+            source.meta.get('padding_range')
+        self.pad_table = None  # bool table of padding stored values
 
 
 class _SeriesLoaderBase(BaseTransform):
@@ -126,7 +130,8 @@ class _SeriesLoaderBase(BaseTransform):
                 return cached, None
             frames = source.read_frames()
             value = intensity_range(frames, 'minmax', self.percentiles,
-                                    where=path)
+                                    where=path,
+                                    padding=source.meta.get('padding_range'))
             self._stats.put(stats_key, value, source=osp.abspath(path))
             return value, frames
         meta = source.meta
@@ -177,8 +182,13 @@ class _SeriesLoaderBase(BaseTransform):
         return entry
 
     def _to_output(self, floats: np.ndarray, value_range,
-                   overwrite: bool = False) -> np.ndarray:
-        return self._resize(map_to_uint8(floats, *value_range, overwrite))
+                   overwrite: bool = False, padding=None) -> np.ndarray:
+        """uint8 frames at output size; padding pixels become 0."""
+        mask = padding_mask(floats, padding)
+        out = map_to_uint8(floats, *value_range, overwrite)
+        if mask is not None:
+            out[mask] = 0
+        return self._resize(out)
 
     @staticmethod
     def _map_stored(entry: _Entry, stored) -> np.ndarray:
@@ -190,8 +200,13 @@ class _SeriesLoaderBase(BaseTransform):
             entry.mapper = StoredToUint8(stored.values, dtype, stored.valid,
                                          *entry.value_range)
         out = np.empty((len(frames), ) + frames[0].shape, np.uint8)
+        if entry.padding is not None and entry.pad_table is None:
+            entry.pad_table = padding_mask(stored.values, entry.padding)
         for frame, dst in zip(frames, out):
             entry.mapper(frame, dst)
+            if entry.pad_table is not None:
+                unsigned = np.dtype(f'u{frame.dtype.itemsize}')
+                dst[entry.pad_table[frame.view(unsigned)]] = 0
         return out
 
     def _resize(self, imgs: np.ndarray) -> np.ndarray:
@@ -219,7 +234,8 @@ class _SeriesLoaderBase(BaseTransform):
                         else entry.source.read_frames(missing)
                     # a fresh array either way (decoded[missing] copies)
                     new = self._to_output(floats, entry.value_range,
-                                          overwrite=True)
+                                          overwrite=True,
+                                          padding=entry.padding)
             entry.frames.update(zip(missing, new))
         entry.decoded = None  # only kept for the request that opened it
         return [entry.frames[i] for i in indices]
@@ -253,7 +269,8 @@ class _SeriesLoaderBase(BaseTransform):
         source = open_dsa_series(path, self.modalities)
         value_range, decoded = self._value_range(path, key, source)
         floats = decoded if decoded is not None else source.read_frames()
-        frames = self._to_output(floats, value_range)
+        frames = self._to_output(floats, value_range,
+                                 padding=source.meta.get('padding_range'))
         write_prepared(cache_dir, cache_key, frames, dict(
             source=osp.abspath(path), series_key=key,
             ori_shape=list(source.frame_shape),

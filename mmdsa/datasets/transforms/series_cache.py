@@ -8,8 +8,9 @@
   the optional preprocessed cache written by ``tools/misc/prepare_cache.py``
   (each series once as memory-mappable uint8 at the loader's output size).
 
-Both are keyed by :func:`mmdsa.fileio.series_key` (path, size and
-modification time of every file of the series) and the loader's settings,
+Both are keyed by :func:`mmdsa.fileio.series_key` (path, size,
+modification time, header and a sample of the pixel data of every file of
+the series) and the loader's settings,
 so a changed source file or setting never reads a stale entry. Files are
 written atomically (temporary file + rename), so DataLoader workers may
 share a folder.
@@ -27,7 +28,7 @@ from mmdsa.fileio.folder import load_npy
 from mmdsa.utils.fileio import atomic_write
 
 #: Version of the cached values; bump when their computation changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2   # 2: padding pixels left out of the window
 
 
 def default_cache_dir() -> str:
@@ -51,7 +52,7 @@ def _atomic_write(path: str, write) -> None:
         with open(tmp, 'wb') as f:
             write(f)
 
-    atomic_write(path, writer=_writer, fsync=False)
+    atomic_write(path, writer=_writer, fsync=False, overwrite=True)
 
 
 class IntensityStatsCache:

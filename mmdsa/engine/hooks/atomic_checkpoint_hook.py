@@ -20,6 +20,13 @@ changed: a ``ReduceOnPlateauLR`` step, the best score. A run resumed from it
 continues exactly where the uninterrupted run would (with
 :class:`~mmdsa.engine.hooks.EpochSeedHook`, bit for bit).
 
+A new run (no ``resume``) refuses a work folder that already holds
+checkpoints (``epoch_*.pth``, ``iter_*.pth``, ``best_*.pth`` or
+``last_checkpoint``) of another run, before training starts: writing its
+own ``epoch_1.pth`` over them and deleting older ones (``max_keep_ckpts``)
+would destroy that run. Resume it, choose another ``--work-dir`` or pass
+``tools/train.py --overwrite``.
+
 So at every moment ``last_checkpoint`` names a complete checkpoint. A
 checkpoint whose deletion a kill interrupted is deleted when the run
 resumes, and temporary files a kill left behind are removed at the start of
@@ -27,6 +34,7 @@ the next run. Remote back ends (``backend_args`` / ``out_dir`` URIs) keep
 MMEngine's behaviour.
 """
 import functools
+import glob
 import os.path as osp
 
 from mmengine.dist import is_main_process
@@ -34,7 +42,8 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 
 from mmdsa.registry import HOOKS
-from mmdsa.utils.fileio import atomic_write, remove_stale_temp_files
+from mmdsa.utils.fileio import (atomic_write, overwrite_allowed,
+                                remove_stale_temp_files)
 
 #: message-hub key: checkpoints whose deletion was due at the last save
 PENDING_REMOVAL_KEY = 'mmdsa_ckpt_ids_to_remove'
@@ -63,10 +72,33 @@ class AtomicCheckpointHook(CheckpointHook):
     def _is_local(self) -> bool:
         return isinstance(getattr(self, 'file_backend', None), LocalBackend)
 
+    def _foreign_checkpoints(self, runner) -> list:
+        """Checkpoints of another run in the output folders."""
+        names = [self.filename_tmpl.replace('{}', '*'), 'iter_*.pth',
+                 'epoch_*.pth', 'best_*.pth']
+        found = set()
+        for folder in {self.out_dir, runner.work_dir}:
+            for name in names:
+                found.update(glob.glob(osp.join(glob.escape(folder), name)))
+        last = osp.join(runner.work_dir, 'last_checkpoint')
+        if osp.isfile(last):
+            found.add(last)
+        return sorted(osp.basename(f) for f in found)
+
     def before_train(self, runner) -> None:
         super().before_train(runner)
         if not (self._is_local() and is_main_process()):
             return
+        if not getattr(runner, '_resume', False) and not overwrite_allowed():
+            found = self._foreign_checkpoints(runner)
+            if found:
+                shown = ', '.join(found[:5]) + (' ...' if len(found) > 5
+                                                else '')
+                raise FileExistsError(
+                    f'{runner.work_dir}: work folder holds checkpoints of '
+                    f'another run ({shown}); expected an empty or new work '
+                    'folder for a new run: resume it (--resume), choose '
+                    'another --work-dir, or pass --overwrite')
         pending = runner.message_hub.get_info(PENDING_REMOVAL_KEY, None) \
             or []
         keep = set(getattr(self, 'keep_ckpt_ids', ()) or ())
@@ -145,7 +177,7 @@ class AtomicCheckpointHook(CheckpointHook):
                 return save(out_dir, filename, *args, **kwargs)
             target = self.file_backend.join_path(out_dir, filename)
             return atomic_write(
-                target,
+                target, overwrite=True,   # foreign ones refused at start
                 writer=lambda tmp: save(
                     osp.dirname(tmp), osp.basename(tmp), *args, **kwargs))
 
@@ -154,7 +186,7 @@ class AtomicCheckpointHook(CheckpointHook):
     def _write_last_checkpoint(self, runner) -> None:
         if is_main_process():
             atomic_write(osp.join(runner.work_dir, 'last_checkpoint'),
-                         self.last_ckpt)
+                         self.last_ckpt, overwrite=True)
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         if not self._is_local():

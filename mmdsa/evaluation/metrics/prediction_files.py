@@ -23,6 +23,14 @@ import numpy as np
 
 from mmdsa.utils.fileio import write_json_atomic
 
+TASKS = ('thrombus', 'perforation')
+
+
+class PredictionFileError(ValueError):
+    """A prediction file that cannot be used as asked (unreadable, empty,
+    malformed or of another task); the message names the file."""
+
+
 PREDICTION_KEYS = ('series_id', 'pair_id', 'view', 'patient_id', 'label',
                    'score', 'occlusion_level')
 
@@ -98,33 +106,53 @@ def write_prediction_file(path: str,
     write_json_atomic(path, payload)
 
 
-def load_prediction_file(path: str) -> dict:
+def load_prediction_file(path: str,
+                         task: Optional[str] = None,
+                         allow_empty: bool = False) -> dict:
     """Load and validate a prediction file.
+
+    Args:
+        path (str): The JSON file.
+        task (str, optional): The task the caller needs ('thrombus' or
+            'perforation'); a file of the other task is refused.
+        allow_empty (bool): Accept a file without predictions.
 
     Returns:
         dict: The file's content; ``predictions`` with int labels and float
         scores.
 
     Raises:
-        ValueError: Unreadable JSON, missing fields, duplicated series ids,
-            labels outside {0, 1} or scores that are NaN / outside [0, 1];
-            the message names the file and the offending series ids.
+        PredictionFileError: Unreadable JSON, missing fields, no
+            predictions, another task, duplicated series ids, labels
+            outside {0, 1} or scores that are NaN / outside [0, 1]; the
+            message names the file and the offending series ids.
     """
     try:
-        with open(path) as f:
+        with open(path, encoding='utf-8') as f:
             data = json.load(f)
-    except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f'{path}: cannot read prediction file: {err}')
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PredictionFileError(
+            f'{path}: cannot read prediction file: {err}')
     preds = data.get('predictions') if isinstance(data, dict) else None
     if not isinstance(preds, list):
-        raise ValueError(f'{path}: expected a JSON object with a '
-                         '"predictions" list')
+        raise PredictionFileError(f'{path}: expected a JSON object with a '
+                                  '"predictions" list')
+    if not preds and not allow_empty:
+        raise PredictionFileError(f'{path}: field "predictions": expected '
+                                  'at least one series, got none')
+    if task is not None and data.get('task') != task:
+        raise PredictionFileError(
+            f'{path}: field "task": expected {task!r}, got '
+            f'{data.get("task")!r}')
+    if data.get('task') is not None and data.get('task') not in TASKS:
+        raise PredictionFileError(f'{path}: field "task": expected one of '
+                                  f'{TASKS}, got {data.get("task")!r}')
     seen, dupes, bad_scores, bad_labels = set(), [], [], []
     for k, p in enumerate(preds):
         for key in ('series_id', 'label', 'score'):
             if not isinstance(p, dict) or key not in p:
-                raise ValueError(f'{path}: prediction {k}: expected field '
-                                 f'{key!r}')
+                raise PredictionFileError(
+                    f'{path}: prediction {k}: expected field {key!r}')
         sid = str(p['series_id'])
         if sid in seen:
             dupes.append(sid)
@@ -136,13 +164,15 @@ def load_prediction_file(path: str) -> dict:
         if p['label'] not in (0, 1):
             bad_labels.append(sid)
     if dupes:
-        raise ValueError(f'{path}: duplicated series ids: {dupes[:10]}')
+        raise PredictionFileError(
+            f'{path}: duplicated series ids: {dupes[:10]}')
     if bad_scores:
-        raise ValueError(f'{path}: scores NaN, missing or outside [0, 1] '
-                         f'for series {bad_scores[:10]}')
+        raise PredictionFileError(
+            f'{path}: scores NaN, missing or outside [0, 1] for series '
+            f'{bad_scores[:10]}')
     if bad_labels:
-        raise ValueError(f'{path}: labels not in {{0, 1}} for series '
-                         f'{bad_labels[:10]}')
+        raise PredictionFileError(
+            f'{path}: labels not in {{0, 1}} for series {bad_labels[:10]}')
     for p in preds:
         p['series_id'] = str(p['series_id'])
         p['label'] = int(p['label'])
@@ -151,3 +181,21 @@ def load_prediction_file(path: str) -> dict:
             p['frames'] = frames_from_json(
                 p['frames'], f'{path}: series {p["series_id"]!r}')
     return data
+
+
+def check_same_task(datas: List[dict], paths: List[str]) -> Optional[str]:
+    """The one task of several loaded prediction files, or a refusal.
+
+    Returns:
+        str | None: The task (None when no file names one).
+
+    Raises:
+        PredictionFileError: The files hold different tasks (a file that
+            names none differs from one that does), naming each file's task.
+    """
+    tasks = [d.get('task') for d in datas]
+    if len(set(tasks)) != 1:
+        listed = ', '.join(f'{p}: {t!r}' for p, t in zip(paths, tasks))
+        raise PredictionFileError(f'expected prediction files of one task '
+                                  f'(thrombus or perforation), got {listed}')
+    return tasks[0]
