@@ -26,7 +26,7 @@ import time
 from typing import Dict, List, Optional, Sequence
 
 from mmdsa.utils.fileio import (TEMP_MARK, atomic_write,
-                                make_temp_sibling_dir,
+                                make_temp_sibling_dir, replace_dir,
                                 remove_stale_temp_files, write_json_atomic)
 
 __all__ = ['Spool', 'check_uid']
@@ -162,7 +162,7 @@ class Spool:
                 sop = check_uid(ds.SOPInstanceUID, 'result SOPInstanceUID')
                 _write_dataset(osp.join(tmp, sop + '.dcm'), ds)
             write_json_atomic(osp.join(tmp, _SUMMARY), summary)
-            os.replace(tmp, final)
+            replace_dir(tmp, final)  # a new name: one rename
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -123,7 +123,7 @@ def test_converter_levels_flags_and_harmonisation(tmp_path):
     assert items['b']['flags'] == ['eca_only', 'uncertain']
     assert items['c']['label'] == 0 and items['c']['flags'] == []
     run_tool([TOOL, tmp_path / 'dcm', '--labels', tmp_path / 'labels.csv',
-              '--out-cls', out, '--no-harmonise-pairs'])
+              '--out-cls', out, '--no-harmonise-pairs', '--overwrite'])
     items = {d['series_id']: d for d in
              load_classification_annotations(str(out))['data_list']}
     assert items['b']['label'] == 0 and items['b']['occlusion_level'] is None

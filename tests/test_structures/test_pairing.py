@@ -169,7 +169,7 @@ def test_operating_point_and_report_roc_pair_the_same_way(tmp_path):
     import mmdsa.visualization as vis
     seen = {}
 
-    def fake_plot(curves, out_png, title):
+    def fake_plot(curves, out_png, title, **kwargs):
         seen.update(curves)
         return out_png
 

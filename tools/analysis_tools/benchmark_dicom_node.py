@@ -187,7 +187,9 @@ def main(argv=None):
         if shutil.which(tool) is None:
             from mmdsa.utils.cli import ToolError
             raise ToolError(f'{tool}: not found; install Debian dcmtk')
-    work = args.work_dir or tempfile.mkdtemp(prefix='mmdsa_node_bench_')
+    work = args.work_dir or osp.join(
+        tempfile.gettempdir(),
+        f'mmdsa_node_bench_{os.getpid()}_{int(time.time())}')
     os.makedirs(work, exist_ok=True)
     node_port = free_port()
     pacs = Pacs(work, node_port)

@@ -35,6 +35,8 @@ def main(argv=None):
                    'path below --dicom-root)')
     p.add_argument('--category', help='category name of the perforation '
                    'boxes (needed when the file has several)')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     name_map = read_name_map(args.name_map) if args.name_map else None
     series, boxes = import_coco_vid(args.ann, args.dicom_root, name_map,

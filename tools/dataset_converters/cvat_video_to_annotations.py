@@ -43,6 +43,8 @@ def main(argv=None):
                    'the task name)')
     p.add_argument('--label', help='the perforation label (needed when the '
                    'tracks carry several)')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     if args.dicom and len(args.xml) != 1:
         raise ToolError(f'--dicom: expected one XML file with it, got '

@@ -52,6 +52,8 @@ def main(argv=None):
                    'order (default PA,LAT)')
     p.add_argument('--no-harmonise-pairs', action='store_true',
                    help='keep per-view labels as given')
+    from mmdsa.utils.cli import add_overwrite_argument
+    add_overwrite_argument(p)
     args = p.parse_args(argv)
     order = tuple(v.strip() for v in args.view_order.split(','))
     if sorted(order) != ['LAT', 'PA']:

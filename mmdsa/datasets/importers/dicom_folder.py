@@ -38,15 +38,17 @@ def read_header(root: str, rel: str, where: str) -> dict:
 
 
 def csv_rows(path, required):
-    """``(where, row)`` of a CSV whose header holds ``required``."""
-    with open(path, newline='', encoding='utf-8') as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConversionError(f'{path}: header: expected columns '
-                                  f'{required}, missing {missing}')
-        for i, row in enumerate(reader, start=2):
-            yield f'{path}: row {i}', row
+    """``(where, row)`` of a CSV whose header holds ``required``.
+
+    One CSV reader for every table (:func:`mmdsa.fileio.csv_table.
+    read_csv_rows`): a UTF-8 byte-order mark is accepted, other encodings
+    are refused in one line naming the line and byte.
+    """
+    from mmdsa.fileio.csv_table import CSVTableError, read_csv_rows
+    try:
+        yield from read_csv_rows(path, required)
+    except CSVTableError as exc:
+        raise ConversionError(str(exc)) from None
 
 
 def _number(where, row, field, cast):
@@ -141,6 +143,16 @@ def collect(root: str, labels_csv: Optional[str], boxes_csv: Optional[str],
         rows = list(csv_rows(labels_csv, ['file', 'label']))
         bar = ProgressBar(len(rows))
         for where, row in rows:
+            if row['file'] in series:
+                old = series[row['file']]['label']
+                if str(old) != row['label'].strip():
+                    raise ConversionError(
+                        f'{where}: field "label": {row["file"]!r} is listed '
+                        f'again with label {row["label"].strip()}, earlier '
+                        f'with {old}; expected one row per file')
+                raise ConversionError(
+                    f'{where}: field "file": {row["file"]!r} is listed '
+                    'twice; expected one row per file')
             series[row['file']] = _label_row(root, where, row)
             bar.update()
     if boxes_csv:

@@ -62,8 +62,6 @@ def read_dicom_header(path: str, where: str) -> Dict[str, Any]:
         ConversionError: a missing file, an unreadable header, a header
             without Rows / Columns or with a non-integer size field.
     """
-    import pydicom
-
     from mmdsa.fileio import DSAReadError, int_field
     from mmdsa.fileio.dicom_meta import view_from_dataset
     if osp.isdir(path):
@@ -71,11 +69,19 @@ def read_dicom_header(path: str, where: str) -> Dict[str, Any]:
     if not osp.isfile(path):
         raise ConversionError(f'{where}: field "file": expected a DICOM '
                               f'file, got {path!r} (not found)')
+    from mmdsa.fileio.dicom import check_image_dataset, read_dicom_dataset
     try:
-        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        ds = read_dicom_dataset(path, defer=True)
+    except DSAReadError as exc:
+        raise ConversionError(f'{where}: {exc}') from exc
     except Exception as exc:  # pydicom raises many types
         raise ConversionError(f'{where}: {path}: not a readable DICOM image '
                               f'({exc})') from exc
+    try:  # refuse here what the loader would refuse mid-training (RGB,
+        # broken Modality LUT, pixel data shorter than the header says)
+        check_image_dataset(ds, path, modalities='any')
+    except DSAReadError as exc:
+        raise ConversionError(f'{where}: {exc}') from exc
     try:  # "field: expected an integer, got 'abc'" naming the file
         rows, cols = (int_field(ds, k, path) for k in ('Rows', 'Columns'))
         num_frames = int_field(ds, 'NumberOfFrames', path, default=1)

@@ -78,12 +78,13 @@ def test_converts_pairs_and_loads(layout, tool):
     ds = DSAClassificationDataset(ann_file=str(out / 'thrombus.json'),
                                   pair_mode=True, pipeline=[])
     assert len(ds) == 2 and ds.get_data_info(0)['gt_label'] == 1
-    # running again writes the same files; other content is never replaced
+    # running again (asked for) writes the same files; other content is
+    # never replaced, --overwrite or not
     assert tool(TOOL, root / 'nifti', root / 'points.csv', '--out-dir',
-                out)[0] == 0
+                out, '--overwrite')[0] == 0
     np.save(out / 'series' / 'S000102_a.npy', np.zeros((1, 2, 2), np.uint8))
     status, err = tool(TOOL, root / 'nifti', root / 'points.csv',
-                       '--out-dir', out)
+                       '--out-dir', out, '--overwrite')
     assert status == 2 and 'S000102_a.npy: expected a new file' in err
 
 
