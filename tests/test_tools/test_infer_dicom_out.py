@@ -45,7 +45,7 @@ def test_dicom_out_writes_valid_objects_and_reruns_in_place(files,
     src = pydicom.dcmread(root / 'series.dcm', stop_before_pixels=True)
     sr = pydicom.dcmread(written[0])
     assert sr.StudyInstanceUID == src.StudyInstanceUID
-    run_tool(args)
+    run_tool(args + ['--overwrite'])  # a re-run asked for in place
     again = json.loads((tmp_path / 'res' / 'result.json').read_text())
     assert again['series'][0]['dicom'] == written
     assert sorted(p.name for p in (tmp_path / 'dcm').iterdir()) == sorted(
