@@ -59,6 +59,8 @@ from mmengine.config import Config  # noqa: E402
 from mmdsa.apis.experiment import (best_or_last_checkpoint,  # noqa: E402
                                    build_datasets, dump_config, log, run_tool,
                                    set_synthetic_data, set_window_frames)
+from mmdsa.evaluation.claims.parts import (load_part_record,  # noqa: E402
+                                          part_file)
 from mmdsa.utils.fileio import atomic_write, write_json_atomic  # noqa: E402
 
 DET_BASE = 'configs/perforation/' \
@@ -277,25 +279,13 @@ def run_job(job):
     return minutes
 
 
-def part_path(work_dir, part):
-    return osp.join(work_dir, 'parts', f'{part}.json')
-
-
 def run_part(args):
     s = scale(args.quick)
     seeds = args.seeds[:1] if args.part == 'controlled' else args.seeds
     level = args.controlled_level if args.part == 'controlled' \
         else args.level
-    old = {}
-    path = part_path(args.work_dir, args.part)
-    if osp.isfile(path):
-        with open(path) as f:
-            old = json.load(f)
-        if old.get('quick') != args.quick:
-            from mmdsa.utils.cli import ToolError
-            raise ToolError(f'{path}: this part was run with quick='
-                            f"{old.get('quick')}, now quick={args.quick}: "
-                            'use another --work-dir for the other scale')
+    path = part_file(args.work_dir, args.part)
+    old = load_part_record(path, args.quick)
     t0 = time.time()
     jobs, iters = [], {}
     for seed in seeds:
@@ -345,7 +335,7 @@ def load_parts(work_dir):
     """The finished parts' JSON, by name."""
     out = {}
     for part in PARTS:
-        path = part_path(work_dir, part)
+        path = part_file(work_dir, part)
         if osp.isfile(path):
             with open(path) as f:
                 data = json.load(f)

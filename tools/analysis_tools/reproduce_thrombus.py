@@ -481,16 +481,9 @@ def run_ledger_part(args):
     s = _ledger_scale(args.quick)
     network, rnn = LEDGER_PARTS[args.part]
     work = osp.abspath(args.work)
-    path = osp.join(work, 'parts', f'{args.part}.json')
-    old = {}
-    if osp.isfile(path):
-        with open(path) as f:
-            old = json.load(f)
-        if old.get('quick') != args.quick:
-            from mmdsa.utils.cli import ToolError
-            raise ToolError(f'{path}: this part was run with quick='
-                            f"{old.get('quick')}, now quick={args.quick}: "
-                            'use another --work-dir for the other scale')
+    from mmdsa.evaluation.claims.parts import load_part_record, part_file
+    path = part_file(work, args.part)
+    old = load_part_record(path, args.quick)
     t0 = time.time()
     # a run with other seeds adds them to the part
     files = {k: v for k, v in old.get('predictions', {}).items()
