@@ -111,7 +111,7 @@ def test_readme_quotes_the_study(study):
     if _ledger(study):
         pytest.skip('claims-ledger format: see the ledger tests')
     readme = (REPO_ROOT / 'README.md').read_text()
-    section = readme[readme.index('The perforation study'):]
+    section = readme[readme.index('The claims ledger (`docs/claims_ledger'):]
     section = section[:section.index('\n\n')]
     for name in ('RN', *NECKS):
         mean = study['variants'][name]['auc']['mean']
