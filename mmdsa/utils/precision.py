@@ -2,11 +2,12 @@
 
 One place decides the numeric precision of inference (``'fp32'`` or a
 reduced one) and gives the autocast context the model layer wraps its
-feature computation in. Reduced precision covers only the backbone, neck
-and head convolutions; box decoding, NMS and the series post-processing
-always run in fp32 (the model layer casts the head outputs to float before
-decoding, :meth:`mmdsa.models.detectors.SpatioTemporalDetector.
-predict_from_feats`).
+feature computation in. Reduced precision covers only the feature
+computation (backbone, FPN and temporal neck of a detector; the CNN backbone
+of a recognizer); the detection head, box decoding, NMS and the series
+post-processing always run in fp32 on float32 features (the trajectory
+optimiser's choices are discontinuous in the box scores, see
+:meth:`mmdsa.models.detectors.SpatioTemporalDetector.predict_from_feats`).
 
 - CPU: ``'auto'`` picks bf16 (with channels_last weights and inputs) when
   the CPU has native bf16 arithmetic (AVX512-BF16 or AMX), else fp32. On a

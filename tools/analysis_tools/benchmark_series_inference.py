@@ -24,9 +24,8 @@ the tensors autograd saves for the backward pass (unique storages, via
 at the end of its forward pass.
 
 ``--precisions fp32 bf16`` runs every neck at each precision in the same
-process (bf16: backbone, FPN, neck and head convolutions under bf16
-autocast with channels_last weights and frames, box decoding and NMS in
-fp32, as ``mmdsa.apis.inference_series`` runs it). The naive and cached
+process (bf16: backbone, FPN and neck under bf16 autocast with
+channels_last weights and frames, head, box decoding and NMS in fp32, as ``mmdsa.apis.inference_series`` runs it). The naive and cached
 series runs alternate ``--series-repeat`` times; the fastest and the
 median are printed, and the load average before and after (on a shared
 machine only figures of one run are comparable).

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from typing import Optional, Sequence, Tuple, Union
 
 import torch
-from mmdet.models.detectors import BaseDetector, SingleStageDetector
+from mmdet.models.detectors import BaseDetector
 from mmdet.structures import DetDataSample, OptSampleList, SampleList
 from mmengine.config import ConfigDict
 from mmengine.registry import DefaultScope
@@ -311,35 +311,32 @@ class SpatioTemporalDetector(BaseDetector):
                            precision: str = 'fp32') -> SampleList:
         """Run the wrapped detector's ``predict`` on fused features.
 
-        At a reduced ``precision`` only the head's convolutions of a
-        single-stage detector run under autocast; its outputs are cast to
-        float32 before ``bbox_head.predict_by_feat``, so box decoding, NMS
-        and everything after them run in fp32. Other detectors (two-stage,
-        cascade: RoI ops) run their heads in fp32 on float32 features.
+        The head always runs in fp32 on float32 features, whatever
+        ``precision`` the features were computed at: its box scores feed
+        the series post-processing (score cut, trajectory links), whose
+        choices are discontinuous, so reduced-precision head outputs
+        switched series verdicts (``docs/benchmarks.md``, "Inference
+        precision"). Box decoding, NMS and everything after them are fp32
+        too.
 
         Args:
             feats (tuple[Tensor]): Per level (B, C', h, w), any float dtype.
             key_frames (Tensor): (B, C, H, W) key frames (only passed on).
             batch_data_samples (list[DetDataSample]): Key-frame samples.
             rescale (bool): Boxes in original image coordinates.
-            precision (str): ``'fp32'``, ``'bf16'`` or ``'fp16'``.
+            precision (str): The precision ``feats`` were computed at
+                (``'fp32'``, ``'bf16'`` or ``'fp16'``); it does not change
+                the head's.
 
         Returns:
             list[DetDataSample]: The samples with ``pred_instances``
             (float32 boxes and scores).
         """
-        det = self.detector
-        if precision != 'fp32' and isinstance(det, SingleStageDetector):
-            metas = [sample.metainfo for sample in batch_data_samples]
-            with feature_autocast(precision, key_frames.device):
-                outs = det.bbox_head(tuple(feats))
-            results = det.bbox_head.predict_by_feat(
-                *to_float(outs), batch_img_metas=metas, rescale=rescale)
-            return self._tag_predictions(
-                det.add_pred_to_datasample(batch_data_samples, results))
+        del precision  # the head is fp32 by design (see above)
         with self._features_from(to_float(tuple(feats))):
             return self._tag_predictions(
-                det.predict(key_frames, batch_data_samples, rescale))
+                self.detector.predict(key_frames, batch_data_samples,
+                                      rescale))
 
     def _forward(self,
                  batch_inputs: Tensor,

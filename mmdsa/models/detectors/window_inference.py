@@ -144,9 +144,9 @@ def predict_series(model,
             config's ``LoadDSAWindow`` (what the model saw in training and
             in ``tools/test.py``). Defaults to 1.
         precision (str): ``'fp32'`` (default), or ``'bf16'`` / ``'fp16'``:
-            backbone, FPN, neck and head convolutions under autocast (with
-            channels_last frames for bf16 on a CPU), box decoding and NMS
-            in fp32 (:meth:`SpatioTemporalDetector.predict_from_feats`).
+            backbone, FPN and temporal neck under autocast (with
+            channels_last frames for bf16 on a CPU); head, box decoding and
+            NMS in fp32 (:meth:`SpatioTemporalDetector.predict_from_feats`).
             Resolve ``'auto'`` with :func:`mmdsa.utils.precision.
             resolve_precision` first.
 
