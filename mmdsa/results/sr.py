@@ -19,7 +19,7 @@ Content tree (``docs/clinical_outputs.md`` shows a dump)::
         Measurement Group (TID 1410) per reported box:
           Tracking Identifier "kept trajectory" (one UID for all its
             frames) or "detection, frame f, box k"
-          Finding, Algorithm identification
+          Finding (the algorithm is identified once, in the series group)
           Image Region: SCOORD POLYLINE, the closed rectangle
             (x1,y1) (x2,y1) (x2,y2) (x1,y2) (x1,y1) in pixels, selected
             from the source instance and its Referenced Frame Number
@@ -100,7 +100,10 @@ def _series_group(summary, sources, uids, algo):
                        from_source_image(ds) for ds in sources])
 
 
-def _box_group(item, summary, sources, uids, algo):
+def _box_group(item, summary, sources, uids):
+    """TID 1410 group of one reported box. The algorithm that made it is
+    identified once, in the series group (TID 4019 is optional here; one
+    copy per box made it about half of the SR's content items)."""
     import highdicom as hd
     ds, frame_number = frame_reference(sources, item['frame'])
     if item['kind'] == 'trajectory':
@@ -125,8 +128,7 @@ def _box_group(item, summary, sources, uids, algo):
                                           unit=NO_UNITS)]
     return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
         tracking_identifier=tracking, referenced_region=region,
-        finding_type=FINDINGS[summary['task']], algorithm_id=algo,
-        measurements=measurements)
+        finding_type=FINDINGS[summary['task']], measurements=measurements)
 
 
 def _comment(text: str):
@@ -168,7 +170,7 @@ def build_sr(summary: Dict, sources: Sequence, provenance: Dict, uids,
     import highdicom as hd
     algo = algorithm_identification(provenance, model_name, summary)
     groups = [_series_group(summary, sources, uids, algo)]
-    groups += [_box_group(item, summary, sources, uids, algo)
+    groups += [_box_group(item, summary, sources, uids)
                for item in summary['boxes']]
     report = hd.sr.MeasurementReport(
         observation_context=hd.sr.ObservationContext(
