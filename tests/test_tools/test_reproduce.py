@@ -178,3 +178,35 @@ def test_a_part_refuses_to_mix_scales(tmp_path):
     with pytest.raises(ToolError, match='quick=False, now quick=True'):
         rep.main(['--part', 'ablation', '--quick', '--work-dir',
                   str(tmp_path)])
+
+
+def test_controlled_models_are_also_tested_on_their_training_series(
+        tmp_path):
+    rep = _tool()
+    s = rep.scale(True)
+    cfg = rep.model_config('RN+TCM', str(tmp_path / 'd'),
+                           'temporal-controlled', 0, s, iters=5)
+    job = rep.train_split_check(cfg, str(tmp_path / 'w'))
+    from mmengine.config import Config
+    check = Config.fromfile(job['train_config'])
+    test, train = check.test_dataloader.dataset, cfg.train_dataloader.dataset
+    # the training series, read as the test split reads (every frame a
+    # key frame, no augmentation), predictions of their own
+    assert test.data_root == train.data_root
+    assert test.synthetic == train.synthetic
+    assert test.test_mode and 'key_frame_interval' not in test
+    assert [t.type for t in test.pipeline] == \
+        [t.type for t in cfg.test_dataloader.dataset.pipeline]
+    assert check.test_evaluator.prediction_file == job['train_predictions']
+    assert job['train_predictions'] != cfg.test_evaluator.get(
+        'prediction_file')
+    # the reading follows the two AUCs
+    low = dict(auc=0.7, target_met=False)
+    assert 'does not generalise' in rep.controlled_reading(
+        'RN+TCM', dict(low, train_auc=0.95))
+    assert 'does not learn the cue' in rep.controlled_reading(
+        'RN+TCM', dict(low, train_auc=0.75))
+    assert 'not tested on its training series' in rep.controlled_reading(
+        'RN+TCM', dict(low, train_auc=None))
+    assert rep.controlled_reading('RN', dict(auc=0.6, target_met=True)) == \
+        'target met'
