@@ -465,8 +465,20 @@ def _paper(claim):
     return ', '.join(f'{k} {v}' for k, v in claim['paper'].items()) or '-'
 
 
+def explain_failures(ledger):
+    """Add ``explanation`` (text and figures) to every claim that is not
+    reproduced or is contradicted (:func:`mmdsa.evaluation.claims.
+    explain_claim`)."""
+    from mmdsa.evaluation.claims import explain_claim
+    for c in ledger['claims']:
+        if c['verdict'] in ('not reproduced', 'contradicted'):
+            c['explanation'] = explain_claim(c)
+    return ledger
+
+
 def render(ledger, parts, controlled, counts, title, tool):
     """reproduction.md and the analysis page (markdown strings)."""
+    explain_failures(ledger)
     total = len(ledger['claims'])
     order = ('reproduced', 'consistent', 'not reproduced', 'contradicted',
              'not testable here', 'not run')
@@ -527,14 +539,19 @@ def render(ledger, parts, controlled, counts, title, tool):
     lines += ['', 'Claims not reproduced or contradicted, with their '
               'measurements per seed: '
               '[`reproduction_analysis.md`](reproduction_analysis.md).', '']
-    analysis = [head, f'# {title}: claims that do not hold', '']
+    analysis = [head, f'# {title}: claims that do not hold', '',
+                'Each claim below is read from its measurements: the '
+                "seeds' differences pooled with their standard errors, "
+                'the smallest difference the study detects (80 % power), '
+                "and the paper's own difference.", '']
     for c in ledger['claims']:
         if c['verdict'] not in ('not reproduced', 'contradicted'):
             continue
         analysis += [f"## {c['id']}: {c['verdict']}", '',
                      f"{c['statement']} ({c['source']}). Test: "
                      f"{c.get('test', '-')}; p {_p(c['p'])}, p_holm "
-                     f"{_p(c['p_holm'])}.", '']
+                     f"{_p(c['p_holm'])}.", '',
+                     c['explanation']['text'], '']
         for i, s in enumerate(c.get('per_seed') or []):
             if isinstance(s, dict):
                 analysis.append(
@@ -558,7 +575,8 @@ def report(args):
     seeds = sorted({int(s) for p in parts.values() for s in p['predictions']
                     if p['part'] != 'controlled'})
     per_seed = [seed_tables(parts, s) for s in seeds]
-    ledger = evaluate_ledger(PERFORATION_CLAIMS, per_seed, args.bootstrap)
+    ledger = explain_failures(evaluate_ledger(PERFORATION_CLAIMS, per_seed,
+                                              args.bootstrap))
     controlled = controlled_result(parts)
     counts = verdict_counts(ledger)
     figures = write_roc_figures(args.out_dir, per_seed, seeds)

@@ -583,9 +583,10 @@ def ledger_report(args):
                         f'{work}/parts (run --part NAME first)')
     seeds = sorted({int(s) for p in parts.values() for s in p['predictions']})
     per_seed = [ledger_seed_tables(parts, s) for s in seeds]
-    ledger = evaluate_ledger(THROMBUS_CLAIMS, per_seed, args.bootstrap)
-    counts = verdict_counts(ledger)
     rep = _perforation_renderer()
+    ledger = rep.explain_failures(evaluate_ledger(THROMBUS_CLAIMS, per_seed,
+                                                  args.bootstrap))
+    counts = verdict_counts(ledger)
     md, analysis = rep.render(
         ledger, {k: dict(v, budget=dict(
             iterations_per_seed={}, key_frame_interval='-',

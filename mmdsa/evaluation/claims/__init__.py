@@ -9,6 +9,7 @@ and gives each claim its verdict.
 from .claim import METRICS, Claim, check_ledger, ledger_models
 from .evaluate import (NOT_RUN, NOT_TESTABLE, evaluate_ledger,
                        seed_tables_from_files, verdict_counts)
+from .explain import explain_claim, pooled_difference
 from .perforation import PERFORATION_CLAIMS
 from .thrombus import THROMBUS_CLAIMS
 from .units import (common_units, detection_tables, mean_table, pair_table,
@@ -19,5 +20,5 @@ __all__ = [
     'NOT_TESTABLE', 'evaluate_ledger', 'seed_tables_from_files',
     'verdict_counts', 'PERFORATION_CLAIMS', 'THROMBUS_CLAIMS',
     'common_units', 'detection_tables', 'mean_table', 'pair_table',
-    'unit_metric'
+    'unit_metric', 'explain_claim', 'pooled_difference'
 ]

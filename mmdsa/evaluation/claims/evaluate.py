@@ -223,7 +223,7 @@ def evaluate_ledger(claims: Sequence[Claim],
             rec.update(values=res['values'], per_seed=res['per_seed'],
                        p=res['p'], anova=res['anova'],
                        p_equivalence=res['p_equivalence'], test=res['test'],
-                       n_seeds=len(seeds))
+                       n_seeds=len(seeds), margin=claim.margin)
         else:
             tests = [_paired_seed(claim, t, n_boot, seed + i)
                      for i, t in enumerate(seeds)]
