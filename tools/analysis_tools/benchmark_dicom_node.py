@@ -48,7 +48,21 @@ DET = 'configs/perforation/' \
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--config', default=DET,
-                        help='detector or recognizer config (random weights)')
+                        help='detector or recognizer config (random weights '
+                        'unless --checkpoint)')
+    parser.add_argument('--checkpoint',
+                        help='a trained checkpoint of --config (with its '
+                        'operating point file) instead of random weights: '
+                        'the boxes it reports, and so the result objects, '
+                        'are those of a trained model')
+    parser.add_argument('--threshold', type=float,
+                        help='operating point of --checkpoint when it has '
+                        'no operating-point file (it decides the verdict, '
+                        'not which boxes are reported)')
+    parser.add_argument('--difficulty', default='medium',
+                        help='synthetic level of the generated series (the '
+                        "level --checkpoint was trained on, e.g. "
+                        "'temporal')")
     parser.add_argument('--latency-series', type=int, default=5)
     parser.add_argument('--frames', type=int, default=30)
     parser.add_argument('--image-size', type=int, default=256)
@@ -149,11 +163,11 @@ def make_model(folder, config):
     return ckpt
 
 
-def make_series(folder, count, frames, size, seed):
+def make_series(folder, count, frames, size, seed, difficulty='medium'):
     from mmdsa.synth.dataset import generate_perforation_dataset
     generate_perforation_dataset(folder, num_series=count, seed=seed,
                                  image_size=size, num_frames=(frames, frames),
-                                 progress=False)
+                                 difficulty=difficulty, progress=False)
     return sorted(glob.glob(osp.join(folder, 'dicom', '*.dcm')))
 
 
@@ -195,7 +209,10 @@ def main(argv=None):
     pacs = Pacs(work, node_port)
     node = None
     try:
-        ckpt = make_model(work, osp.join(REPO, args.config))
+        ckpt = osp.abspath(args.checkpoint) if args.checkpoint else \
+            make_model(work, osp.join(REPO, args.config))
+        name = 'perforation-trained' if args.checkpoint else \
+            'perforation-random'
         spool = osp.join(work, 'spool')
         node_cfg = osp.join(work, 'node.json')
         from mmdsa.utils.fileio import write_json_atomic
@@ -206,9 +223,9 @@ def main(argv=None):
                              port=pacs.dicom_port),
             completion=dict(expected_instances=1, idle_timeout_s=30),
             retry=dict(initial_s=0.5, max_s=5),
-            models=[dict(name='perforation-random',
+            models=[dict(name=name,
                           config=osp.join(REPO, args.config),
-                          checkpoint=ckpt)]))
+                          checkpoint=ckpt, threshold=args.threshold)]))
         env = dict(os.environ, OMP_NUM_THREADS=str(args.threads),
                    PYTHONPATH=os.pathsep.join(
                        [REPO, os.environ.get('PYTHONPATH', '')]))
@@ -233,7 +250,8 @@ def main(argv=None):
 
         # 1. latency
         files = make_series(osp.join(work, 'latency'), args.latency_series,
-                            args.frames, args.image_size, seed=1)
+                            args.frames, args.image_size, seed=1,
+                            difficulty=args.difficulty)
         rows = []
         for f in files:
             storescu(node_port, [f])
@@ -248,8 +266,12 @@ def main(argv=None):
             rows.append((osp.basename(f), latency, t.get('decode', 0),
                          t.get('model', 0), t.get('build', 0),
                          t.get('send', 0)))
+            verdict = records(spool)[uid].get('verdicts', {}).get(name, {})
+            print(f"{osp.basename(f)}: {verdict.get('verdict')} "
+                  f"{verdict.get('score')}")
         print(f'\nlatency: {args.latency_series} series of {args.frames} '
-              f'frames at {args.image_size} px, {args.config}')
+              f'frames at {args.image_size} px, {args.config}, '
+              f"{args.checkpoint or 'random weights'}")
         print(f'{"series":<18}{"latency s":>10}{"decode s":>10}'
               f'{"model s":>10}{"build s":>10}{"send s":>10}'
               f'{"- model s":>11}{"- model - build s":>19}')
