@@ -210,3 +210,14 @@ def test_controlled_models_are_also_tested_on_their_training_series(
         'RN+TCM', dict(low, train_auc=None))
     assert rep.controlled_reading('RN', dict(auc=0.6, target_met=True)) == \
         'target met'
+
+
+def test_controlled_reading_names_an_order_invariant_neck():
+    rep = _tool()
+    res = dict(auc=0.62, target_met=False, train_auc=0.70,
+               order_sensitivity=3e-8, output_scale=1.0)
+    assert 'cannot tell a growing finding' in rep.controlled_reading(
+        'RN+TAM', res)
+    res.update(order_sensitivity=0.6, output_scale=0.1)
+    text = rep.controlled_reading('RN+BiLSTM', res)
+    assert 'does not learn the cue' in text and 'passes 0.10' in text

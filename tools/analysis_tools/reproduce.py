@@ -430,6 +430,11 @@ def controlled_result(parts):
                 train_auc=None if rel_train is None or not osp.isfile(
                     osp.join(data['_dir'], rel_train)) else
                 auc_of(rel_train, name))
+            if name in NECKS:
+                from mmdsa.models.necks.diagnostics import \
+                    temporal_neck_diagnostics
+                out[name].update(temporal_neck_diagnostics(
+                    NECKS[name], num_frames=MODELS[name][2]))
     return out
 
 
@@ -440,6 +445,12 @@ def controlled_reading(name, res):
     if name == 'RN' or res['target_met']:
         return 'target met' if res['target_met'] else \
             'single frames separate the classes more than designed'
+    from mmdsa.models.necks.diagnostics import is_order_invariant
+    if 'order_sensitivity' in res and is_order_invariant(res):
+        return ('its output does not change when its window is reversed in '
+                f"time (relative change {res['order_sensitivity']:.1e}): it "
+                'cannot tell a growing finding from one that washes out, '
+                'the only difference between the classes here')
     train = res.get('train_auc')
     if train is None:
         return 'below target; not tested on its training series yet'
@@ -447,14 +458,22 @@ def controlled_reading(name, res):
         return (f'below target on the test series but {_f(train)} on its '
                 'own training series: it learns the cue and does not '
                 'generalise it from this training set')
-    return (f'below target on its own training series too ({_f(train)}): '
+    text = (f'below target on its own training series too ({_f(train)}): '
             'it does not learn the cue at this budget')
+    if 'output_scale' in res:
+        text += (f"; at initialisation it passes {res['output_scale']:.2f} "
+                 "of its input features' scale to the head")
+    return text
 
 
 def _f(v, digits=3):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return '-'
     return f'{v:.{digits}f}' if isinstance(v, float) else str(v)
+
+
+def _g(v):
+    return '-' if v is None else f'{v:.2g}'
 
 
 def _p(v):
@@ -529,12 +548,21 @@ def render(ledger, parts, controlled, counts, title, tool):
                   'single-frame RN AUC <= '
                   f"{CONTROLLED_TARGETS['single_frame_max']}, every neck >= "
                   f"{CONTROLLED_TARGETS['temporal_min']}.", '',
+                  'Each neck is also measured at initialisation: how much its '
+                  'key-frame output changes when its window is reversed in '
+                  'time (order sensitivity; 0: it cannot see the order of '
+                  "the frames) and its output's scale relative to its "
+                  'input features (`mmdsa.models.necks.diagnostics`).', '',
                   '| model | series AUC (max score) | target met | '
-                  'AUC on its training series | reading |',
-                  '|---|---|---|---|---|']
+                  'AUC on its training series | order sensitivity | '
+                  'output scale | reading |',
+                  '|---|---|---|---|---|---|---|']
         lines += [f"| {k} | {_f(v['auc'])} | "
                   f"{'yes' if v['target_met'] else 'no'} | "
-                  f"{_f(v.get('train_auc'))} | {controlled_reading(k, v)} |"
+                  f"{_f(v.get('train_auc'))} | "
+                  f"{_g(v.get('order_sensitivity'))} | "
+                  f"{_f(v.get('output_scale'), 2)} | "
+                  f"{controlled_reading(k, v)} |"
                   for k, v in controlled.items()]
     lines += ['', 'Claims not reproduced or contradicted, with their '
               'measurements per seed: '

@@ -181,3 +181,21 @@ def test_recurrent_residual_adds_the_key_frame(cls):
             p.zero_()
     for level, out in enumerate(res(inputs)):
         torch.testing.assert_close(out, inputs[level][:, 2])
+
+
+def test_diagnostics_find_the_order_invariant_neck():
+    from mmdsa.models.necks.diagnostics import (is_order_invariant,
+                                                temporal_neck_diagnostics)
+    necks = {n: temporal_neck_diagnostics(dict(type=n), repeats=1)
+             for n in ('TemporalConvolution', 'TemporalAttention',
+                       'BiConvGRU', 'BiConvLSTM')}
+    # attention over the window without temporal positions: reversing the
+    # window leaves the key frame's output unchanged
+    assert is_order_invariant(necks['TemporalAttention'])
+    for name in ('TemporalConvolution', 'BiConvGRU', 'BiConvLSTM'):
+        assert not is_order_invariant(necks[name]), name
+        assert necks[name]['order_sensitivity'] > 0.1, name
+    for d in necks.values():
+        assert d['output_scale'] > 0
+    with pytest.raises(ValueError, match='odd window'):
+        temporal_neck_diagnostics(dict(type='BiConvGRU'), num_frames=4)
