@@ -221,3 +221,31 @@ def test_controlled_reading_names_an_order_invariant_neck():
     res.update(order_sensitivity=0.6, output_scale=0.1)
     text = rep.controlled_reading('RN+BiLSTM', res)
     assert 'does not learn the cue' in text and 'passes 0.10' in text
+
+
+def test_a_model_whose_config_changed_is_trained_again(tmp_path,
+                                                        monkeypatch):
+    rep = _tool()
+    calls = []
+
+    def fake_tool(args):
+        calls.append(args[0])
+        if args[0] == 'test.py':
+            (tmp_path / 'predictions.json').write_text('{}')
+
+    monkeypatch.setattr(rep, 'run_tool', fake_tool)
+    monkeypatch.setattr(rep, 'best_or_last_checkpoint', lambda d: 'ck.pth')
+    cfg = tmp_path / 'config.py'
+    cfg.write_text('a = 1\n')
+    job = dict(seed=0, name='RN', config=str(cfg), work_dir=str(tmp_path),
+               predictions=str(tmp_path / 'predictions.json'))
+    assert rep.run_job(job) is not None and calls == ['train.py', 'test.py']
+    # same config: done before
+    assert rep.run_job(job) is None and len(calls) == 2
+    # a run of before the stamps (predictions, no stamp): done before
+    (tmp_path / 'done.json').unlink()
+    assert rep.run_job(job) is None and len(calls) == 2
+    # the config changed: trained again, the old predictions kept aside
+    cfg.write_text('a = 2\n')
+    assert rep.run_job(job) is not None and len(calls) == 4
+    assert (tmp_path / 'predictions.json.stale').is_file()

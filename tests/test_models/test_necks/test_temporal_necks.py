@@ -199,3 +199,26 @@ def test_diagnostics_find_the_order_invariant_neck():
         assert d['output_scale'] > 0
     with pytest.raises(ValueError, match='odd window'):
         temporal_neck_diagnostics(dict(type='BiConvGRU'), num_frames=4)
+
+
+@pytest.mark.parametrize('cls', [BiConvGRU, BiConvLSTM])
+def test_recurrent_norm_normalises_the_projection(cls):
+    """norm_cfg: the plain neck's projection followed by the norm layer
+    (same other weights); the cached path agrees; unit scale at init."""
+    plain = _neck(cls, 5).eval()
+    torch.manual_seed(0)
+    normed = cls(in_channels=C, num_frames=5, num_levels=len(SIZES),
+                 norm_cfg=dict(type='GN', num_groups=2)).eval()
+    state = dict(plain.state_dict())
+    state.update({k: v for k, v in normed.state_dict().items()
+                  if k.startswith('norms.')})
+    normed.load_state_dict(state, strict=True)
+    inputs = _inputs(5)
+    for level, (a, b) in enumerate(zip(plain(inputs), normed(inputs))):
+        torch.testing.assert_close(b, normed.norms[level](a))
+        x = inputs[level]
+        cache = normed.precompute(level, x.flatten(0, 1)).unflatten(0, (2, 5))
+        torch.testing.assert_close(normed.fuse(level, cache), b)
+        assert abs(b.std().item() - 1.0) < 0.1
+    # the plain form has no norm parameters (its checkpoints load strictly)
+    assert not any(k.startswith('norms.') for k in plain.state_dict())
