@@ -13,7 +13,13 @@ test split (or ``--split``) at fp32 and at bf16 and prints:
   score, the threshold the most series lie close to;
 - the ROC AUC of each precision with its 95 % percentile bootstrap interval
   (:func:`mmdsa.evaluation.functional.bootstrap_ci`, the same resamples for
-  both) and whether each AUC lies inside the other's interval.
+  both) and whether each AUC lies inside the other's interval;
+- detectors: the share of series whose score differs by more than 0.02,
+  the same differences under the max-score rule (the largest box score of
+  the series, a continuous function of the box scores), and the number of
+  series whose kept trajectory differs between the precisions: the
+  trajectory optimiser's choice is discontinuous in the box scores, so a
+  tiny score change can switch it to another trajectory with another mean.
 
 Synthetic splits are generated on first use (as ``tools/test.py`` does);
 ``--num-series`` generates a larger synthetic split under ``--data-root``
@@ -144,6 +150,8 @@ def main(argv=None):
           f'{cpu_supports_bf16()}')
     scores = {p: [] for p in PRECISIONS}
     verdicts = {p: [] for p in PRECISIONS}
+    max_box = {p: [] for p in PRECISIONS}
+    tracks = {p: [] for p in PRECISIONS}
     threshold = None
     progress = ProgressBar(len(series))
     for path, _ in series:
@@ -153,12 +161,31 @@ def main(argv=None):
                              result['probability'])
             verdicts[p].append(result['decision']['verdict'])
             threshold = result['decision']['threshold']
+            if detector:
+                max_box[p].append(max(
+                    (float(np.max(s)) for _, s in result['detections']
+                     if len(s)), default=0.0))
+                tracks[p].append(sorted(
+                    int(f) for f in result.get('trajectory', {})))
         progress.update()
     print()
     labels = np.array([label for _, label in series])
     fig = agreement(scores, verdicts, labels, threshold, args.bootstrap)
     print(f"series scores: max |fp32 - bf16| {fig['max_diff']:.4f}, median "
           f"{fig['median_diff']:.5f}")
+    if detector:
+        d = np.abs(np.subtract(scores['fp32'], scores['bf16']))
+        dm = np.abs(np.subtract(max_box['fp32'], max_box['bf16']))
+        switched = np.array([a != b for a, b in zip(tracks['fp32'],
+                                                     tracks['bf16'])])
+        big = d > 0.02
+        print(f'series scores differing by more than 0.02: '
+              f'{int(big.sum())} of {len(d)}; kept trajectory on other '
+              f'frames: {int(switched.sum())} series, '
+              f'{int((big & switched).sum())} of the {int(big.sum())} '
+              'among them')
+        print(f'max-score rule (largest box score): max |fp32 - bf16| '
+              f'{dm.max():.4f}, median {np.median(dm):.5f}')
     note = ', outside the score range: trivially equal' \
         if fig['degenerate'] else ''
     print(f'verdicts at the operating point (threshold {threshold:.4f}'
