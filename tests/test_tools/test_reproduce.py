@@ -249,3 +249,21 @@ def test_a_model_whose_config_changed_is_trained_again(tmp_path,
     cfg.write_text('a = 2\n')
     assert rep.run_job(job) is not None and len(calls) == 4
     assert (tmp_path / 'predictions.json.stale').is_file()
+
+
+def test_recurrent_necks_train_on_the_tiny_fpn(tmp_path):
+    """One training step of each study neck on the tiny FPN's smallest
+    levels (a GroupNorm group must hold more than one value there)."""
+    import torch
+
+    from mmdsa.registry import MODELS
+    rep = _tool()
+    cfg = rep.model_config('RN+BiLSTM', str(tmp_path), 'temporal', 0,
+                           rep.scale(True), iters=1)
+    channels = cfg.model.temporal_neck.in_channels
+    for name, neck_cfg in rep.NECKS.items():
+        neck = MODELS.build(dict(neck_cfg, in_channels=channels,
+                                 num_levels=2)).train()
+        feats = [torch.randn(2, 5, channels, 1, 1, requires_grad=True),
+                 torch.randn(2, 5, channels, 2, 2, requires_grad=True)]
+        sum(o.sum() for o in neck(feats)).backward()
