@@ -264,6 +264,7 @@ def test_recurrent_necks_train_on_the_tiny_fpn(tmp_path):
     for name, neck_cfg in rep.NECKS.items():
         neck = MODELS.build(dict(neck_cfg, in_channels=channels,
                                  num_levels=2)).train()
-        feats = [torch.randn(2, 5, channels, 1, 1, requires_grad=True),
-                 torch.randn(2, 5, channels, 2, 2, requires_grad=True)]
+        # batch 1 (a training batch can hold a single window)
+        feats = [torch.randn(1, 5, channels, 1, 1, requires_grad=True),
+                 torch.randn(1, 5, channels, 2, 2, requires_grad=True)]
         sum(o.sum() for o in neck(feats)).backward()
