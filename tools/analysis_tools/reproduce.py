@@ -14,8 +14,11 @@ its claims need, and ``--report`` tests the ledger on what the parts left
 
 Parts (``--part``):
 
-- ``table1``: Faster R-CNN, Cascade R-CNN (tiny, single frame), RN, and RN
-  with the plain TCM (no residual) and TAM at T = 5;
+- ``table1``: RN, and RN with the plain TCM (no residual) and TAM at
+  T = 5;
+- ``table1_rcnn``: Faster R-CNN and Cascade R-CNN (tiny, single frame;
+  Table 1's baselines, a part of their own: their two stages cost 2x and
+  4x RN's time per iteration);
 - ``table1_recurrent``: RN with the plain BiConvLSTM and BiConvGRU at
   T = 5 (Table 1's other rows; a part of its own to fit 80 minutes);
 - ``frames``: the four necks at T = 3 (T = 5 is ``table1``'s, T = 1 its
@@ -95,7 +98,8 @@ MODELS = dict(
     **{f'RN+TCM@{p}%': ('retinanet', 'RN+TCM', 5, 0.25, p)
        for p in (25, 50)})
 PARTS = {
-    'table1': ['Faster R-CNN', 'Cascade R-CNN', 'RN', 'RN+TCM', 'RN+TAM'],
+    'table1': ['RN', 'RN+TCM', 'RN+TAM'],
+    'table1_rcnn': ['Faster R-CNN', 'Cascade R-CNN'],
     'table1_recurrent': ['RN+BiLSTM', 'RN+BiGRU'],
     'frames': [f'{n} T=3' for n in NECKS],
     'ablation': ['RN-DIoU'],
@@ -115,7 +119,9 @@ BATCH = 2
 # frame, 96 train / 48 test series): RN 2.4, RN+TCM 4.1, RN+TAM 4.5, the
 # recurrent necks 5.5-6.5 at every 2nd frame (11-13 at every frame).
 # Training is about 80 % of a model's time; testing scales with the test
-# series (48 -> 200, x4.2). The R-CNNs are taken as 1.5 x RN (two stages).
+# series (48 -> 200, x4.2). The R-CNNs, measured side by side with RN
+# (seconds per iteration, 2026-12-03): Faster R-CNN 2x, Cascade R-CNN 4x.
+RCNN_COST = {'faster-rcnn': 2.0, 'cascade-rcnn': 4.0}
 MINUTES_48 = {'retinanet': {1: 2.4, 3: 3.5, 5: 4.5},
               'rnn': {1: 2.4, 3: 4.5, 5: 6.5}}
 
@@ -344,6 +350,8 @@ def run_part(args):
     path = part_file(args.work_dir, args.part)
     old = load_part_record(path, args.quick)
     t0 = time.time()
+    interrupted = interrupted_session(path)
+    write_json_atomic(path + '.session', dict(start=t0))
     jobs, iters = [], {}
     for seed in seeds:
         iters[seed] = seed_iterations(args, s, seed, level)
@@ -359,7 +367,8 @@ def run_part(args):
         minutes = list(pool.map(run_job, jobs))
     per_model = dict(old.get('minutes_per_model', {}))
     # a resumed part adds this session's minutes to the earlier ones
-    sessions = old.get('sessions', []) + [round((time.time() - t0) / 60, 1)]
+    sessions = old.get('sessions', []) + interrupted + [
+        round((time.time() - t0) / 60, 1)]
     for job, m in zip(jobs, minutes):
         if m is not None:
             per_model[f"seed {job['seed']} {job['name']}"] = m
@@ -387,8 +396,31 @@ def run_part(args):
         old.get('budget', {}).get('iterations_per_seed', {}),
         **{str(k): v for k, v in iters.items()})
     write_json_atomic(path, payload)
+    os.remove(path + '.session')
     log(f"part {args.part}: {payload['run_min']} min; wrote {path}")
     return 0
+
+
+def interrupted_session(path):
+    """Minutes of an earlier session of this part that ended without its
+    record (killed, cut off): from its start to the last file it wrote
+    under the work folder (``[minutes]``, or ``[]`` when there was none).
+    Its time counts towards the part's run time."""
+    marker = path + '.session'
+    if not osp.isfile(marker):
+        return []
+    with open(marker) as f:
+        start = json.load(f)['start']
+    work = osp.dirname(osp.dirname(path))
+    last = start
+    for root, _, files in os.walk(work):
+        for name in files:
+            mtime = osp.getmtime(osp.join(root, name))
+            if mtime > last:
+                last = mtime
+    log(f'{osp.basename(path)}: an earlier session ended without its record;'
+        f' counting its {(last - start) / 60:.1f} minutes')
+    return [round((last - start) / 60, 1)]
 
 
 # ----------------------------------------------------------------- report
@@ -687,7 +719,7 @@ def estimate_minutes(part, seeds=3, workers=2):
         table = MINUTES_48['rnn' if neck in ('RN+BiLSTM', 'RN+BiGRU')
                            else 'retinanet']
         m = table[frames] * (0.8 + 0.2 * grow)
-        total += m * (1.5 if kind != 'retinanet' else 1.0)
+        total += m * RCNN_COST.get(kind, 1.0)
     n = 1 if part == 'controlled' else seeds
     return round(total * n / workers + 4.0, 1)  # + generating the sets
 
