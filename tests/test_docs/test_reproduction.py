@@ -139,3 +139,31 @@ def test_readme_quotes_the_study(study):
         assert f'{mean:.3f}' in section, name
     held = sum(o['holds'] for o in study['orderings'])
     assert re.search(rf'\b{held} of the paper\'s 14 orderings', section)
+
+
+# ------------------------------------------- the thrombus claims ledger
+def test_thrombus_ledger_and_readme_counts():
+    path = DOCS / 'reproduction_thrombus.json'
+    data = json.loads(path.read_text())
+    if data.get('format') != 'claims-ledger':
+        pytest.skip('docs/reproduction_thrombus.json is the earlier '
+                    'fold-ensemble study')
+    from mmdsa.evaluation.claims import THROMBUS_CLAIMS
+    by = {c['id']: c for c in data['claims']}
+    assert set(by) == {c.id for c in THROMBUS_CLAIMS}
+    assert data['quick'] is False
+    for c in by.values():
+        assert c['verdict'] in VERDICTS, c['id']
+        if c['verdict'] in ('not reproduced', 'contradicted'):
+            assert c['explanation']['text'], c['id']
+        if c['verdict'] == 'not testable here':
+            assert c['reason'], c['id']
+    for name, part in data['parts'].items():
+        # the wall minutes are recorded (README: what they include)
+        assert part['quick'] is False and part['run_min'] > 0, name
+    readme = (REPO_ROOT / 'README.md').read_text()
+    section = readme[readme.index('The thrombus claims ledger'):]
+    section = section[:section.index('\n\n')]
+    for verdict, n in data['counts'].items():
+        assert re.search(rf'\b{n} {verdict}\b', section), verdict
+    assert re.search(rf'\bof {len(data["claims"])} claims\b', section)
