@@ -156,3 +156,11 @@ def test_ledger_parts_report_through_the_thrombus_ledger(tmp_path):
     site = by['EV-site-sens-M1M2>M3M4']
     assert site['per_seed'][0]['intervals']['a'] is not None
     assert (tmp_path / 'rep.md').read_text().startswith('<!-- Written by')
+    # the level check: every network's test AUC, its state, the sites
+    checks = data['level_check']
+    assert checks and all(v['state'] in ('saturated', 'at chance',
+                                         'informative')
+                          for v in checks.values())
+    for v in checks.values():
+        assert (v['state'] == 'saturated') == (v['auc'] >= rt.SATURATED)
+    assert '## Level check' in (tmp_path / 'rep.md').read_text()

@@ -594,6 +594,8 @@ def ledger_report(args):
             for k, v in parts.items()}, {}, counts,
         'Reproduction study on synthetic DSA (thrombus classification)',
         'tools/analysis_tools/reproduce_thrombus.py --ledger-report')
+    levels = level_check(parts, per_seed, seeds)
+    md += levels['text']
     write_json_atomic(args.report + '.json', dict(
         format='claims-ledger', paper='Mittmann et al., IJCARS 2022, '
         'doi:10.1007/s11548-022-02654-0', seeds=seeds,
@@ -601,11 +603,46 @@ def ledger_report(args):
         parts={k: {x: v[x] for x in ('seeds', 'run_min', 'budget', 'quick',
                                      'network')}
                for k, v in parts.items()},
-        counts=counts, claims=ledger['claims']))
+        counts=counts, claims=ledger['claims'],
+        level_check=levels['figures']))
     atomic_write(args.report + '.md', md)
     atomic_write(args.report + '_analysis.md', analysis)
     log(f'wrote {args.report}.md: {counts}')
     return 0
+
+
+#: a level where a network's test AUC reaches this is saturated (its
+#: orderings tie at the ceiling); one at or below CHANCE sits at chance
+SATURATED, CHANCE = 0.98, 0.6
+
+
+def level_check(parts, per_seed, seeds):
+    """Whether the synthetic level neither saturates nor sits at chance:
+    each network's test AUC per view and seed, and the occlusion sites of
+    its positive test pairs (the site claim needs proximal and distal)."""
+    from mmdsa.evaluation.claims import unit_metric
+    figures, lines = {}, []
+    for seed, tables in zip(seeds, per_seed):
+        for name, table in sorted(tables.items()):
+            rows = list(table.values())
+            auc = unit_metric(rows, 'auc')
+            sites = sorted({str(r.get('site')) for r in rows
+                            if r['label'] == 1})
+            state = 'saturated' if auc >= SATURATED else \
+                'at chance' if auc <= CHANCE else 'informative'
+            figures[f'{seed}/{name}'] = dict(auc=auc, state=state,
+                                            sites=sites, n=len(rows))
+            lines.append(f'| {seed} | {name} | {len(rows)} | {auc:.3f} | '
+                         f"{state} | {', '.join(sites)} |")
+    levels = sorted({p.get('difficulty', '?') for p in parts.values()})
+    text = ['', '## Level check', '',
+            f'Synthetic level(s) {levels}: each network\'s test AUC (a '
+            f'level is informative when it lies between {CHANCE} and '
+            f'{SATURATED}; at the ceiling every ordering ties) and the '
+            'occlusion sites of the positive test pairs.', '',
+            '| seed | model | test pairs | AUC | state | sites of the '
+            'positives |', '|---|---|---|---|---|---|'] + lines + ['']
+    return dict(text='\n'.join(text), figures=figures)
 
 
 def _perforation_renderer():
