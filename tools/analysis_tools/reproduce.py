@@ -318,7 +318,9 @@ def run_job(job):
             'it was trained; training it again')
         for path in (job['predictions'], job.get('train_predictions')):
             if path and osp.isfile(path):
-                os.replace(path, path + '.stale')
+                with open(path, 'rb') as f:
+                    atomic_write(path + '.stale', f.read())
+                os.remove(path)
     t0 = time.time()
     run_tool(['train.py', job['config'], '--work-dir', job['work_dir'],
               '--overwrite'])
