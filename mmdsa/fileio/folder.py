@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 
 from .dicom import (DEFAULT_MODALITIES, check_image_dataset,
-                    read_dicom_dataset, series_meta)
+                    read_dicom_dataset)
+from .dicom_pixels import series_meta
 from .dicom_meta import acquisition_datetime, frame_times, int_field
 from .errors import DSAReadError
 from .series import DEFAULT_FRAME_INTERVAL_MS

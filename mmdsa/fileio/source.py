@@ -18,8 +18,9 @@ from typing import List, NamedTuple, Tuple
 import numpy as np
 
 from .dicom import (DEFAULT_MODALITIES, check_allocation, check_image_dataset,
-                    decode_frames, decode_stored, read_dicom_dataset,
-                    series_meta, stored_range, value_table)
+                    read_dicom_dataset, stored_range)
+from .dicom_pixels import (decode_frames, decode_stored, series_meta,
+                           value_table)
 from .dicom_meta import frame_times
 from .errors import DSAReadError
 from .folder import (array_meta, check_finite, dicom_folder_meta,

@@ -1,18 +1,14 @@
 """docs/reproduction.json (written by tools/analysis_tools/reproduce.py)
 holds what the perforation study promises, and the README quotes it.
 
-Two formats are accepted, told apart by ``format``:
-
-- ``'claims-ledger'`` (``reproduce.py --report``): every claim of the
-  ledger with its verdict (``'not run'`` while the part that trains its
-  models has not run, naming them), each part a default run within 80
-  minutes, every failing claim and controlled model read from its
-  measurements;
-- no ``format`` key: the earlier single-run study (14 orderings), which
-  stays committed until the ledger's parts have been run.
+The claims ledger (``reproduce.py --report``, ``format`` ``'claims-ledger'``):
+every claim of the ledger with its verdict (``'not run'`` while the part
+that trains its models has not run, naming them), each part a default run
+within 80 minutes, every failing claim and controlled model read from its
+measurements; the thrombus ledger (``reproduce_thrombus.py
+--ledger-report``) in the same format.
 """
 import json
-import math
 import re
 
 import pytest
@@ -20,7 +16,6 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 DOCS = REPO_ROOT / 'docs'
-NECKS = ('RN+TCM', 'RN+TAM', 'RN+BiLSTM', 'RN+BiGRU')
 VERDICTS = ('reproduced', 'consistent', 'not reproduced', 'contradicted',
             'not testable here', 'not run')
 
@@ -30,14 +25,14 @@ def study():
     return json.loads((DOCS / 'reproduction.json').read_text())
 
 
-def _ledger(study):
-    return study.get('format') == 'claims-ledger'
+def test_both_reports_are_claims_ledgers(study):
+    assert study['format'] == 'claims-ledger'
+    thrombus = json.loads((DOCS / 'reproduction_thrombus.json').read_text())
+    assert thrombus['format'] == 'claims-ledger'
 
 
 # ------------------------------------------------------ the claims ledger
 def test_ledger_holds_every_claim_with_a_verdict(study):
-    if not _ledger(study):
-        pytest.skip('docs/reproduction.json is the earlier study format')
     from mmdsa.evaluation.claims import PERFORATION_CLAIMS
     by = {c['id']: c for c in study['claims']}
     assert set(by) == {c.id for c in PERFORATION_CLAIMS}
@@ -59,8 +54,6 @@ def test_ledger_holds_every_claim_with_a_verdict(study):
 
 
 def test_ledger_parts_are_default_runs_within_80_minutes(study):
-    if not _ledger(study):
-        pytest.skip('docs/reproduction.json is the earlier study format')
     assert study['quick'] is False
     for name, part in study['parts'].items():
         assert part['quick'] is False, name
@@ -68,7 +61,7 @@ def test_ledger_parts_are_default_runs_within_80_minutes(study):
 
 
 def test_controlled_check_is_reported_and_read(study):
-    if not _ledger(study) or not study.get('controlled'):
+    if not study.get('controlled'):
         pytest.skip('the controlled part has not run')
     targets = study['controlled_targets']
     md = (DOCS / 'reproduction.md').read_text()
@@ -82,8 +75,6 @@ def test_controlled_check_is_reported_and_read(study):
 
 
 def test_readme_states_the_ledger_counts(study):
-    if not _ledger(study):
-        pytest.skip('docs/reproduction.json is the earlier study format')
     readme = (REPO_ROOT / 'README.md').read_text()
     total = len(study['claims'])
     for verdict, n in study['counts'].items():
@@ -91,63 +82,10 @@ def test_readme_states_the_ledger_counts(study):
     assert re.search(rf'\bof {total} claims\b', readme)
 
 
-# ------------------------------------------------ the earlier study format
-def test_the_study_is_a_full_default_run(study):
-    if _ledger(study):
-        pytest.skip('claims-ledger format: see the ledger tests')
-    assert study['quick'] is False
-    assert study['seeds'] == [0, 1, 2]
-    assert study['level'] == 'temporal'
-    assert study['study_wall_min'] is not None
-    assert study['study_wall_min'] <= 90
-
-
-def test_orderings_and_controlled_check_have_their_keys(study):
-    if _ledger(study):
-        pytest.skip('claims-ledger format: see the ledger tests')
-    assert len(study['orderings']) == 14
-    for o in study['orderings']:
-        assert isinstance(o['ordering'], str) and isinstance(o['holds'], bool)
-        assert o['p'] is None or 0.0 <= o['p'] <= 1.0
-        assert len(o['p_per_seed']) == len(study['seeds'])
-        # holds is read off the seed means
-        ge = '>=' in o['ordering']
-        assert o['holds'] == (o['a'] >= o['b'] if ge else o['a'] > o['b'])
-    assert set(study['controlled']) == {'RN', *NECKS}
-    for v in study['controlled'].values():
-        assert 0.0 <= v <= 1.0
-
-
-def test_every_variant_has_every_seed(study):
-    if _ledger(study):
-        pytest.skip('claims-ledger format: see the ledger tests')
-    for name in ('RN', 'RN-DIoU', *NECKS, *(n + '+SO' for n in NECKS),
-                 'median ensemble'):
-        auc = study['variants'][name]['auc']
-        assert auc['n'] == len(study['seeds']) and not math.isnan(
-            auc['mean']), name
-
-
-def test_readme_quotes_the_study(study):
-    if _ledger(study):
-        pytest.skip('claims-ledger format: see the ledger tests')
-    readme = (REPO_ROOT / 'README.md').read_text()
-    section = readme[readme.index('The claims ledger (`docs/claims_ledger'):]
-    section = section[:section.index('\n\n')]
-    for name in ('RN', *NECKS):
-        mean = study['variants'][name]['auc']['mean']
-        assert f'{mean:.3f}' in section, name
-    held = sum(o['holds'] for o in study['orderings'])
-    assert re.search(rf'\b{held} of the paper\'s 14 orderings', section)
-
-
 # ------------------------------------------- the thrombus claims ledger
 def test_thrombus_ledger_and_readme_counts():
     path = DOCS / 'reproduction_thrombus.json'
     data = json.loads(path.read_text())
-    if data.get('format') != 'claims-ledger':
-        pytest.skip('docs/reproduction_thrombus.json is the earlier '
-                    'fold-ensemble study')
     from mmdsa.evaluation.claims import THROMBUS_CLAIMS
     by = {c['id']: c for c in data['claims']}
     assert set(by) == {c.id for c in THROMBUS_CLAIMS}

@@ -268,21 +268,3 @@ def test_recurrent_necks_train_on_the_tiny_fpn(tmp_path):
         feats = [torch.randn(1, 5, channels, 1, 1, requires_grad=True),
                  torch.randn(1, 5, channels, 2, 2, requires_grad=True)]
         sum(o.sum() for o in neck(feats)).backward()
-
-
-def test_an_interrupted_session_counts_towards_the_part(tmp_path):
-    import os
-    import time
-    rep = _tool()
-    path = tmp_path / 'parts' / 'table1.json'
-    path.parent.mkdir()
-    assert rep.interrupted_session(str(path)) == []
-    start = time.time() - 600
-    (tmp_path / 'parts' / 'table1.json.session').write_text(
-        json.dumps(dict(start=start)))
-    out = tmp_path / 'seed_0' / 'predictions.json'
-    out.parent.mkdir()
-    out.write_text('{}')
-    os.utime(out, (start + 300, start + 300))
-    os.utime(tmp_path / 'parts' / 'table1.json.session', (start, start))
-    assert rep.interrupted_session(str(path)) == [5.0]

@@ -1,5 +1,6 @@
-"""tools/analysis_tools/reproduce_thrombus.py: the across-seed statistics
-(against numpy / the DeLong function) and a smoke run at tiny scale."""
+"""tools/analysis_tools/reproduce_thrombus.py: the ledger's tables, its
+report (level check, the fold-ensemble extra against scikit-learn) and
+the refusals."""
 import importlib.util
 import json
 import os.path as osp
@@ -7,8 +8,8 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmdsa.evaluation.ensembles import fold_ensemble_report
-from mmdsa.evaluation.functional import delong_test
+from mmdsa.evaluation.claims.report import SATURATED
+
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -19,85 +20,6 @@ def _tool():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _seed_report(rng, n=20, folds=3):
-    labels = [int(i % 2) for i in range(n)]
-    files = {}
-    for view in ('PA', 'LAT'):
-        for f in range(folds):
-            files[f'{view}_fold{f}'] = dict(predictions=[
-                dict(series_id=f'S{i}_{view}', pair_id=f'S{i}', view=view,
-                     label=labels[i],
-                     occlusion_level='M2' if labels[i] else None,
-                     score=float(np.clip(0.4 * labels[i] +
-                                         rng.normal(0.3, 0.25), 0, 1)))
-                for i in range(n)])
-    rep = fold_ensemble_report(files)
-    rep['fold_records'] = {
-        v: {k: d['predictions'] for k, d in files.items() if k[:2] == v[:2]}
-        for v in ('PA', 'LAT')}
-    return rep
-
-
-def test_summarise_seeds_statistics():
-    rt = _tool()
-    rng = np.random.default_rng(0)
-    reports = {s: _seed_report(rng) for s in (0, 1, 2)}
-    res = rt.summarise_seeds(reports)
-    aucs = [reports[s]['views']['PA']['ensemble']['auc'] for s in reports]
-    stat = res['summary']['PA/ensemble_auc']
-    assert stat['mean'] == pytest.approx(np.mean(aucs))
-    assert stat['std'] == pytest.approx(np.std(aucs, ddof=1))
-    assert stat['n'] == 3
-    holds = sum(reports[s]['views']['LAT']['ensemble']['auc'] >=
-                reports[s]['views']['LAT']['fold_mean']['auc']['mean']
-                for s in reports)
-    assert res['checks'][
-        'LAT: fold ensemble AUC >= mean single fold AUC'] == dict(holds=holds,
-                                                                  of=3)
-    # pooled DeLong: pair vs PA over the 3 seeds' pairs, by hand
-    labels, a, b = [], [], []
-    for s, rep in reports.items():
-        pa = {r['pair_id']: r for r in rep['records']['PA']}
-        for p in rep['records']['PA+LAT']:
-            labels.append(p['label'])
-            a.append(p['score'])
-            b.append(pa[p['pair_id']]['score'])
-    ref = delong_test(labels, a, b)
-    got = res['pooled_delong']['PA+LAT vs PA (fold ensembles)']
-    assert got['num'] == 60 and got['p_value'] == pytest.approx(ref.p_value)
-    assert res['levels']['PA+LAT']['level/M2/num_pos'] == 30
-    # Stouffer: sum of the seeds' z over sqrt(3)
-    zs = [reports[s]['pair']['delong_vs_views']['LAT']['z'] for s in reports]
-    comb = res['combined_delong']['PA+LAT vs LAT (fold ensembles)']
-    assert comb['z'] == pytest.approx(sum(zs) / np.sqrt(3))
-    assert comb['seeds'] == 3
-
-
-def test_report_files_and_refusal(tmp_path):
-    # the training part is exercised by the study itself (minutes); here
-    # the report writer on statistics of fabricated seeds
-    rt = _tool()
-    rng = np.random.default_rng(1)
-    reports = {s: _seed_report(rng) for s in (0, 1)}
-    result = rt.summarise_seeds(reports)
-
-    class Args:
-        difficulty, seeds, quick = 'medium', [0, 1], True
-
-    scale = {k: v[1] for k, v in rt.SCALE.items()}
-    path = rt.write_report(str(tmp_path / 'rep'), Args, scale, result, 60.0)
-    data = json.loads((tmp_path / 'rep.json').read_text())
-    assert data['seeds'] == [0, 1] and data['difficulty'] == 'medium'
-    assert set(data['per_seed']['0']) == {'PA', 'LAT', 'PA+LAT'}
-    md = open(path).read()
-    pa = result['summary']['PA/ensemble_auc']
-    assert f"{pa['mean']:.3f} ± {pa['std']:.3f}" in md
-    assert 'Sensitivity per occlusion level' in md and '(n=20)' in md
-    assert rt.main(['--quick', '--difficulty', 'nightmare', '--work',
-                    str(tmp_path / 'w'), '--report',
-                    str(tmp_path / 'r')]) == 2
 
 
 def _write_fold_files(tmp_path, part, rng, quality, seeds=(0, 1), n=40,
@@ -131,9 +53,9 @@ def test_ledger_parts_report_through_the_thrombus_ledger(tmp_path):
     for part, quality in (('gru', 0.3), ('lstm', 0.5)):
         preds = _write_fold_files(parts, part, rng, quality)
         (parts / f'{part}.json').write_text(json.dumps(dict(
-            part=part, network=rt.LEDGER_PARTS[part][0], quick=True,
+            part=part, network=rt.PARTS[part][0], quick=True,
             seeds=[0, 1], difficulty='medium',
-            scale=rt._ledger_scale(True), budget=dict(epochs=1, folds=2),
+            scale=rt.scale(True), budget=dict(epochs=1, folds=2),
             run_min=1.0, best_val_mcc={'0/PA/0': 0.2, '0/LAT/0': 0.3,
                                        '1/PA/0': 0.1} if part == 'gru'
             else {'0/PA/0': 0.5, '1/PA/0': 0.6}, predictions=preds)))
@@ -162,5 +84,38 @@ def test_ledger_parts_report_through_the_thrombus_ledger(tmp_path):
                                          'informative')
                           for v in checks.values())
     for v in checks.values():
-        assert (v['state'] == 'saturated') == (v['auc'] >= rt.SATURATED)
+        assert (v['state'] == 'saturated') == (v["auc"] >= SATURATED)
     assert '## Level check' in (tmp_path / 'rep.md').read_text()
+    # the extra: each view's fold ensemble against its fold models
+    from sklearn.metrics import roc_auc_score
+    extra = data['fold_ensemble']['0/ResNet18+GRU PA']
+    preds = json.loads((tmp_path / 'parts' / 'gru.json').read_text())[
+        'predictions']['0']['PA']
+    runs = [json.loads((parts / p).read_text())['predictions']
+            for p in preds]
+    labels = [r['label'] for r in runs[0]]
+    fold_aucs = [roc_auc_score(labels, [r['score'] for r in run])
+                 for run in runs]
+    mean_scores = np.mean([[r['score'] for r in run] for run in runs], 0)
+    assert extra['fold_auc_mean'] == pytest.approx(np.mean(fold_aucs))
+    assert extra['ensemble_auc'] == pytest.approx(
+        roc_auc_score(labels, mean_scores))
+    assert 'Not a claim of the paper' in (tmp_path / 'rep.md').read_text()
+
+
+def test_refusals(tmp_path):
+    from mmdsa.utils.cli import run_tool
+    rt = _tool()
+    # an unknown level, no mode, a report without parts
+    assert rt.main(['--part', 'gru', '--difficulty', 'nightmare', '--work',
+                    str(tmp_path / 'w')]) == 2
+    with pytest.raises(SystemExit):
+        rt.parse_args(['--work', str(tmp_path)])
+    assert run_tool(rt.main, ['--ledger-report', '--work',
+                              str(tmp_path / 'none')]) == 2
+    # one level per work folder
+    (tmp_path / 'parts').mkdir()
+    (tmp_path / 'parts' / 'gru.json').write_text(json.dumps(dict(
+        quick=True, difficulty='medium')))
+    assert run_tool(rt.main, ['--part', 'lstm', '--quick', '--difficulty',
+                              'hard', '--work', str(tmp_path)]) == 2

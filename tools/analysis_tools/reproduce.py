@@ -64,7 +64,8 @@ from mmengine.config import Config  # noqa: E402
 from mmdsa.apis.experiment import (best_or_last_checkpoint,  # noqa: E402
                                    build_datasets, dump_config, log, run_tool,
                                    set_synthetic_data, set_window_frames)
-from mmdsa.evaluation.claims.parts import (load_part_record,  # noqa: E402
+from mmdsa.evaluation.claims.parts import (begin_session,  # noqa: E402
+                                          end_session, load_part_record,
                                           part_file)
 from mmdsa.utils.fileio import atomic_write, write_json_atomic  # noqa: E402
 
@@ -350,10 +351,11 @@ def run_part(args):
     level = args.controlled_level if args.part == 'controlled' \
         else args.level
     path = part_file(args.work_dir, args.part)
-    old = load_part_record(path, args.quick)
-    t0 = time.time()
-    interrupted = interrupted_session(path)
-    write_json_atomic(path + '.session', dict(start=t0))
+    old = load_part_record(path, args.quick, level=level)
+    t0, interrupted = begin_session(path)
+    if interrupted:
+        log(f'{osp.basename(path)}: an earlier session ended without its '
+            f'record; counting its {interrupted[0]} minutes')
     jobs, iters = [], {}
     for seed in seeds:
         iters[seed] = seed_iterations(args, s, seed, level)
@@ -398,31 +400,9 @@ def run_part(args):
         old.get('budget', {}).get('iterations_per_seed', {}),
         **{str(k): v for k, v in iters.items()})
     write_json_atomic(path, payload)
-    os.remove(path + '.session')
+    end_session(path)
     log(f"part {args.part}: {payload['run_min']} min; wrote {path}")
     return 0
-
-
-def interrupted_session(path):
-    """Minutes of an earlier session of this part that ended without its
-    record (killed, cut off): from its start to the last file it wrote
-    under the work folder (``[minutes]``, or ``[]`` when there was none).
-    Its time counts towards the part's run time."""
-    marker = path + '.session'
-    if not osp.isfile(marker):
-        return []
-    with open(marker) as f:
-        start = json.load(f)['start']
-    work = osp.dirname(osp.dirname(path))
-    last = start
-    for root, _, files in os.walk(work):
-        for name in files:
-            mtime = osp.getmtime(osp.join(root, name))
-            if mtime > last:
-                last = mtime
-    log(f'{osp.basename(path)}: an earlier session ended without its record;'
-        f' counting its {(last - start) / 60:.1f} minutes')
-    return [round((last - start) / 60, 1)]
 
 
 # ----------------------------------------------------------------- report
@@ -502,6 +482,7 @@ def controlled_reading(name, res):
     if name == 'RN' or res['target_met']:
         return 'target met' if res['target_met'] else \
             'single frames separate the classes more than designed'
+    from mmdsa.evaluation.claims.report import fmt
     from mmdsa.models.necks.diagnostics import is_order_invariant
     if 'order_sensitivity' in res and is_order_invariant(res):
         return ('its output does not change when its window is reversed in '
@@ -512,10 +493,10 @@ def controlled_reading(name, res):
     if train is None:
         return 'below target; not tested on its training series yet'
     if train >= target:
-        return (f'below target on the test series but {_f(train)} on its '
+        return (f'below target on the test series but {fmt(train)} on its '
                 'own training series: it learns the cue and does not '
                 'generalise it from this training set')
-    text = (f'below target on its own training series too ({_f(train)}): '
+    text = (f'below target on its own training series too ({fmt(train)}): '
             'it does not learn the cue at this budget')
     if 'output_scale' in res:
         text += (f"; at initialisation it passes {res['output_scale']:.2f} "
@@ -523,135 +504,35 @@ def controlled_reading(name, res):
     return text
 
 
-def _f(v, digits=3):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return '-'
-    return f'{v:.{digits}f}' if isinstance(v, float) else str(v)
-
-
-def _g(v):
-    return '-' if v is None else f'{v:.2g}'
-
-
-def _p(v):
-    return '-' if v is None or math.isnan(v) else f'{v:.3g}'
-
-
-def _paper(claim):
-    return ', '.join(f'{k} {v}' for k, v in claim['paper'].items()) or '-'
-
-
-def explain_failures(ledger):
-    """Add ``explanation`` (text and figures) to every claim that is not
-    reproduced or is contradicted (:func:`mmdsa.evaluation.claims.
-    explain_claim`)."""
-    from mmdsa.evaluation.claims import explain_claim
-    for c in ledger['claims']:
-        if c['verdict'] in ('not reproduced', 'contradicted'):
-            c['explanation'] = explain_claim(c)
-    return ledger
-
-
-def render(ledger, parts, controlled, counts, title, tool):
-    """reproduction.md and the analysis page (markdown strings)."""
-    explain_failures(ledger)
-    total = len(ledger['claims'])
-    order = ('reproduced', 'consistent', 'not reproduced', 'contradicted',
-             'not testable here', 'not run')
-    count_text = ', '.join(f'{counts.get(k, 0)} {k}' for k in order
-                           if counts.get(k))
-    head = (f'<!-- Written by `python {tool} --report` '
-            f'({time.strftime("%Y-%m-%d")}); do not edit. -->')
-    lines = [head, f'# {title}', '',
-             f'{total} claims of the paper: {count_text}.', '',
-             'Each claim is tested with the paper\'s test (DeLong for AUC, '
-             'a paired bootstrap over units for the other metrics, a one-way '
-             'ANOVA with an equivalence test for "no difference"), the '
-             "seeds' tests combined by Stouffer's method (p), Holm's "
-             'correction over every tested claim (p_holm). Verdicts: '
-             'reproduced (direction holds, p_holm < 0.05), consistent '
-             '(holds, not significant), not reproduced (fails, not '
-             'significant), contradicted (the opposite is significant). '
-             'Synthetic data: absolute numbers are not comparable with the '
-             "paper's.", '', '## Parts', '',
-             '| part | seeds | minutes | budget | quick |',
-             '|---|---|---|---|---|']
-    for name, data in parts.items():
-        b = data['budget']
-        iters = b.get('iterations_per_seed', {})
-        lines.append(
-            f"| {name} | {data['seeds']} | {data['run_min']} | "
-            f"{', '.join(f'{v}' for v in iters.values())} iterations, "
-            f"key-frame interval {b['key_frame_interval']}, batch "
-            f"{b['batch_size']}, {b['image_size']} px | "
-            f"{'yes' if data['quick'] else 'no'} |")
-    lines += ['', '## Claims', '',
-              '| id | statement | models | metric | paper | A | B | p | '
-              'p_holm | p (seeds, paired t) | verdict |',
-              '|---|---|---|---|---|---|---|---|---|---|---|']
-    for c in ledger['claims']:
-        models = ' vs '.join(c['models']) if c['direction'] != \
-            'no difference' else ', '.join(c['models'])
-        lines.append(
-            f"| {c['id']} | {c['statement']} ({c['source']}) | {models} "
-            f"({c['direction']}) | {c['metric']} | {_paper(c)} | "
-            f"{_f(c['a'])} | {_f(c['b'])} | {_p(c['p'])} | "
-            f"{_p(c['p_holm'])} | {_p(c.get('p_seeds'))} | "
-            f"{c['verdict']}{': ' + c['reason'] if c['reason'] else ''} |")
-    if controlled:
-        lines += ['', '## Controlled temporal check', '',
-                  'Perforations and mimics visible in the same number of '
-                  'frames, different only in how they evolve. Targets: '
-                  'single-frame RN AUC <= '
-                  f"{CONTROLLED_TARGETS['single_frame_max']}, every neck >= "
-                  f"{CONTROLLED_TARGETS['temporal_min']}.", '',
-                  'Each neck is also measured at initialisation: how much its '
-                  'key-frame output changes when its window is reversed in '
-                  'time (order sensitivity; 0: it cannot see the order of '
-                  "the frames) and its output's scale relative to its "
-                  'input features (`mmdsa.models.necks.diagnostics`).', '',
-                  '| model | series AUC (max score) | target met | '
-                  'AUC on its training series | order sensitivity | '
-                  'output scale | reading |',
-                  '|---|---|---|---|---|---|---|']
-        lines += [f"| {k} | {_f(v['auc'])} | "
-                  f"{'yes' if v['target_met'] else 'no'} | "
-                  f"{_f(v.get('train_auc'))} | "
-                  f"{_g(v.get('order_sensitivity'))} | "
-                  f"{_f(v.get('output_scale'), 2)} | "
-                  f"{controlled_reading(k, v)} |"
-                  for k, v in controlled.items()]
-    lines += ['', 'Claims not reproduced or contradicted, with their '
-              'measurements per seed: '
-              '[`reproduction_analysis.md`](reproduction_analysis.md).', '']
-    analysis = [head, f'# {title}: claims that do not hold', '',
-                'Each claim below is read from its measurements: the '
-                "seeds' differences pooled with their standard errors, "
-                'the smallest difference the study detects (80 % power), '
-                "and the paper's own difference.", '']
-    for c in ledger['claims']:
-        if c['verdict'] not in ('not reproduced', 'contradicted'):
-            continue
-        analysis += [f"## {c['id']}: {c['verdict']}", '',
-                     f"{c['statement']} ({c['source']}). Test: "
-                     f"{c.get('test', '-')}; p {_p(c['p'])}, p_holm "
-                     f"{_p(c['p_holm'])}.", '',
-                     c['explanation']['text'], '']
-        for i, s in enumerate(c.get('per_seed') or []):
-            if isinstance(s, dict):
-                analysis.append(
-                    f"- seed {i}: {c['models'][0]} {_f(s['a'])}, "
-                    f"{c['models'][1]} {_f(s['b'])}, p {_p(s['p'])}, "
-                    f"{s['n_units']} units")
-        analysis.append('')
-    if len(analysis) == 3:
-        analysis.append('Every tested claim holds or is consistent.')
-    return '\n'.join(lines) + '\n', '\n'.join(analysis) + '\n'
+def controlled_section(controlled):
+    """The controlled check's section of the report (markdown)."""
+    from mmdsa.evaluation.claims.report import fmt, markdown_table, optional
+    rows = [(k, v['auc'], 'yes' if v['target_met'] else 'no',
+             v.get('train_auc'), optional(v.get('order_sensitivity')),
+             fmt(v.get('output_scale'), 2), controlled_reading(k, v))
+            for k, v in controlled.items()]
+    return '\n'.join([
+        '## Controlled temporal check', '',
+        'Perforations and mimics visible in the same number of frames, '
+        'different only in how they evolve. Targets: single-frame RN AUC '
+        f"<= {CONTROLLED_TARGETS['single_frame_max']}, every neck >= "
+        f"{CONTROLLED_TARGETS['temporal_min']}.", '',
+        "Each neck is also measured at initialisation: how much its key-frame"
+        ' output changes when its window is reversed in time (order '
+        'sensitivity; 0: it cannot see the order of the frames) and its '
+        "output's scale relative to its input features "
+        '(`mmdsa.models.necks.diagnostics`).', '',
+        markdown_table(('model', 'series AUC (max score)', 'target met',
+                        'AUC on its training series', 'order sensitivity',
+                        'output scale', 'reading'), rows)])
 
 
 def report(args):
     from mmdsa.evaluation.claims import (PERFORATION_CLAIMS, evaluate_ledger,
                                          verdict_counts)
+    from mmdsa.evaluation.claims.perforation import PAPER
+    from mmdsa.evaluation.claims.report import (explain_failures,
+                                                render_ledger)
     parts = load_parts(args.work_dir)
     if not parts:
         from mmdsa.utils.cli import ToolError
@@ -667,8 +548,7 @@ def report(args):
     counts = verdict_counts(ledger)
     figures = write_roc_figures(args.out_dir, per_seed, seeds)
     payload = dict(
-        format='claims-ledger', paper='Su et al., Medical Image Analysis '
-        '2022, doi:10.1016/j.media.2022.102377', seeds=seeds,
+        format='claims-ledger', paper=PAPER, seeds=seeds,
         quick=any(p['quick'] for p in parts.values()),
         parts={k: {x: v[x] for x in ('seeds', 'run_min', 'budget', 'quick',
                                      'minutes_per_model')}
@@ -676,10 +556,12 @@ def report(args):
         counts=counts, claims=ledger['claims'], controlled=controlled,
         controlled_targets=CONTROLLED_TARGETS, figures=figures)
     write_json_atomic(osp.join(args.out_dir, 'reproduction.json'), payload)
-    md, analysis = render(ledger, parts, controlled, counts,
-                          'Reproduction study on synthetic DSA '
-                          '(perforation detection)',
-                          'tools/analysis_tools/reproduce.py')
+    md, analysis = render_ledger(
+        ledger, parts, counts,
+        'Reproduction study on synthetic DSA (perforation detection)',
+        'tools/analysis_tools/reproduce.py --report',
+        'reproduction_analysis.md',
+        [controlled_section(controlled)] if controlled else [])
     if figures:
         md += '\n## ROC curves\n\nSeries ROC of RN and the four necks ' \
             "(max-score rule) on each seed's test split:\n\n" + \

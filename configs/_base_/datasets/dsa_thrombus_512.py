@@ -1,5 +1,5 @@
 # User DSA data for thrombus classification (Mittmann et al., IJCARS 2022,
-# doi:10.1007/s11548-022-02654-0):
+# doi:10.1007/s11548-022-02654-8):
 #   data/dsa/thrombus.json        classification annotations (docs/data_formats.md)
 #   data/dsa/thrombus_split.json  tools/misc/make_splits.py --method
 #                                 chronological_kfold --test-fraction 0.2 --folds 5

@@ -1,5 +1,5 @@
 """The classification authors' layout: NIfTI volumes plus their thrombus
-point CSV (Mittmann et al., IJCARS 2022, doi:10.1007/s11548-022-02654-0;
+point CSV (Mittmann et al., IJCARS 2022, doi:10.1007/s11548-022-02654-8;
 read from their public code, whose conventions are kept):
 
 - one volume ``IMAGE_NAME.nii`` (or ``.nii.gz``) per series, array axes

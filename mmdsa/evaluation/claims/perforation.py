@@ -20,6 +20,10 @@ from typing import List
 
 from .claim import Claim
 
+#: the paper, as the reports cite it
+PAPER = 'Su et al., Medical Image Analysis 2022, ' \
+    'doi:10.1016/j.media.2022.102377'
+
 NECKS = ('RN+TCM', 'RN+TAM', 'RN+BiLSTM', 'RN+BiGRU')
 #: the training-set fractions of the learning curve (Fig. 9), in percent
 LEARNING_CURVE = (25, 50, 100)

@@ -1,7 +1,7 @@
 """The claims of Mittmann et al. (thrombus classification), as data.
 
 Mittmann et al., International Journal of Computer Assisted Radiology and
-Surgery (IJCARS) 2022, doi:10.1007/s11548-022-02654-0. The occlusion-site
+Surgery (IJCARS) 2022, doi:10.1007/s11548-022-02654-8. The occlusion-site
 figures come from the external validation of the same model.
 
 Model names (pair-level tables, one row per PA+LAT test pair):
@@ -22,6 +22,9 @@ from typing import List
 
 from mmdsa.structures import PAIR_VIEWS
 from .claim import Claim
+
+#: the paper, as the reports cite it
+PAPER = 'Mittmann et al., IJCARS 2022, doi:10.1007/s11548-022-02654-8'
 
 GRU = 'ResNet18+GRU'
 LSTM = 'ResNet18+LSTM'
