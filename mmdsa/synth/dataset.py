@@ -178,7 +178,7 @@ def generate_thrombus_dataset(out_dir, num_pairs=100, seed=0, image_size=256,
             rounding).
         difficulty (str): a key of
             :data:`mmdsa.synth.pathology.DIFFICULTIES` ('easy', 'medium',
-            'hard', 'temporal'; 'temporal-controlled' is for the
+            'hard', 'mixed', 'temporal'; 'temporal-controlled' is for the
             perforation task only).
         workers (int): processes; 0 or 1 = in this process.
         progress (bool): show an mmengine ProgressBar.

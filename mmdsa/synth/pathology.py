@@ -49,6 +49,12 @@ Levels:
 
 - 'easy', 'medium', 'hard': sparse trees, no mimics; the perforation is a
   dark cloud that fills within 1-2 s and stays (a single frame suffices).
+- 'mixed': 'medium''s image quality with occlusions at every site, from
+  the carotid terminus to M4+ (70 % proximal, 30 % M3 / M4+), so that a
+  thrombus benchmark holds both the occlusions a network finds and the
+  distal ones the paper's external validation found hard ('medium' has no
+  distal sites and saturates at the CPU scale; 'hard' is mostly distal
+  and, with its noise, motion and collaterals, sits near chance).
 - 'temporal': the benchmark that needs time. Dense trees (about 1300
   vessels, many overlapping in projection, plus tortuous loops), slowly
   growing leaks that are faint at first, and mimics in positive and
@@ -90,6 +96,15 @@ DIFFICULTIES = {
         cloud_blobs=(10, 20), cloud_sigma_mm=(1.5, 3.0),
         cloud_step_mm=(3.0, 5.0), cloud_density=(0.6, 1.1), noise=24.0,
         motion_mm=0.6),
+    'mixed': dict(
+        occlusion_levels={'ICA-T': 0.1, 'M1': 0.3, 'M2': 0.3, 'M3': 0.2,
+                          'M4+': 0.1},
+        occlusion_size_power=3.0,
+        occlusion_fraction=(0.05, 0.5), collateral_amp=(0.05, 0.25),
+        collateral_delay=(2.5, 4.5), perforation_radius=(0.45, 1.3),
+        cloud_blobs=(24, 40), cloud_sigma_mm=(2.5, 4.5),
+        cloud_step_mm=(5.0, 8.0), cloud_density=(1.6, 2.6), noise=16.0,
+        motion_mm=0.3),
     'temporal': dict(
         occlusion_levels={'M1': 0.1, 'M2': 0.3, 'M3': 0.35, 'M4+': 0.25},
         occlusion_size_power=0.0,

@@ -128,7 +128,7 @@ def simulate_pair(seed, pathology=None, difficulty='medium', image_size=256,
         seed (int | np.random.Generator | np.random.SeedSequence): source
             of all randomness; the same seed gives the same output.
         pathology (str | None): None, 'thrombus' or 'perforation'.
-        difficulty (str): 'easy', 'medium', 'hard', 'temporal' or
+        difficulty (str): 'easy', 'medium', 'hard', 'mixed', 'temporal' or
             'temporal-controlled' (see
             :data:`mmdsa.synth.pathology.DIFFICULTIES`; the last one is for
             the perforation task only and needs ``num_frames >= 5``).

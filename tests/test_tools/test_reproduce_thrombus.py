@@ -119,3 +119,34 @@ def test_refusals(tmp_path):
         quick=True, difficulty='medium')))
     assert run_tool(rt.main, ['--part', 'lstm', '--quick', '--difficulty',
                               'hard', '--work', str(tmp_path)]) == 2
+
+
+def test_a_quick_part_trains_in_two_workers_and_resumes(tmp_path):
+    import subprocess
+    import sys
+    work = tmp_path / 'w'
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'analysis_tools',
+                                    'reproduce_thrombus.py'),
+           '--part', 'gru', '--quick', '--workers', '2', '--work', str(work)]
+    env = dict(__import__('os').environ, OMP_NUM_THREADS='1')
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                         timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    record = json.loads((work / 'parts' / 'gru.json').read_text())
+    assert record['seeds'] == [0] and record['workers'] == 2
+    assert len(record['sessions']) == 1
+    # every fold model of both views: predictions and its validation MCC
+    assert sorted(record['best_val_mcc']) == [
+        '0/LAT/0', '0/LAT/1', '0/PA/0', '0/PA/1']
+    for view in ('PA', 'LAT'):
+        assert len(record['predictions']['0'][view]) == 2
+        for rel in record['predictions']['0'][view]:
+            assert (work / 'parts' / rel).is_file()
+    # a second run trains nothing and adds its (short) session
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env,
+                         timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert '0 of 4 models to train' in out.stdout
+    again = json.loads((work / 'parts' / 'gru.json').read_text())
+    assert again['best_val_mcc'] == record['best_val_mcc']
+    assert len(again['sessions']) == 2

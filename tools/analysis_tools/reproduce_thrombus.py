@@ -65,7 +65,12 @@ def parse_args(argv=None):
                    help='data, checkpoints and predictions')
     p.add_argument('--report', default='docs/reproduction_thrombus',
                    help='report path without extension (.md and .json)')
-    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--seeds', type=int, nargs='+', default=[0],
+                   help='seeds (one per run fits 80 minutes; a run with '
+                   'other seeds adds them to the part)')
+    p.add_argument('--workers', type=int, default=2,
+                   help='fold models trained at the same time (one '
+                   'process and one thread each)')
     p.add_argument('--difficulty', default='medium',
                    help='synthetic difficulty preset (mmdsa.synth)')
     p.add_argument('--quick', action='store_true',
@@ -173,8 +178,28 @@ def scale(quick):
     return {k: v[i] for k, v in SCALE.items()}
 
 
+def train_fold(job):
+    """Train and test one fold model (in this process or a worker's) and
+    keep its best validation MCC beside its predictions."""
+    import torch
+
+    from mmdsa.utils import register_all_modules
+    from mmdsa.utils.fileio import allow_overwrite, write_json_atomic
+    torch.set_num_threads(1)
+    register_all_modules()
+    allow_overwrite()
+    log(f"seed {job['seed']}: train {job['network']} {job['view']} fold "
+        f"{job['fold']}")
+    info = {}
+    train_and_predict(fold_config(*job['config']), info)
+    write_json_atomic(job['best_file'], info)
+    return job['key']
+
+
 def run_part(args):
     """Train one network (both views, every fold) per seed; resumable."""
+    from mmengine.config import Config
+
     from mmdsa.evaluation.claims.parts import (begin_session, end_session,
                                                load_part_record, part_file)
     from mmdsa.utils.fileio import write_json_atomic
@@ -194,25 +219,40 @@ def run_part(args):
     # a run with other seeds adds them to the part
     files = {k: v for k, v in old.get('predictions', {}).items()
              if int(k) not in args.seeds}
-    best = dict(old.get('best_val_mcc', {}))
+    jobs = []
     for seed in args.seeds:
         data_root, split_file = make_data(work, seed, s, args.difficulty,
                                           'ledger_data')
         for view in VIEWS:
             for fold in range(s['folds']):
-                name = f'{args.part}_{view}_fold{fold}'
-                wd = osp.join(work, f'seed_{seed}', name)
+                wd = osp.join(work, f'seed_{seed}',
+                              f'{args.part}_{view}_fold{fold}')
                 pred = osp.join(wd, 'test_predictions.json')
-                key = f'{seed}/{view}/{fold}'
-                if not osp.isfile(pred):
-                    log(f'seed {seed}: train {network} {view} fold {fold}')
-                    info = {}
-                    train_and_predict(fold_config(
-                        s, data_root, split_file, view, fold, seed, wd, pred,
-                        rnn), info)
-                    best[key] = info.get('best_val_mcc')
+                jobs.append(dict(
+                    seed=seed, view=view, fold=fold, network=network,
+                    key=f'{seed}/{view}/{fold}', predictions=pred,
+                    best_file=osp.join(wd, 'best_val_mcc.json'),
+                    config=(s, data_root, split_file, view, fold, seed, wd,
+                            pred, rnn)))
                 files.setdefault(str(seed), {}).setdefault(view, []).append(
                     osp.relpath(pred, osp.dirname(path)))
+    todo = [j for j in jobs if not osp.isfile(j['predictions'])]
+    log(f'part {args.part}: {len(todo)} of {len(jobs)} models to train, '
+        f'{args.workers} at a time')
+    if args.workers > 1 and len(todo) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.
+                                 get_context('spawn')) as pool:
+            list(pool.map(train_fold, todo))
+    else:
+        for job in todo:
+            train_fold(job)
+    best = dict(old.get('best_val_mcc', {}))
+    for job in jobs:
+        if osp.isfile(job['best_file']):
+            with open(job['best_file']) as f:
+                best[job['key']] = json.load(f).get('best_val_mcc')
     sessions = old.get('sessions', []) + interrupted + [
         round((time.time() - t0) / 60, 1)]
     write_json_atomic(path, dict(
@@ -220,10 +260,11 @@ def run_part(args):
         seeds=sorted(int(k) for k in files),
         difficulty=args.difficulty, scale=s, budget=dict(
             epochs=s['epochs'], folds=s['folds'],
-            image_size=s['image_size'], batch_size=1,
+            image_size=s['image_size'], batch_size=Config.fromfile(
+                osp.join(ROOT, CLS_BASE)).train_dataloader.batch_size,
             checkpoint='best validation MCC'),
         run_min=round(sum(sessions), 1), sessions=sessions,
-        best_val_mcc=best, predictions=files))
+        workers=args.workers, best_val_mcc=best, predictions=files))
     end_session(path)
     log(f'part {args.part}: {sessions[-1]} min; wrote {path}')
     return 0

@@ -25,7 +25,8 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-from mmdsa.synth import contact_sheet, ensure_synthetic_dataset  # noqa
+from mmdsa.synth import (DIFFICULTIES, contact_sheet,  # noqa
+                         ensure_synthetic_dataset)
 
 
 def parse_args(argv=None):
@@ -41,8 +42,7 @@ def parse_args(argv=None):
                         metavar=('MIN', 'MAX'), help='frames per series')
     parser.add_argument('--positive-fraction', type=float, default=0.5)
     parser.add_argument('--difficulty', default='medium',
-                        choices=['easy', 'medium', 'hard', 'temporal',
-                                 'temporal-controlled'],
+                        choices=list(DIFFICULTIES),
                         help="see docs/getting_started.md; "
                         "'temporal-controlled' is for --task perforation")
     parser.add_argument('--workers', type=int, default=0,
