@@ -1,7 +1,7 @@
 """Thrombus claims ledger on synthetic DSA, part by part.
 
     OMP_NUM_THREADS=1 python tools/analysis_tools/reproduce_thrombus.py \\
-        --part gru|lstm [--seeds 0 1 2] [--difficulty hard]
+        --part gru|lstm [--seeds 0] [--workers 2] [--difficulty mixed]
         [--work outputs/reproduce_thrombus] [--quick]
     python tools/analysis_tools/reproduce_thrombus.py --ledger-report \\
         [--work outputs/reproduce_thrombus]
@@ -18,7 +18,9 @@ LSTM, ``configs/thrombus/cnnrnn_resnet18-tiny-bigru_8e_synthetic-thrombus
 .py``) for both views and every fold on every seed: per seed one
 synthetic set of PA+LAT pairs, the chronologically first 20 % of the
 patients as the test set and 5 chronological folds on the rest
-(``chronological_kfold``); each fold model's best-validation-MCC
+(``chronological_kfold``), at the 'mixed' level by default (occlusions at
+every site, ICA-T to M4+: 'medium' saturates at this scale and has no
+distal sites); each fold model's best-validation-MCC
 checkpoint is tested on the test set, and a view's fold ensemble is the
 mean probability of its fold models. A part is resumable (a model whose
 predictions exist is not trained again) and writes ``WORK/parts/NAME.json``
@@ -71,7 +73,7 @@ def parse_args(argv=None):
     p.add_argument('--workers', type=int, default=2,
                    help='fold models trained at the same time (one '
                    'process and one thread each)')
-    p.add_argument('--difficulty', default='medium',
+    p.add_argument('--difficulty', default='mixed',
                    help='synthetic difficulty preset (mmdsa.synth)')
     p.add_argument('--quick', action='store_true',
                    help='tiny smoke-test scale')
