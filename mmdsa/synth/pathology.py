@@ -96,15 +96,6 @@ DIFFICULTIES = {
         cloud_blobs=(10, 20), cloud_sigma_mm=(1.5, 3.0),
         cloud_step_mm=(3.0, 5.0), cloud_density=(0.6, 1.1), noise=24.0,
         motion_mm=0.6),
-    'mixed': dict(
-        occlusion_levels={'ICA-T': 0.1, 'M1': 0.3, 'M2': 0.3, 'M3': 0.2,
-                          'M4+': 0.1},
-        occlusion_size_power=3.0,
-        occlusion_fraction=(0.05, 0.5), collateral_amp=(0.05, 0.25),
-        collateral_delay=(2.5, 4.5), perforation_radius=(0.45, 1.3),
-        cloud_blobs=(24, 40), cloud_sigma_mm=(2.5, 4.5),
-        cloud_step_mm=(5.0, 8.0), cloud_density=(1.6, 2.6), noise=16.0,
-        motion_mm=0.3),
     'temporal': dict(
         occlusion_levels={'M1': 0.1, 'M2': 0.3, 'M3': 0.35, 'M4+': 0.25},
         occlusion_size_power=0.0,
@@ -129,6 +120,13 @@ DIFFICULTIES = {
         motion_mm=0.3,
         controlled=dict(ramp_frames=4, plateau_frames=2, min_gap_mm=30.0)),
 }
+
+
+# 'medium' with occlusions at every site (see the module doc)
+DIFFICULTIES['mixed'] = dict(
+    DIFFICULTIES['medium'],
+    occlusion_levels={'ICA-T': 0.1, 'M1': 0.3, 'M2': 0.3, 'M3': 0.2,
+                      'M4+': 0.1})
 
 
 def check_difficulty(difficulty):

@@ -66,7 +66,7 @@ from mmdsa.apis.experiment import (best_or_last_checkpoint,  # noqa: E402
                                    set_synthetic_data, set_window_frames)
 from mmdsa.evaluation.claims.parts import (begin_session,  # noqa: E402
                                           end_session, load_part_record,
-                                          part_file)
+                                          load_parts, part_file)
 from mmdsa.utils.fileio import atomic_write, write_json_atomic  # noqa: E402
 
 DET_BASE = 'configs/perforation/' \
@@ -406,19 +406,6 @@ def run_part(args):
 
 
 # ----------------------------------------------------------------- report
-def load_parts(work_dir):
-    """The finished parts' JSON, by name."""
-    out = {}
-    for part in PARTS:
-        path = part_file(work_dir, part)
-        if osp.isfile(path):
-            with open(path) as f:
-                data = json.load(f)
-            data['_dir'] = osp.dirname(osp.abspath(path))
-            out[part] = data
-    return out
-
-
 def seed_tables(parts, seed):
     """Model name -> unit table of one seed, from every finished part
     (not the controlled level), with the median ensemble."""
@@ -533,7 +520,7 @@ def report(args):
     from mmdsa.evaluation.claims.perforation import PAPER
     from mmdsa.evaluation.claims.report import (explain_failures,
                                                 render_ledger)
-    parts = load_parts(args.work_dir)
+    parts = load_parts(args.work_dir, PARTS)
     if not parts:
         from mmdsa.utils.cli import ToolError
         raise ToolError(f'--report: no finished part under '

@@ -318,18 +318,6 @@ def ledger_seed_tables(parts, seed):
 
 
 
-def load_parts(work):
-    """The finished parts' records, by name (``_dir``: their folder)."""
-    from mmdsa.evaluation.claims.parts import part_file
-    parts = {}
-    for part in PARTS:
-        path = part_file(work, part)
-        if osp.isfile(path):
-            with open(path) as f:
-                parts[part] = dict(json.load(f), _dir=osp.dirname(path))
-    return parts
-
-
 def fold_ensemble_extra(parts, seeds):
     """A labelled extra the paper does not claim: each view's fold
     ensemble against its mean single fold model (test AUC per seed)."""
@@ -371,7 +359,8 @@ def ledger_report(args):
     from mmdsa.evaluation.claims.thrombus import PAPER
     from mmdsa.utils.fileio import atomic_write, write_json_atomic
     work = osp.abspath(args.work)
-    parts = load_parts(work)
+    from mmdsa.evaluation.claims.parts import load_parts
+    parts = load_parts(work, PARTS)
     if not parts:
         from mmdsa.utils.cli import ToolError
         raise ToolError(f'--ledger-report: no finished part under '

@@ -12,7 +12,8 @@ import os.path as osp
 import time
 from typing import Dict, List, Tuple
 
-__all__ = ['part_file', 'load_part_record', 'begin_session', 'end_session']
+__all__ = ['part_file', 'load_part_record', 'load_parts', 'begin_session',
+           'end_session']
 
 
 def part_file(work_dir: str, part: str) -> str:
@@ -89,3 +90,15 @@ def end_session(path: str) -> None:
     """Remove the session marker once the part's record is written."""
     if osp.isfile(path + '.session'):
         os.remove(path + '.session')
+
+
+def load_parts(work_dir: str, names) -> Dict[str, Dict]:
+    """The finished parts' records among ``names``, by name; each with
+    ``_dir``, the folder its relative prediction paths start from."""
+    out = {}
+    for name in names:
+        path = part_file(work_dir, name)
+        if osp.isfile(path):
+            with open(path) as f:
+                out[name] = dict(json.load(f), _dir=osp.dirname(path))
+    return out
