@@ -268,3 +268,19 @@ def test_recurrent_necks_train_on_the_tiny_fpn(tmp_path):
         feats = [torch.randn(1, 5, channels, 1, 1, requires_grad=True),
                  torch.randn(1, 5, channels, 2, 2, requires_grad=True)]
         sum(o.sum() for o in neck(feats)).backward()
+
+
+def test_the_controlled_part_trains_every_model_longer_and_refuses_a_record_of_another_schedule(tmp_path):  # noqa: E501
+    from mmdsa.utils.cli import ToolError
+    rep = _tool()
+    full = rep.scale(False)
+    assert rep.part_epochs('controlled', full) > rep.part_epochs(
+        'table1', full) == full['epochs']
+    # every model of the part shares the part's schedule
+    assert rep.PARTS['controlled'][0] == 'RN'
+    (tmp_path / 'parts').mkdir()
+    (tmp_path / 'parts' / 'controlled.json').write_text(json.dumps(dict(
+        quick=False, level='temporal-controlled', predictions={},
+        budget=dict(epochs_full_set=8))))
+    with pytest.raises(ToolError, match='epochs_full_set=8, now 16'):
+        rep.main(['--part', 'controlled', '--work-dir', str(tmp_path)])
