@@ -17,27 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mmdsa.node.dcmtk import dcmtk_executable
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ORTHANC = shutil.which('Orthanc') or (
     '/usr/sbin/Orthanc' if os.path.exists('/usr/sbin/Orthanc') else None)
-
-
-def _dcmtk_storescu():
-    """dcmtk's storescu on PATH; pynetdicom installs a console script of
-    the same name into the virtual environment (other options), which an
-    activated environment puts first."""
-    for folder in os.environ.get('PATH', '').split(os.pathsep):
-        path = shutil.which('storescu', path=folder)
-        if path is None:
-            continue
-        with open(path, 'rb') as f:
-            head = f.read(512)
-        if b'pynetdicom' not in head:
-            return path
-    return None
-
-
-STORESCU = _dcmtk_storescu()
+STORESCU = dcmtk_executable('storescu')
 NODE_AET, MODALITY_AET, PACS_AET = 'MMDSA', 'ANGIO1', 'ORTHANC'
 
 

@@ -172,8 +172,9 @@ def make_series(folder, count, frames, size, seed, difficulty='medium'):
 
 
 def storescu(port, files):
+    from mmdsa.node.dcmtk import dcmtk_executable
     proc = subprocess.run(
-        ['storescu', '-aet', 'ANGIO1', '-aec', 'MMDSA', '127.0.0.1',
+        [dcmtk_executable('storescu'), '-aet', 'ANGIO1', '-aec', 'MMDSA', '127.0.0.1',
          str(port)] + list(files), capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f'storescu failed: {proc.stderr[-2000:]}')
@@ -197,10 +198,12 @@ def records(spool):
 
 def main(argv=None):
     args = parse_args(argv)
-    for tool in ('storescu', ):
-        if shutil.which(tool) is None:
-            from mmdsa.utils.cli import ToolError
-            raise ToolError(f'{tool}: not found; install Debian dcmtk')
+    from mmdsa.node.dcmtk import dcmtk_executable
+    if dcmtk_executable('storescu') is None:
+        from mmdsa.utils.cli import ToolError
+        raise ToolError("storescu: dcmtk's is not on PATH (only "
+                        "pynetdicom's script of that name, or none); install "
+                        'Debian dcmtk')
     work = args.work_dir or osp.join(
         tempfile.gettempdir(),
         f'mmdsa_node_bench_{os.getpid()}_{int(time.time())}')
