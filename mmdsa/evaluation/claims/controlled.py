@@ -43,25 +43,27 @@ def controlled_entry(name: str, auc: float, seed: int,
 
 def controlled_reading(name: str, res: Dict) -> str:
     """One sentence on a model's result: met, or what its failure is due to
-    (order invariance, not learning the cue, or not generalising it)."""
+    (a neck blind to the order of the frames; not fitting its training
+    series at this budget; or fitting them without generalising)."""
     target = CONTROLLED_TARGETS['temporal_min']
     if name == SINGLE_FRAME or res['target_met']:
         return 'target met' if res['target_met'] else \
             'single frames separate the classes more than designed'
+    text = ''
     if res.get('order_invariant'):
-        return ('its output does not change when its window is reversed in '
-                f"time (relative change {res['order_sensitivity']:.1e}): it "
-                'cannot tell a growing finding from one that washes out, '
-                'the only difference between the classes here')
+        text = ('its output does not change when its window is reversed in '
+                f"time (relative change {res['order_sensitivity']:.1e}), so "
+                'the order of the frames, the difference the check is built '
+                'on, is invisible to it; ')
     train = res.get('train_auc')
     if train is None:
-        return 'below target; not tested on its training series yet'
+        return text + 'below target; not tested on its training series yet'
     if train >= target:
-        return (f'below target on the test series but {fmt(train)} on its '
-                'own training series: it learns the cue and does not '
-                'generalise it from this training set')
-    text = (f'below target on its own training series too ({fmt(train)}): '
-            'it does not learn the cue at this budget')
+        return text + (f'below target on the test series but {fmt(train)} '
+                       'on its own training series: it fits its training '
+                       'series and does not generalise from them')
+    text += (f'below target on its own training series too ({fmt(train)}): '
+             'it does not fit them at this budget')
     if res.get('output_scale') is not None:
         text += (f"; at initialisation it passes {res['output_scale']:.2f} "
                  "of its input features' scale to the head")
