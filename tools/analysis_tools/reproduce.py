@@ -452,6 +452,7 @@ def controlled_result(parts):
     each neck's measurements at initialisation."""
     from mmdsa.evaluation.claims import (controlled_entry, detection_tables,
                                          unit_metric)
+    from mmdsa.evaluation.functional import binary_roc_auc, bootstrap_ci
     from mmdsa.evaluation.metrics import load_prediction_file
     from mmdsa.models.necks.diagnostics import (is_order_invariant,
                                                 temporal_neck_diagnostics)
@@ -459,12 +460,16 @@ def controlled_result(parts):
     if not data:
         return {}
 
-    def auc_of(rel, name):
+    def rows_of(rel, name):
         if rel is None or not osp.isfile(osp.join(data['_dir'], rel)):
             return None
         pred = load_prediction_file(osp.join(data['_dir'], rel))
-        table = detection_tables(pred, name, with_so=False)[name]
-        return unit_metric(list(table.values()), 'auc')
+        return list(detection_tables(pred, name, with_so=False)[name]
+                    .values())
+
+    def auc_of(rel, name):
+        rows = rows_of(rel, name)
+        return None if rows is None else unit_metric(rows, 'auc')
 
     out = {}
     train = data.get('train_split_predictions', {})
@@ -475,9 +480,13 @@ def controlled_result(parts):
                 diag = temporal_neck_diagnostics(
                     NECKS[name], num_frames=MODELS[name][2])
                 diag['order_invariant'] = is_order_invariant(diag)
+            rows = rows_of(rel, name)
             out[name] = controlled_entry(
-                name, auc_of(rel, name), seed,
-                auc_of(train.get(seed, {}).get(name), name), diag)
+                name, unit_metric(rows, 'auc'), seed,
+                auc_of(train.get(seed, {}).get(name), name), diag,
+                ci=bootstrap_ci(binary_roc_auc,
+                                [r['label'] for r in rows],
+                                [r['score'] for r in rows]))
     return out
 
 

@@ -16,7 +16,7 @@ A result of a model is a dict with:
   ``order_invariant`` (bool, from ``is_order_invariant``), which the
   caller adds (this module imports nothing from ``mmdsa.models``).
 """
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 from .report import fmt, markdown_table, optional
 
@@ -35,9 +35,13 @@ def target_met(name: str, auc: float) -> bool:
 
 def controlled_entry(name: str, auc: float, seed: int,
                      train_auc: Optional[float] = None,
-                     diagnostics: Optional[Dict] = None) -> Dict:
-    """One model's result of the check (see the module doc)."""
+                     diagnostics: Optional[Dict] = None,
+                     ci: Optional[Sequence[float]] = None) -> Dict:
+    """One model's result of the check (see the module doc); ``ci``: the
+    test AUC's 95 % interval (percentile bootstrap over series), kept as
+    ``auc_ci``."""
     return dict(auc=auc, target_met=target_met(name, auc), seed=int(seed),
+                auc_ci=None if ci is None else [float(v) for v in ci],
                 train_auc=train_auc, **(diagnostics or {}))
 
 
@@ -78,7 +82,11 @@ def controlled_section(controlled: Dict[str, Dict],
         controlled (dict): model name -> result (:func:`controlled_entry`).
         budget (str | None): a sentence on the training budget.
     """
-    rows = [(k, v['auc'], 'yes' if v['target_met'] else 'no',
+    def interval(ci):
+        return '-' if ci is None else f'{fmt(ci[0])}-{fmt(ci[1])}'
+
+    rows = [(k, v['auc'], interval(v.get('auc_ci')),
+             'yes' if v['target_met'] else 'no',
              v.get('train_auc'), optional(v.get('order_sensitivity')),
              fmt(v.get('output_scale'), 2), controlled_reading(k, v))
             for k, v in controlled.items()]
@@ -94,6 +102,7 @@ def controlled_section(controlled: Dict[str, Dict],
         'sensitivity; 0: it cannot see the order of the frames) and its '
         "output's scale relative to its input features "
         '(`mmdsa.models.necks.diagnostics`).', '',
-        markdown_table(('model', 'series AUC (max score)', 'target met',
+        markdown_table(('model', 'series AUC (max score)',
+                        '95 % CI (bootstrap over series)', 'target met',
                         'AUC on its training series', 'order sensitivity',
                         'output scale', 'reading'), rows)])

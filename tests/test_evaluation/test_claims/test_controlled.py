@@ -52,10 +52,12 @@ def test_the_section_has_a_row_per_model_and_the_budget():
     res = {'RN+TCM': controlled_entry('RN+TCM', 0.9, 0, 0.95,
                                       dict(order_sensitivity=1.3,
                                            output_scale=0.58,
-                                           order_invariant=False)),
+                                           order_invariant=False),
+                                      ci=(0.85, 0.94)),
            'RN': controlled_entry('RN', 0.55, 0, 0.56)}
     md = controlled_section(res, 'Every model trains 10 iterations.')
     assert md.startswith('## Controlled temporal check')
     assert 'Every model trains 10 iterations.' in md
     rows = [line for line in md.splitlines() if line.startswith('| RN')]
     assert len(rows) == 2 and 'target met' in rows[0]
+    assert '| 0.850-0.940 |' in rows[0] and res['RN']['auc_ci'] is None
